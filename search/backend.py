@@ -1,0 +1,318 @@
+"""NewsArchive's search engine: haystack's Whoosh backend, corrected and made fast.
+
+Forms, views and the search service speak only haystack's SearchQuerySet API; everything that
+Whoosh needs help with lives here:
+
+- facet fields are unanalysed (``ID``/``KEYWORD``), so "United States" is never stemmed into
+  ``unit`` and ``state``; the text folds accents ("Mexico" finds "México") and stems English;
+- narrowing queries are combined with ``Require``, so filters whose intersection is empty give
+  no results instead of the whole archive;
+- one searcher per process is reused and refreshed when the index generation changes; facet
+  counts and date order come from per-generation arrays (see ``snapshot.py``);
+- snippets escape everything but the ``<mark>`` around matched terms;
+- a spelling suggestion is offered when a query has no hits, which is when it is needed.
+"""
+
+import logging
+from datetime import datetime, timezone
+
+from django.conf import settings
+from django.utils.encoding import force_str
+from haystack.backends import BaseEngine
+from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
+from haystack.constants import DJANGO_CT, DJANGO_ID, ID
+from haystack.exceptions import SkipDocument
+from haystack.fields import FacetField
+from haystack.models import SearchResult
+from haystack.utils import get_identifier
+from haystack.utils.app_loading import haystack_get_model
+from whoosh import highlight, query
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import DATETIME, ID as WHOOSH_ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.qparser import QueryParser
+from whoosh.support.charset import accent_map
+
+from .snapshot import SnapshotHolder
+
+log = logging.getLogger(__name__)
+
+# Lowercase, fold accents, drop stop words, stem: the same chain for documents and queries.
+TEXT_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
+
+SNIPPET_FRAGMENTS = 2
+SNIPPET_SURROUND = 80
+WRITER_LOCK_TIMEOUT = 60.0
+
+# One snapshot per index path and process, shared by every backend instance (haystack makes
+# one per thread).
+_snapshots: dict[str, SnapshotHolder] = {}
+
+
+class MarkFormatter(highlight.HtmlFormatter):
+    """Escapes the text and wraps matched terms in ``<mark>``; fragments are joined by an ellipsis."""
+
+    def __init__(self):
+        super().__init__(tagname="mark", between=" … ")
+
+    def format_token(self, text, token, replace=False):
+        return "<mark>%s</mark>" % highlight.htmlescape(highlight.get_text(text, token, replace), quote=False)
+
+
+class ArchiveWhooshBackend(WhooshSearchBackend):
+    def build_schema(self, fields):
+        content_field_name, schema = super().build_schema(fields)
+        overrides = {}
+        for field in fields.values():
+            name = field.index_fieldname
+            if not field.indexed:
+                overrides[name] = STORED()
+            elif isinstance(field, FacetField):
+                # Facet values are codes and slugs: exact, never analysed.
+                if field.is_multivalued:
+                    overrides[name] = KEYWORD(stored=True, commas=True, lowercase=False, scorable=False)
+                else:
+                    overrides[name] = WHOOSH_ID(stored=True)
+            elif field.field_type in ("date", "datetime"):
+                overrides[name] = DATETIME(stored=True, sortable=True)
+            elif field.field_type in ("string", "text", None) and not field.is_multivalued:
+                overrides[name] = TEXT(
+                    stored=True,
+                    analyzer=TEXT_ANALYZER,
+                    field_boost=field.boost,
+                    spelling=field.document,
+                )
+        top_level = [ID, DJANGO_CT, DJANGO_ID] + [field.index_fieldname for field in fields.values()]
+        names = {name: overrides.get(name) or schema[name] for name in top_level}
+        return content_field_name, Schema(**names)
+
+    def _from_python(self, value):
+        # Whoosh's DATETIME cannot take aware datetimes: store UTC, naive.
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return super()._from_python(value)
+
+    def _to_python(self, value):
+        value = super()._to_python(value)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+    def setup(self):
+        super().setup()
+        self.parser = QueryParser(self.content_field_name, schema=self.schema)
+
+    def snapshot(self):
+        if not self.setup_complete:
+            self.setup()
+        holder = _snapshots.setdefault(self.path or "memory", SnapshotHolder())
+        return holder.get(self.index)
+
+    def forget_snapshot(self):
+        holder = _snapshots.get(self.path or "memory")
+        if holder:
+            holder.reset()
+
+    # Writing -------------------------------------------------------------------------------
+
+    def writer(self):
+        """A writer that waits for the lock instead of failing, with memory for batch indexing."""
+        self.index = self.index.refresh()
+        return self.index.writer(
+            timeout=WRITER_LOCK_TIMEOUT,
+            delay=0.05,
+            limitmb=getattr(settings, "SEARCH_WRITER_LIMIT_MB", 256),
+        )
+
+    def update(self, index, iterable, commit=True):
+        if not self.setup_complete:
+            self.setup()
+        writer = self.writer()
+        written = 0
+        try:
+            for obj in iterable:
+                try:
+                    doc = index.full_prepare(obj)
+                except SkipDocument:
+                    continue
+                for key in doc:
+                    doc[key] = self._from_python(doc[key])
+                doc.pop("boost", None)
+                writer.update_document(**doc)
+                written += 1
+        except Exception:
+            writer.cancel()
+            raise
+        writer.commit()
+        return written
+
+    def remove(self, obj_or_string, commit=True):
+        self.remove_identifiers([get_identifier(obj_or_string)])
+
+    def remove_identifiers(self, identifiers):
+        if not self.setup_complete:
+            self.setup()
+        writer = self.writer()
+        try:
+            for identifier in identifiers:
+                writer.delete_by_term(ID, identifier)
+        except Exception:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def clear(self, models=None, commit=True):
+        self.forget_snapshot()
+        super().clear(models=models, commit=commit)
+
+    # Searching -----------------------------------------------------------------------------
+
+    def parse(self, query_string):
+        query_string = force_str(query_string).strip()
+        if query_string in ("", "*", "*:*"):
+            return query.Every()
+        return self.parser.parse(query_string)
+
+    def search(
+        self,
+        query_string,
+        sort_by=None,
+        start_offset=0,
+        end_offset=None,
+        highlight=False,
+        facets=None,
+        narrow_queries=None,
+        spelling_query=None,
+        result_class=None,
+        **kwargs,
+    ):
+        snapshot = self.snapshot()
+        main_query = self.parse(query_string)
+        filters = [self.parse(nq) for nq in (narrow_queries or ())]
+        combined = query.Require(main_query, query.And(filters)) if filters else main_query
+
+        if isinstance(combined, query.Every):
+            matched = snapshot.live.copy()
+        else:
+            matched = snapshot.mask_of(combined.docs(snapshot.searcher)) & snapshot.live
+        hits = int(matched.sum())
+        start = start_offset or 0
+        end = end_offset if end_offset is not None else hits
+
+        facet_counts = {"fields": {}, "dates": {}, "queries": {}}
+        for fieldname in facets or ():
+            facet_counts["fields"][fieldname] = snapshot.facet_counts(fieldname, matched)
+
+        page = self.page_docnums(snapshot, combined, matched, sort_by, start, end) if end > start else []
+        results = [
+            self.make_result(snapshot, docnum, score, main_query if highlight else None, result_class)
+            for docnum, score in page
+        ]
+
+        suggestion = None
+        if hits == 0 and self.include_spelling and not isinstance(main_query, query.Every):
+            suggestion = self.create_spelling_suggestion(spelling_query or query_string)
+
+        return {"results": results, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
+
+    def page_docnums(self, snapshot, combined, matched, sort_by, start, end):
+        """The (docnum, score) pairs of one page, by relevance or by a precomputed field order."""
+        if sort_by:
+            field = sort_by[0].lstrip("-")
+            order = snapshot.order_by(field)
+            if sort_by[0].startswith("-"):
+                order = order[::-1]
+            ordered = order[matched[order]]
+            return [(int(docnum), 0.0) for docnum in ordered[start:end]]
+        if isinstance(combined, query.Every):
+            order = snapshot.order_by(self.default_order_field)[::-1]
+            return [(int(docnum), 0.0) for docnum in order[matched[order]][start:end]]
+        hits = snapshot.searcher.search(combined, limit=end)
+        return [(hit.docnum, hit.score or 0.0) for hit in list(hits)[start:end]]
+
+    @property
+    def default_order_field(self):
+        return "published_at"
+
+    def make_result(self, snapshot, docnum, score, highlight_query, result_class):
+        stored = snapshot.searcher.stored_fields(docnum)
+        app_label, model_name = stored[DJANGO_CT].split(".")
+        unified_index = self.connections_index()
+        index = unified_index.get_index(haystack_get_model(app_label, model_name))
+        fields = {}
+        for key, value in stored.items():
+            if key in (DJANGO_CT, DJANGO_ID, ID):
+                continue
+            field = index.fields.get(key)
+            if field is not None and field.is_multivalued:
+                fields[key] = value.split(",") if value else []
+            elif field is not None and hasattr(field, "convert"):
+                fields[key] = field.convert(value)
+            else:
+                fields[key] = self._to_python(value)
+            if isinstance(fields[key], datetime) and fields[key].tzinfo is None:
+                fields[key] = fields[key].replace(tzinfo=timezone.utc)
+        if highlight_query is not None:
+            fields["highlighted"] = {self.content_field_name: [self.snippet(stored, highlight_query)]}
+        return (result_class or SearchResult)(app_label, model_name, stored[DJANGO_ID], score, **fields)
+
+    def connections_index(self):
+        from haystack import connections
+
+        return connections[self.connection_alias].get_unified_index()
+
+    def snippet(self, stored, parsed_query) -> str:
+        """Up to two fragments around the matched terms, HTML-escaped except for ``<mark>``."""
+        text = stored.get(self.content_field_name) or ""
+        terms = {
+            force_str(term_text)
+            for fieldname, term_text in parsed_query.iter_all_terms()
+            if fieldname == self.content_field_name
+        }
+        if not terms:
+            return ""
+        return highlight.highlight(
+            text,
+            frozenset(terms),
+            TEXT_ANALYZER,
+            highlight.ContextFragmenter(maxchars=300, surround=SNIPPET_SURROUND),
+            MarkFormatter(),
+            top=SNIPPET_FRAGMENTS,
+        )
+
+    def create_spelling_suggestion(self, query_string):
+        """Replace each word that the index does not know by its nearest indexed word."""
+        words = [
+            word
+            for word in force_str(query_string).replace('"', " ").split()
+            if word.upper() not in self.RESERVED_WORDS and ":" not in word
+        ]
+        if not words:
+            return None
+        reader = self.snapshot().reader
+        corrector = reader.corrector(self.content_field_name)
+        suggested, changed = [], False
+        for word in words:
+            cleaned = word.strip("()+-~^*?").lower()
+            if cleaned and not any(True for _ in TEXT_ANALYZER(cleaned)):
+                suggested.append(word)  # a stop word: keep it as typed
+                continue
+            known = any(reader.frequency(self.content_field_name, t.text) for t in TEXT_ANALYZER(cleaned))
+            if known or not cleaned:
+                suggested.append(word)
+                continue
+            corrections = corrector.suggest(cleaned, limit=1)
+            if corrections:
+                suggested.append(corrections[0])
+                changed = True
+            else:
+                suggested.append(word)
+        return " ".join(suggested) if changed else None
+
+
+class ArchiveWhooshQuery(WhooshSearchQuery):
+    pass
+
+
+class ArchiveWhooshEngine(BaseEngine):
+    backend = ArchiveWhooshBackend
+    query = ArchiveWhooshQuery

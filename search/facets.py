@@ -1,0 +1,147 @@
+"""The facets of the search page: what each one filters, how its values are labelled and linked.
+
+Values are codes and slugs in the index; labels come from the database. Several values of one
+facet are OR; different facets are AND. Each facet is counted under the other facets' filters but
+not its own (disjunctive faceting), so its other values stay selectable.
+"""
+
+from dataclasses import dataclass
+
+from articles.models import Country, Operation, Organisation
+
+from .params import SearchParams, parse_date_bound
+
+TOP_VALUES = 10
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    label: str
+    values: list[FacetValue]
+    clear_url: str | None = None
+    heading: str = ""
+
+    @property
+    def top(self):
+        return self.values[:TOP_VALUES]
+
+    @property
+    def more(self):
+        return self.values[TOP_VALUES:]
+
+
+@dataclass(frozen=True)
+class TagFacet:
+    """A facet over one of the article's tag sets."""
+
+    name: str  # the URL parameter and the facet's name in the API
+    label: str
+    field: str  # the index field
+    attribute: str  # the SearchParams attribute holding the selected values
+    model: type
+    key: str  # the model field the values are
+
+    def selected(self, params: SearchParams) -> tuple[str, ...]:
+        return getattr(params, self.attribute)
+
+    def labels(self, values) -> dict[str, str]:
+        rows = self.model.objects.filter(**{f"{self.key}__in": list(values)}).values_list(self.key, "name")
+        return dict(rows)
+
+    def toggle_url(self, params: SearchParams, value: str) -> str:
+        selected = self.selected(params)
+        changed = tuple(v for v in selected if v != value) if value in selected else selected + (value,)
+        return params.url(**{self.attribute: changed})
+
+    def build(self, params: SearchParams, counts: list[tuple[str, int]]) -> Facet:
+        selected = self.selected(params)
+        counted = dict(counts)
+        # A selected value stays visible (to be unselected) even when nothing matches it now.
+        pairs = [pair for pair in counts if pair[0] not in selected]
+        pairs = [(value, counted.get(value, 0)) for value in selected] + pairs
+        labels = self.labels(value for value, _ in pairs)
+        values = [
+            FacetValue(value, labels.get(value, value), count, value in selected, self.toggle_url(params, value))
+            for value, count in pairs
+        ]
+        clear_url = params.url(**{self.attribute: ()}) if selected else None
+        return Facet(self.name, self.label, values, clear_url)
+
+
+TAG_FACETS = (
+    TagFacet("country", "Country", "countries", "countries", Country, "code"),
+    TagFacet("organisation", "Organisation", "organisations", "organisations", Organisation, "slug"),
+    TagFacet("operation", "Operation", "operations", "operations", Operation, "slug"),
+)
+DATE_FIELD = "year_month"
+
+
+def selected_year(params: SearchParams) -> str | None:
+    """The year the date filter is inside of, when it is inside one year: its months are shown."""
+    if params.date_from and params.date_to and params.date_from.first.year == params.date_to.last.year:
+        return f"{params.date_from.first.year:04d}"
+    return None
+
+
+def date_facet(params: SearchParams, month_counts: list[tuple[str, int]]) -> Facet:
+    """Years with counts; once a year is chosen, its months."""
+    year = selected_year(params)
+    chosen = (params.date_from.text, params.date_to.text) if params.date_from and params.date_to else None
+    if year:
+        pairs = sorted((month, count) for month, count in month_counts if month.startswith(year + "-"))
+        heading = year
+    else:
+        years: dict[str, int] = {}
+        for month, count in month_counts:
+            years[month[:4]] = years.get(month[:4], 0) + count
+        pairs = sorted(years.items(), reverse=True)
+        heading = ""
+    values = []
+    for value, count in pairs:
+        bound = parse_date_bound(value)
+        label = MONTH_NAMES[bound.first.month - 1] if bound.precision == "month" else value
+        values.append(
+            FacetValue(
+                value,
+                label,
+                count,
+                chosen == (value, value),
+                params.url(date_from=bound, date_to=bound),
+            )
+        )
+    clear_url = params.url(date_from=None, date_to=None) if params.date_from or params.date_to else None
+    return Facet("date", "Date", values, clear_url, heading)
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    remove_url: str
+
+
+def active_chips(params: SearchParams, labels: dict[str, dict[str, str]]) -> list[Chip]:
+    """One removable chip per active filter."""
+    chips = []
+    if params.q:
+        chips.append(Chip(f"Text: {params.q}", params.url(q="")))
+    for facet in TAG_FACETS:
+        for value in facet.selected(params):
+            label = labels.get(facet.name, {}).get(value, value)
+            chips.append(Chip(f"{facet.label}: {label}", facet.toggle_url(params, value)))
+    if params.date_from:
+        chips.append(Chip(f"From: {params.date_from.text}", params.url(date_from=None)))
+    if params.date_to:
+        chips.append(Chip(f"To: {params.date_to.text}", params.url(date_to=None)))
+    return chips

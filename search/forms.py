@@ -1,0 +1,148 @@
+"""Validates a search request's parameters.
+
+A search box receives anything. Nothing here raises: what cannot be used is dropped, and each
+drop is explained in a notice that the page shows, so the reader knows what was searched.
+"""
+
+import unicodedata
+
+from django import forms
+
+from articles.models import Country, Operation, Organisation
+
+from .params import SORTS, SearchParams, parse_date_bound
+
+MAX_QUERY_LENGTH = 500
+MAX_VALUES_PER_FACET = 20
+MAX_PAGE = 10_000
+
+
+def clean_query_text(text: str) -> str:
+    """Drop control characters and collapse white space; keep every printable character."""
+    printable = "".join(" " if unicodedata.category(char).startswith("C") else char for char in text)
+    return " ".join(printable.split())
+
+
+class MultipleValuesField(forms.Field):
+    """A repeatable parameter (``country=MX&country=ES``), kept as a list of stripped strings."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return [str(item).strip() for item in values if str(item).strip()]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, strip=True)
+    country = MultipleValuesField(required=False)
+    organisation = MultipleValuesField(required=False)
+    operation = MultipleValuesField(required=False)
+    date_from = forms.CharField(required=False)
+    date_to = forms.CharField(required=False)
+    sort = forms.CharField(required=False)
+    page = forms.CharField(required=False)
+
+    def __init__(self, data=None, **kwargs):
+        # ``from`` is a Python keyword, so the form's fields carry a prefix-free alias.
+        if data is not None and hasattr(data, "getlist"):
+            data = data.copy()
+            for public, internal in (("from", "date_from"), ("to", "date_to")):
+                if public in data:
+                    data.setlist(internal, data.getlist(public))
+        super().__init__(data, **kwargs)
+        self.notices: list[str] = []
+
+    def clean_q(self):
+        text = clean_query_text(self.cleaned_data.get("q") or "")
+        if len(text) > MAX_QUERY_LENGTH:
+            text = text[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0]
+            self.notices.append(f"Your query was longer than {MAX_QUERY_LENGTH} characters; we searched for its start.")
+        return text
+
+    def known_values(self, name, values, model, lookup, normalise):
+        """Keep the values that name a known entity; explain the others."""
+        wanted = list(dict.fromkeys(normalise(value) for value in values))
+        if len(wanted) > MAX_VALUES_PER_FACET:
+            self.notices.append(f"Only the first {MAX_VALUES_PER_FACET} values of “{name}” were used.")
+            wanted = wanted[:MAX_VALUES_PER_FACET]
+        known = set(model.objects.filter(**{f"{lookup}__in": wanted}).values_list(lookup, flat=True))
+        for value in wanted:
+            if value not in known:
+                self.notices.append(f"Ignored unknown {name} “{value}”.")
+        return tuple(value for value in wanted if value in known)
+
+    def clean_country(self):
+        return self.known_values("country", self.cleaned_data["country"], Country, "code", str.upper)
+
+    def clean_organisation(self):
+        return self.known_values("organisation", self.cleaned_data["organisation"], Organisation, "slug", str.lower)
+
+    def clean_operation(self):
+        return self.known_values("operation", self.cleaned_data["operation"], Operation, "slug", str.lower)
+
+    def clean_date_bound(self, name, label):
+        text = (self.cleaned_data.get(name) or "").strip()
+        if not text:
+            return None
+        try:
+            return parse_date_bound(text)
+        except ValueError as error:
+            self.notices.append(f"Ignored “{label}”: {error}.")
+            return None
+
+    def clean_date_from(self):
+        return self.clean_date_bound("date_from", "from")
+
+    def clean_date_to(self):
+        return self.clean_date_bound("date_to", "to")
+
+    def clean_sort(self):
+        sort = (self.cleaned_data.get("sort") or "").strip().lower()
+        if sort and sort not in SORTS:
+            self.notices.append(f"Ignored unknown sort “{sort}”; results are sorted by {', '.join(SORTS)}.")
+            return ""
+        return sort
+
+    def clean_page(self):
+        text = (self.cleaned_data.get("page") or "").strip()
+        if not text:
+            return 1
+        try:
+            page = int(text)
+        except ValueError:
+            self.notices.append(f"Ignored page “{text}”: not a page number; showing page 1.")
+            return 1
+        if page < 1:
+            self.notices.append(f"There is no page {page}; showing page 1.")
+            return 1
+        if page > MAX_PAGE:
+            self.notices.append(f"Pages go up to {MAX_PAGE}; showing page 1.")
+            return 1
+        return page
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from.first > date_to.last:
+            self.notices.append(f"“from” {date_from.text} was after “to” {date_to.text}; we swapped them.")
+            cleaned["date_from"], cleaned["date_to"] = date_to, date_from
+        return cleaned
+
+    def search_params(self) -> SearchParams:
+        """The parameters to search with; always usable, with notices for anything dropped."""
+        self.is_valid()
+        cleaned = self.cleaned_data
+        return SearchParams(
+            q=cleaned.get("q", ""),
+            countries=cleaned.get("country", ()),
+            organisations=cleaned.get("organisation", ()),
+            operations=cleaned.get("operation", ()),
+            date_from=cleaned.get("date_from"),
+            date_to=cleaned.get("date_to"),
+            sort=cleaned.get("sort", ""),
+            page=cleaned.get("page", 1),
+            notices=tuple(self.notices),
+        )

@@ -1,0 +1,99 @@
+"""Validated search parameters, and the one way to turn them back into a URL."""
+
+import calendar
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timezone
+
+from django.urls import reverse
+from django.utils.http import urlencode
+
+SORTS = ("relevance", "newest", "oldest")
+DATE_BOUND = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+@dataclass(frozen=True)
+class DateBound:
+    """A date as typed in ``from``/``to``: a year, a month or a day, and the instants it spans."""
+
+    text: str
+    first: datetime
+    last: datetime
+
+    @property
+    def precision(self) -> str:
+        return {1: "year", 2: "month", 3: "day"}[self.text.count("-") + 1]
+
+
+def parse_date_bound(text: str) -> DateBound:
+    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ValueError for anything else."""
+    match = DATE_BOUND.match((text or "").strip())
+    if not match:
+        raise ValueError(f"“{text}” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(part) if part else None for part in match.groups())
+    if not 1 <= year <= 9999:
+        raise ValueError(f"“{text}” is not a year we can search")
+    if month is None:
+        first, last = (year, 1, 1), (year, 12, 31)
+        normalised = f"{year:04d}"
+    elif day is None:
+        if not 1 <= month <= 12:
+            raise ValueError(f"“{text}” has no month {month}")
+        first, last = (year, month, 1), (year, month, calendar.monthrange(year, month)[1])
+        normalised = f"{year:04d}-{month:02d}"
+    else:
+        if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
+            raise ValueError(f"“{text}” is not a day of the calendar")
+        first = last = (year, month, day)
+        normalised = f"{year:04d}-{month:02d}-{day:02d}"
+    return DateBound(
+        text=normalised,
+        first=datetime.combine(datetime(*first).date(), time.min, tzinfo=timezone.utc),
+        last=datetime.combine(datetime(*last).date(), time.max, tzinfo=timezone.utc),
+    )
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    countries: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    operations: tuple[str, ...] = ()
+    date_from: DateBound | None = None
+    date_to: DateBound | None = None
+    sort: str = ""
+    page: int = 1
+    notices: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def effective_sort(self) -> str:
+        return self.sort or ("relevance" if self.q else "newest")
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.countries or self.organisations or self.operations or self.date_from or self.date_to)
+
+    def with_changes(self, **changes) -> "SearchParams":
+        """A copy with some parameters changed; any change of what is searched goes back to page 1."""
+        changes.setdefault("page", 1)
+        return replace(self, **changes)
+
+    def query_items(self) -> list[tuple[str, str]]:
+        items = [("q", self.q)] if self.q else []
+        items += [("country", code) for code in self.countries]
+        items += [("organisation", slug) for slug in self.organisations]
+        items += [("operation", slug) for slug in self.operations]
+        if self.date_from:
+            items.append(("from", self.date_from.text))
+        if self.date_to:
+            items.append(("to", self.date_to.text))
+        if self.sort:
+            items.append(("sort", self.sort))
+        if self.page > 1:
+            items.append(("page", str(self.page)))
+        return items
+
+    def url(self, view: str = "search:search", **changes) -> str:
+        params = self.with_changes(**changes) if changes else self
+        query = urlencode(params.query_items())
+        return reverse(view) + (f"?{query}" if query else "")

@@ -1,0 +1,212 @@
+"""The one search function: validated parameters in, hits, facets and paging out.
+
+The HTML page, the JSON API and the feeds are thin wrappers over ``run_search``. It speaks only
+haystack's SearchQuerySet API, so the same code serves Whoosh, Elasticsearch or Solr.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from haystack.query import SearchQuerySet
+
+from articles.models import Article
+
+from .facets import DATE_FIELD, TAG_FACETS, Chip, Facet, active_chips, date_facet
+from .params import SORTS, SearchParams
+
+SNIPPET_WORDS = 40
+
+
+@dataclass(frozen=True)
+class Tag:
+    value: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    slug: str
+    title: str
+    url: str
+    source_url: str | None
+    published_at: datetime
+    source: str
+    snippet: SafeString
+    countries: list[Tag]
+    organisations: list[Tag]
+    operations: list[Tag]
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int
+    url: str
+    current: bool
+
+
+@dataclass
+class SearchResult:
+    params: SearchParams
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    facets: list[Facet]
+    chips: list[Chip]
+    notices: list[str] = field(default_factory=list)
+    suggestion: str | None = None
+    suggestion_url: str | None = None
+
+    @property
+    def per_page(self) -> int:
+        return settings.SEARCH_RESULTS_PER_PAGE
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.params.url(page=self.page - 1) if self.page > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.params.url(page=self.page + 1) if self.page < self.pages else None
+
+    @property
+    def page_links(self) -> list[PageLink]:
+        """A window of pages around the current one, with the first and last."""
+        numbers = {1, self.pages, *range(max(1, self.page - 3), min(self.pages, self.page + 3) + 1)}
+        return [PageLink(n, self.params.url(page=n), n == self.page) for n in sorted(numbers) if n >= 1]
+
+    @property
+    def sort_urls(self) -> dict[str, str]:
+        return {sort: self.params.url(sort=sort) for sort in SORTS}
+
+    @property
+    def clear_url(self) -> str:
+        return SearchParams().url()
+
+
+def base_queryset(params: SearchParams) -> SearchQuerySet:
+    sqs = SearchQuerySet().models(Article)
+    return sqs.auto_query(params.q) if params.q else sqs
+
+
+def narrowed(sqs: SearchQuerySet, params: SearchParams, leave_out: str | None = None) -> SearchQuerySet:
+    """Apply every active filter except the facet ``leave_out`` (for that facet's own counts)."""
+    for facet in TAG_FACETS:
+        values = facet.selected(params)
+        if values and facet.name != leave_out:
+            sqs = sqs.narrow(sqs.query.build_query_fragment(facet.field, "in", list(values)))
+    if leave_out != "date" and (params.date_from or params.date_to):
+        first = params.date_from.first if params.date_from else datetime(1, 1, 1)
+        last = params.date_to.last if params.date_to else datetime(9999, 12, 31, 23, 59, 59)
+        sqs = sqs.narrow(sqs.query.build_query_fragment("published_at", "range", [first, last]))
+    return sqs
+
+
+def ordered(sqs: SearchQuerySet, params: SearchParams) -> SearchQuerySet:
+    sort = params.effective_sort
+    if sort == "newest" or (sort == "relevance" and not params.q):
+        return sqs.order_by("-published_at")
+    if sort == "oldest":
+        return sqs.order_by("published_at")
+    return sqs
+
+
+def facet_counts(sqs: SearchQuerySet, fields) -> dict[str, list[tuple[str, int]]]:
+    """Run a query for its facet counts only (a count fetches no documents, and caches the facets)."""
+    for name in fields:
+        sqs = sqs.facet(name)
+    sqs.count()
+    return sqs.facet_counts().get("fields", {})
+
+
+def run_search(params: SearchParams) -> SearchResult:
+    per_page = settings.SEARCH_RESULTS_PER_PAGE
+    base = base_queryset(params)
+    selected = {facet.name for facet in TAG_FACETS if facet.selected(params)}
+    if params.date_from or params.date_to:
+        selected.add("date")
+    field_of = {facet.name: facet.field for facet in TAG_FACETS} | {"date": DATE_FIELD}
+
+    main = ordered(narrowed(base, params), params)
+    for name in field_of:
+        if name not in selected:
+            main = main.facet(field_of[name])
+    if params.q:
+        main = main.highlight()
+
+    notices = list(params.notices)
+    page = params.page
+    raw_hits = list(main[(page - 1) * per_page : page * per_page])
+    total = main.count()
+    pages = max(1, math.ceil(total / per_page))
+    if page > pages:
+        if total:
+            notices.append(f"There are only {pages} pages of results; showing the last.")
+        page = pages
+        raw_hits = list(main[(page - 1) * per_page : page * per_page])
+    counts = dict(main.facet_counts().get("fields", {}))
+    for name in selected:
+        counts.update(facet_counts(narrowed(base, params, leave_out=name), [field_of[name]]))
+
+    facets = [date_facet(params, counts.get(DATE_FIELD, []))]
+    facets += [facet.build(params, counts.get(facet.field, [])) for facet in TAG_FACETS]
+    labels = {facet.name: {value.value: value.label for value in facet.values} for facet in facets}
+
+    suggestion = main.spelling_suggestion() if params.q and total == 0 else None
+    return SearchResult(
+        params=params,
+        hits=[make_hit(raw, params, labels) for raw in raw_hits],
+        total=total,
+        page=page,
+        pages=pages,
+        facets=facets,
+        chips=active_chips(params, labels),
+        notices=notices,
+        suggestion=suggestion,
+        suggestion_url=params.url(q=suggestion) if suggestion else None,
+    )
+
+
+def make_hit(raw, params: SearchParams, labels: dict[str, dict[str, str]]) -> Hit:
+    highlighted = (getattr(raw, "highlighted", None) or {}).get("text") or []
+    snippet = mark_safe(highlighted[0]) if highlighted and highlighted[0] else plain_snippet(raw)
+
+    def tags(facet) -> list[Tag]:
+        values = getattr(raw, facet.field, None) or []
+        known = labels.get(facet.name, {})
+        return [Tag(value, known.get(value, value), SearchParams().url(**{facet.attribute: (value,)})) for value in values]
+
+    by_name = {facet.name: facet for facet in TAG_FACETS}
+    return Hit(
+        slug=raw.slug,
+        title=raw.title,
+        url=reverse("articles:detail", kwargs={"slug": raw.slug}),
+        source_url=getattr(raw, "source_url", None) or None,
+        published_at=raw.published_at,
+        source=getattr(raw, "source", "") or "",
+        snippet=snippet,
+        countries=tags(by_name["country"]),
+        organisations=tags(by_name["organisation"]),
+        operations=tags(by_name["operation"]),
+    )
+
+
+def plain_snippet(raw) -> SafeString:
+    """Without a text query: the summary, or the start of the text, escaped."""
+    text = getattr(raw, "summary", "") or getattr(raw, "text", "") or ""
+    return escape(Truncator(" ".join(text.split())).words(SNIPPET_WORDS))

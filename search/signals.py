@@ -1,0 +1,129 @@
+"""Keeps the search index in step with the database.
+
+Every write that changes what an article looks like in the index queues that article: saving or
+deleting it, adding or removing a tag (the admin saves tag links after the article's own
+post_save, so haystack's RealtimeSignalProcessor alone would miss them), and renaming or deleting
+an entity. Queued articles are re-read and re-indexed once, with one writer, after the
+transaction commits; a rolled-back transaction indexes nothing.
+"""
+
+import logging
+import threading
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.db.models import signals
+from haystack.signals import BaseSignalProcessor
+
+from articles.models import (
+    Article,
+    ArticleCountry,
+    ArticleOperation,
+    ArticleOrganisation,
+    Country,
+    Operation,
+    Organisation,
+)
+
+TAG_LINKS = (ArticleCountry, ArticleOrganisation, ArticleOperation)
+ENTITIES = {Country: "countries", Organisation: "organisations", Operation: "operations"}
+
+log = logging.getLogger(__name__)
+_state = threading.local()
+
+
+def pending_article_ids() -> set:
+    if not hasattr(_state, "pending"):
+        _state.pending = set()
+    return _state.pending
+
+
+def updates_paused() -> bool:
+    return getattr(_state, "paused", False)
+
+
+@contextmanager
+def index_updates_paused():
+    """Turn per-save index updates off, for bulk writers that index in batches themselves."""
+    previous = updates_paused()
+    _state.paused = True
+    try:
+        yield
+    finally:
+        _state.paused = previous
+
+
+def queue_articles(article_ids, using="default"):
+    if updates_paused():
+        return
+    pending = pending_article_ids()
+    pending.update(article_ids)
+    transaction.on_commit(flush_pending_articles, using=using)
+
+
+def flush_pending_articles():
+    """Index the queued articles as they are now in the database; remove the ones deleted."""
+    pending = pending_article_ids()
+    if not pending:
+        return
+    article_ids = sorted(pending)
+    pending.clear()
+    index_articles(article_ids)
+
+
+def index_articles(article_ids):
+    """Index after the commit; a failure is logged, never shown to the editor whose save stands.
+
+    ``check_index --repair`` (or ``rebuild_index``) brings the index back in step.
+    """
+    from .indexing import reindex_articles
+
+    try:
+        reindex_articles(article_ids)
+    except Exception:
+        log.exception("Could not index articles %s; the database has them", article_ids)
+
+
+class ArticleSignalProcessor(BaseSignalProcessor):
+    def setup(self):
+        signals.post_save.connect(self.handle_article, sender=Article)
+        signals.post_delete.connect(self.handle_article, sender=Article)
+        for link in TAG_LINKS:
+            signals.post_save.connect(self.handle_tag_link, sender=link)
+            signals.post_delete.connect(self.handle_tag_link, sender=link)
+        for field in ("countries", "organisations", "operations"):
+            signals.m2m_changed.connect(self.handle_m2m, sender=getattr(Article, field).through)
+        for entity in ENTITIES:
+            signals.post_save.connect(self.handle_entity, sender=entity)
+
+    def teardown(self):
+        signals.post_save.disconnect(self.handle_article, sender=Article)
+        signals.post_delete.disconnect(self.handle_article, sender=Article)
+        for link in TAG_LINKS:
+            signals.post_save.disconnect(self.handle_tag_link, sender=link)
+            signals.post_delete.disconnect(self.handle_tag_link, sender=link)
+        for field in ("countries", "organisations", "operations"):
+            signals.m2m_changed.disconnect(self.handle_m2m, sender=getattr(Article, field).through)
+        for entity in ENTITIES:
+            signals.post_save.disconnect(self.handle_entity, sender=entity)
+
+    def handle_article(self, sender, instance, using=None, **kwargs):
+        queue_articles([instance.pk], using=using or "default")
+
+    def handle_tag_link(self, sender, instance, using=None, **kwargs):
+        queue_articles([instance.article_id], using=using or "default")
+
+    def handle_m2m(self, sender, instance, action, reverse, pk_set, using=None, **kwargs):
+        if action not in ("post_add", "post_remove", "post_clear", "pre_clear"):
+            return
+        if not reverse:
+            queue_articles([instance.pk], using=using or "default")
+        elif action == "pre_clear":
+            # After a reverse clear the links are gone and cannot tell which articles had them.
+            queue_articles(getattr(instance, "articles").values_list("pk", flat=True), using=using or "default")
+        elif pk_set:
+            queue_articles(pk_set, using=using or "default")
+
+    def handle_entity(self, sender, instance, created, using=None, **kwargs):
+        if not created:
+            queue_articles(instance.articles.values_list("pk", flat=True), using=using or "default")

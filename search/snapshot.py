@@ -1,0 +1,107 @@
+"""One generation of the Whoosh index, held open and reused across requests.
+
+Opening a searcher and rebuilding facet data on every request costs time in proportion to the
+archive. A snapshot keeps one searcher per process and builds, once per index generation, the
+arrays that every request would otherwise recompute: which documents are live, the documents in
+date order, and for each facet field the (document, value) pairs. Counting a facet over a set of
+matched documents is then one numpy ``bincount``.
+"""
+
+import threading
+
+import numpy as np
+
+
+class IndexSnapshot:
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.size = self.reader.doc_count_all()
+        self._lock = threading.Lock()
+        self._live = None
+        self._orders = {}
+        self._facets = {}
+
+    def is_current(self) -> bool:
+        return self.searcher.up_to_date()
+
+    def close(self):
+        self.searcher.close()
+
+    @property
+    def live(self) -> np.ndarray:
+        """A boolean mask of the documents that are not deleted."""
+        if self._live is None:
+            live = np.zeros(self.size, dtype=bool)
+            live[np.fromiter(self.reader.all_doc_ids(), dtype=np.int64)] = True
+            self._live = live
+        return self._live
+
+    def mask_of(self, docnums) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        ids = np.fromiter(docnums, dtype=np.int64)
+        if len(ids):
+            mask[ids] = True
+        return mask
+
+    def order_by(self, fieldname: str) -> np.ndarray:
+        """Live document numbers sorted by a sortable field, oldest first, ties by document number."""
+        with self._lock:
+            if fieldname not in self._orders:
+                column = self.reader.column_reader(fieldname, translate=False)
+                keys = np.fromiter((int(value or 0) for value in column), dtype=np.int64, count=self.size)
+                order = np.lexsort((np.arange(self.size), keys))
+                self._orders[fieldname] = order[self.live[order]]
+            return self._orders[fieldname]
+
+    def facet_postings(self, fieldname: str):
+        """Every (document, value) pair of an unanalysed facet field, as parallel arrays."""
+        with self._lock:
+            if fieldname not in self._facets:
+                values, docs, value_ids = [], [], []
+                for value_id, term in enumerate(self.reader.lexicon(fieldname)):
+                    postings = np.fromiter(self.reader.postings(fieldname, term).all_ids(), dtype=np.int64)
+                    values.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+                    docs.append(postings)
+                    value_ids.append(np.full(len(postings), value_id, dtype=np.int64))
+                self._facets[fieldname] = (
+                    values,
+                    np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
+                    np.concatenate(value_ids) if value_ids else np.zeros(0, dtype=np.int64),
+                )
+            return self._facets[fieldname]
+
+    def facet_counts(self, fieldname: str, matched: np.ndarray) -> list[tuple[str, int]]:
+        """Counts of each value of a facet field over the matched documents, most frequent first."""
+        values, docs, value_ids = self.facet_postings(fieldname)
+        if not values:
+            return []
+        counts = np.bincount(value_ids[matched[docs]], minlength=len(values))
+        nonzero = np.flatnonzero(counts)
+        pairs = [(values[i], int(counts[i])) for i in nonzero]
+        pairs.sort(key=lambda pair: (-pair[1], pair[0]))
+        return pairs
+
+
+class SnapshotHolder:
+    """The current snapshot of one index for this process, refreshed when a writer commits."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._snapshot = None
+
+    def get(self, index) -> IndexSnapshot:
+        with self._lock:
+            snapshot = self._snapshot
+            if snapshot is None:
+                snapshot = IndexSnapshot(index.searcher())
+            elif not snapshot.is_current():
+                snapshot = IndexSnapshot(snapshot.searcher.refresh())
+            self._snapshot = snapshot
+            return snapshot
+
+    def reset(self):
+        with self._lock:
+            if self._snapshot is not None:
+                self._snapshot.close()
+            self._snapshot = None

@@ -1,0 +1,14 @@
+"""Test settings: the project's settings, read from a test environment (temp data dir, plain HTTP)."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="newsarchive-tests-"))
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+from newsarchive.settings import *  # noqa: E402,F403
+
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
