@@ -23,6 +23,13 @@ def clean_query_text(text: str) -> str:
     return " ".join(printable.split())
 
 
+class QueryTextField(forms.CharField):
+    """Free text with control characters (NUL included) replaced by spaces before validation."""
+
+    def to_python(self, value):
+        return clean_query_text(super().to_python(value) or "")
+
+
 class MultipleValuesField(forms.Field):
     """A repeatable parameter (``country=MX&country=ES``), kept as a list of stripped strings."""
 
@@ -36,7 +43,7 @@ class MultipleValuesField(forms.Field):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, strip=True)
+    q = QueryTextField(required=False)
     country = MultipleValuesField(required=False)
     organisation = MultipleValuesField(required=False)
     operation = MultipleValuesField(required=False)
@@ -56,7 +63,7 @@ class SearchForm(forms.Form):
         self.notices: list[str] = []
 
     def clean_q(self):
-        text = clean_query_text(self.cleaned_data.get("q") or "")
+        text = self.cleaned_data.get("q") or ""
         if len(text) > MAX_QUERY_LENGTH:
             text = text[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0]
             self.notices.append(f"Your query was longer than {MAX_QUERY_LENGTH} characters; we searched for its start.")

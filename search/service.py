@@ -110,10 +110,11 @@ def narrowed(sqs: SearchQuerySet, params: SearchParams, leave_out: str | None = 
         values = facet.selected(params)
         if values and facet.name != leave_out:
             sqs = sqs.narrow(sqs.query.build_query_fragment(facet.field, "in", list(values)))
-    if leave_out != "date" and (params.date_from or params.date_to):
-        first = params.date_from.first if params.date_from else datetime(1, 1, 1)
-        last = params.date_to.last if params.date_to else datetime(9999, 12, 31, 23, 59, 59)
-        sqs = sqs.narrow(sqs.query.build_query_fragment("published_at", "range", [first, last]))
+    if leave_out != "date":
+        if params.date_from:
+            sqs = sqs.narrow(sqs.query.build_query_fragment("published_at", "gte", params.date_from.first))
+        if params.date_to:
+            sqs = sqs.narrow(sqs.query.build_query_fragment("published_at", "lte", params.date_to.last))
     return sqs
 
 

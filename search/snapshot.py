@@ -93,10 +93,11 @@ class SnapshotHolder:
     def get(self, index) -> IndexSnapshot:
         with self._lock:
             snapshot = self._snapshot
-            if snapshot is None:
-                snapshot = IndexSnapshot(index.searcher())
-            elif not snapshot.is_current():
-                snapshot = IndexSnapshot(snapshot.searcher.refresh())
+            if snapshot is None or not snapshot.is_current():
+                # A fresh searcher, not searcher.refresh(): refresh() reuses segment readers
+                # whose deletions may have changed, and deleted documents would come back.
+                # The old snapshot is not closed: a request in another thread may still read it.
+                snapshot = IndexSnapshot(index.refresh().searcher())
             self._snapshot = snapshot
             return snapshot
 

@@ -1,0 +1,85 @@
+"""Facet counts on the six-article archive of conftest.py, each expected figure counted by hand."""
+
+from .helpers import facet_counts, search, slugs
+
+
+def test_whole_archive_counts_every_value(small_archive):
+    result = search("")
+    assert result.total == 6
+    assert facet_counts(result, "country") == {"US": 3, "MX": 2, "ES": 2, "AR": 1, "CL": 1, "CO": 1, "GB": 1}
+    assert facet_counts(result, "organisation") == {
+        "anonymous": 4, "interpol": 2, "los-zetas": 1, "fbi": 1, "strategic-forecasting-inc": 1, "paypal": 1,
+    }  # fmt: skip
+    assert facet_counts(result, "operation") == {"operation-cartel": 2, "operation-unmask": 2, "operation-payback": 1}
+    assert facet_counts(result, "date") == {"2012": 3, "2011": 2, "2010": 1}
+
+
+def test_values_of_one_facet_are_ored(small_archive):
+    result = search("country=MX&country=ES")
+    assert slugs(result) == {"a1", "a2", "a3", "a4"}
+
+
+def test_a_facet_is_counted_without_its_own_filter(small_archive):
+    # Country counts ignore the country filter, so other countries stay selectable ...
+    result = search("country=MX")
+    assert facet_counts(result, "country") == {"US": 3, "MX": 2, "ES": 2, "AR": 1, "CL": 1, "CO": 1, "GB": 1}
+    # ... while the other facets are counted within MX's articles a1 and a2.
+    assert facet_counts(result, "organisation") == {"anonymous": 2, "los-zetas": 1}
+    assert facet_counts(result, "operation") == {"operation-cartel": 2}
+    assert facet_counts(result, "date") == {"2011": 2}
+
+
+def test_different_facets_are_anded(small_archive):
+    result = search("country=ES&organisation=anonymous")
+    assert slugs(result) == {"a3"}
+    # Organisation counts under country=ES alone: a3 (anonymous, interpol) and a4 (interpol).
+    assert facet_counts(result, "organisation") == {"interpol": 2, "anonymous": 1}
+    # Country counts under organisation=anonymous alone: a1, a2, a3, a6.
+    assert facet_counts(result, "country") == {"MX": 2, "US": 2, "AR": 1, "CL": 1, "CO": 1, "ES": 1, "GB": 1}
+
+
+def test_an_empty_intersection_gives_no_results(small_archive):
+    # MX articles (a1, a2) and Interpol articles (a3, a4) share none.
+    result = search("country=MX&organisation=interpol")
+    assert result.total == 0
+    assert result.hits == []
+
+
+def test_choosing_a_year_shows_its_months(small_archive):
+    result = search("from=2012&to=2012")
+    assert slugs(result) == {"a3", "a4", "a5"}
+    assert facet_counts(result, "date") == {"2012-02": 2, "2012-07": 1}
+    assert facet_counts(result, "country") == {"ES": 2, "AR": 1, "CL": 1, "CO": 1, "US": 1}
+
+
+def test_choosing_a_month_narrows_to_it(small_archive):
+    result = search("from=2012-02&to=2012-02")
+    assert slugs(result) == {"a3", "a4"}
+    date = next(facet for facet in result.facets if facet.name == "date")
+    assert [(v.value, v.count, v.selected) for v in date.values] == [("2012-02", 2, True), ("2012-07", 1, False)]
+
+
+def test_date_bounds_are_inclusive_days(small_archive):
+    assert slugs(search("from=2012-02-29&to=2012-07-01")) == {"a4", "a5"}
+    assert slugs(search("to=2010-12-08")) == {"a6"}
+
+
+def test_date_counts_follow_the_other_filters(small_archive):
+    result = search("country=US&from=2012&to=2012")
+    assert slugs(result) == {"a5"}
+    assert facet_counts(result, "date") == {"2012-07": 1}
+
+
+def test_a_selected_value_stays_listed_when_nothing_matches_it(small_archive):
+    result = search("country=MX&operation=operation-unmask")
+    assert result.total == 0
+    assert facet_counts(result, "operation")["operation-unmask"] == 0
+    assert facet_counts(result, "country")["MX"] == 0
+
+
+def test_facet_links_add_and_drop_values(small_archive):
+    result = search("country=MX")
+    country = {v.value: v for v in next(f for f in result.facets if f.name == "country").values}
+    assert country["MX"].selected and country["MX"].url == "/"
+    assert country["ES"].url == "/?country=MX&country=ES"
+    assert [chip.remove_url for chip in result.chips] == ["/"]
