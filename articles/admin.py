@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .forms import OperationForm, OrganisationForm
 from .models import (
@@ -55,6 +56,7 @@ class ArticleAdmin(admin.ModelAdmin):
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [CountryTagInline, OrganisationTagInline, OperationTagInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     show_full_result_count = False
 
 

