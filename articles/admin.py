@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.template.response import TemplateResponse
 
 from .forms import OperationForm, OrganisationForm
+from .merging import entity_merge
 from .models import (
     Article,
     ArticleCountry,
@@ -10,12 +12,16 @@ from .models import (
     Country,
     Operation,
     Organisation,
+    OrganisationSuggestion,
+    SuggestionStatus,
 )
+from .tagging import TAG_LINK_KINDS, article_extract_tags, editor_tags_changed, entity_matcher
+
+KIND_OF_LINK = {link_kind.link_model: (kind, link_kind.entity_field) for kind, link_kind in TAG_LINK_KINDS.items()}
 
 
 class TagInline(admin.TabularInline):
     extra = 1
-    fields = ["origin"]
     readonly_fields = ["origin"]
 
 
@@ -39,7 +45,7 @@ class OperationTagInline(TagInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "published_at", "source"]
+    list_display = ["title", "published_at", "source", "extracted_at"]
     list_filter = [
         ("countries", admin.RelatedOnlyFieldListFilter),
         ("organisations", admin.RelatedOnlyFieldListFilter),
@@ -49,15 +55,46 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "summary"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "extracted_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "published_at", "summary", "body"]}),
-        ("Source", {"fields": ["source", "byline", "url"]}),
-        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        ("Source", {"fields": ["source", "byline", "dateline", "url"]}),
+        ("History", {"fields": ["created_at", "updated_at", "extracted_at"], "classes": ["collapse"]}),
     ]
     inlines = [CountryTagInline, OrganisationTagInline, OperationTagInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["rerun_extraction"]
     show_full_result_count = False
+
+    def save_formset(self, request, form, formset, change):
+        """Tag rows the editor adds become editor tags; rows the editor removes are remembered."""
+        if formset.model not in KIND_OF_LINK:
+            return super().save_formset(request, form, formset, change)
+        kind, entity_field = KIND_OF_LINK[formset.model]
+        removed = [form_.initial.get(entity_field) for form_ in formset.deleted_forms if form_.instance.pk]
+        removed += [
+            form_.initial.get(entity_field)
+            for form_ in formset.initial_forms
+            if form_ not in formset.deleted_forms and entity_field in form_.changed_data
+        ]
+        super().save_formset(request, form, formset, change)
+        added = [
+            getattr(form_.instance, f"{entity_field}_id")
+            for form_ in formset.forms
+            if form_ not in formset.deleted_forms and form_.has_changed() and form_.instance.pk
+        ]
+        editor_tags_changed(form.instance, kind=kind, added=added, removed=[pk for pk in removed if pk])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article_extract_tags(form.instance)
+
+    @admin.action(description="Re-run entity extraction on the selected articles")
+    def rerun_extraction(self, request, queryset):
+        matcher = entity_matcher()
+        for article in queryset:
+            article_extract_tags(article, matcher=matcher)
+        self.message_user(request, f"Extraction re-run on {queryset.count()} articles; editors’ tags kept.")
 
 
 @admin.register(Country)
@@ -66,17 +103,67 @@ class CountryAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    form = OrganisationForm
-    list_display = ["name", "slug"]
+class NamedEntityAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_total=models.Count("articles"))
+
+    @admin.display(description="articles", ordering="article_total")
+    def article_count(self, entity):
+        return entity.article_total
+
+    @admin.action(description="Merge the selected into one…")
+    def merge_selected(self, request, queryset):
+        """Ask which one survives, then move the others' articles and names to it."""
+        entities = list(queryset)
+        if len(entities) < 2:
+            self.message_user(request, "Select at least two to merge.", messages.WARNING)
+            return None
+        survivor_id = request.POST.get("survivor")
+        survivor = next((entity for entity in entities if str(entity.pk) == survivor_id), None)
+        if survivor is None:
+            return TemplateResponse(
+                request,
+                "admin/articles/merge_entities.html",
+                {**self.admin_site.each_context(request), "entities": entities, "opts": self.model._meta,
+                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, "title": "Merge"},  # fmt: skip
+            )
+        moved = entity_merge(survivor=survivor, merged=[e for e in entities if e.pk != survivor.pk])
+        self.message_user(request, f"Merged {len(entities) - 1} into “{survivor}”; {moved} article tags moved.")
+        return None
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(NamedEntityAdmin):
+    form = OrganisationForm
 
 
 @admin.register(Operation)
-class OperationAdmin(admin.ModelAdmin):
+class OperationAdmin(NamedEntityAdmin):
     form = OperationForm
-    list_display = ["name", "slug"]
-    search_fields = ["name", "slug", "aliases"]
-    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(OrganisationSuggestion)
+class OrganisationSuggestionAdmin(admin.ModelAdmin):
+    list_display = ["name", "mentions", "status", "example"]
+    list_filter = ["status"]
+    search_fields = ["name"]
+    readonly_fields = ["mentions", "example", "created_at"]
+    actions = ["approve", "reject"]
+
+    @admin.action(description="Approve: make them organisations")
+    def approve(self, request, queryset):
+        from django.utils.text import slugify
+
+        for suggestion in queryset.filter(status=SuggestionStatus.PENDING):
+            Organisation.objects.get_or_create(name=suggestion.name, defaults={"slug": slugify(suggestion.name)})
+        count = queryset.update(status=SuggestionStatus.APPROVED)
+        self.message_user(request, f"{count} approved; re-run extraction to tag the articles that name them.")
+
+    @admin.action(description="Reject: never suggest them again")
+    def reject(self, request, queryset):
+        self.message_user(request, f"{queryset.update(status=SuggestionStatus.REJECTED)} rejected.")

@@ -30,6 +30,7 @@ class NamedEntity(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     aliases = models.JSONField(default=list, blank=True, help_text="Other names it goes by.")
+    updated_at = models.DateTimeField(auto_now=True)
 
     facet_parameter = ""
 
@@ -73,10 +74,12 @@ class Article(models.Model):
     summary = models.TextField(blank=True)
     byline = models.CharField(max_length=300, blank=True)
     source = models.CharField("publication", max_length=200, blank=True)
+    dateline = models.CharField(max_length=200, blank=True, help_text="Place and date line, e.g. “SALVADOR, Feb 26”.")
     url = models.URLField("original URL", max_length=1000, unique=True, null=True, blank=True)
     published_at = models.DateTimeField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    extracted_at = models.DateTimeField(null=True, blank=True, editable=False)
     countries = models.ManyToManyField(Country, through="ArticleCountry", blank=True, related_name="articles")
     organisations = models.ManyToManyField(
         Organisation, through="ArticleOrganisation", blank=True, related_name="articles"
@@ -148,3 +151,48 @@ class ArticleOperation(ArticleTag):
 
     def __str__(self):
         return f"{self.operation} ({self.get_origin_display()})"
+
+
+class TagKind(models.TextChoices):
+    COUNTRY = "country", "country"
+    ORGANISATION = "organisation", "organisation"
+    OPERATION = "operation", "operation"
+
+
+class TagRejection(models.Model):
+    """An editor removed this tag: a later automatic extraction must not add it back."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tag_rejections")
+    kind = models.CharField(max_length=12, choices=TagKind.choices)
+    entity_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "kind", "entity_id"], name="unique_tag_rejection")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.entity_id} rejected on {self.article_id}"
+
+
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", "pending"
+    APPROVED = "approved", "approved"
+    REJECTED = "rejected", "rejected"
+
+
+class OrganisationSuggestion(models.Model):
+    """A name that looks like an organisation, found in text, waiting for an editor's decision."""
+
+    name = models.CharField(max_length=200, unique=True)
+    status = models.CharField(max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING)
+    mentions = models.PositiveIntegerField(default=0, help_text="Articles it was found in.")
+    example = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-mentions", "name"]
+
+    def __str__(self):
+        return self.name

@@ -18,6 +18,8 @@ def bound_field_data(bound) -> dict:
     if isinstance(value, (list, tuple)):
         return {bound.html_name: [str(item) for item in value]}
     formatted = widget.format_value(value) if hasattr(widget, "format_value") else value
+    if isinstance(formatted, list):  # a single <select> formats its value as a one-item list
+        formatted = formatted[0] if formatted else ""
     return {bound.html_name: "" if formatted is None else formatted}
 
 

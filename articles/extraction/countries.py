@@ -150,4 +150,10 @@ def about_countries(zones: dict[str, list[PlaceMention]], dateline: str, article
     country = dateline_country(dateline)
     if country:
         scores[country] += ZONE_WEIGHTS["dateline"]
-    return frozenset(code for code, score in scores.items() if score >= ABOUTNESS_THRESHOLD)
+    about = frozenset(code for code, score in scores.items() if score >= ABOUTNESS_THRESHOLD)
+    if about or not scores:
+        return about
+    # Nothing clears the bar (a short web story with no dateline): the lead's strongest country
+    # is still what the story is about.
+    best_code, best_score = max(scores.items(), key=lambda item: (item[1], item[0]))
+    return frozenset({best_code}) if best_score >= ZONE_WEIGHTS["lead"] else about

@@ -22,13 +22,13 @@ def small_archive(db, search_index):
     | a2   | 2011-11-02 | MX             | anonymous          | operation-cartel |
     | a3   | 2012-02-28 | AR CL CO ES    | anonymous interpol | operation-unmask |
     | a4   | 2012-02-29 | ES             | interpol           | operation-unmask |
-    | a5   | 2012-07-01 | US             | fbi, stratfor      |                  |
+    | a5   | 2012-07-01 | US             | federal-bureau-of-investigation, strategic-forecasting-inc | |
     | a6   | 2010-12-08 | GB US          | anonymous paypal   | operation-payback|
     """
     anonymous = OrganisationFactory(name="Anonymous")
     zetas = OrganisationFactory(name="Los Zetas", aliases=["Zetas"])
     interpol = OrganisationFactory(name="Interpol")
-    fbi = OrganisationFactory(name="Federal Bureau of Investigation", slug="fbi")
+    fbi = OrganisationFactory(name="Federal Bureau of Investigation")
     stratfor = OrganisationFactory(name="Strategic Forecasting, Inc.")
     paypal = OrganisationFactory(name="PayPal")
     cartel = OperationFactory(name="Operation Cartel", aliases=["OpCartel"])

@@ -89,7 +89,7 @@ def test_browse_is_newest_first_and_sorts_can_be_reversed(small_archive):
 
 
 def test_published_at_comes_back_as_an_aware_utc_datetime(small_archive):
-    [hit] = search("organisation=fbi").hits
+    [hit] = search("organisation=federal-bureau-of-investigation").hits
     assert hit.published_at == datetime(2012, 7, 1, tzinfo=timezone.utc)
 
 

@@ -8,7 +8,7 @@ def test_whole_archive_counts_every_value(small_archive):
     assert result.total == 6
     assert facet_counts(result, "country") == {"US": 3, "MX": 2, "ES": 2, "AR": 1, "CL": 1, "CO": 1, "GB": 1}
     assert facet_counts(result, "organisation") == {
-        "anonymous": 4, "interpol": 2, "los-zetas": 1, "fbi": 1, "strategic-forecasting-inc": 1, "paypal": 1,
+        "anonymous": 4, "interpol": 2, "los-zetas": 1, "federal-bureau-of-investigation": 1, "strategic-forecasting-inc": 1, "paypal": 1,
     }  # fmt: skip
     assert facet_counts(result, "operation") == {"operation-cartel": 2, "operation-unmask": 2, "operation-payback": 1}
     assert facet_counts(result, "date") == {"2012": 3, "2011": 2, "2010": 1}

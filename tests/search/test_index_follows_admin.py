@@ -50,7 +50,7 @@ def test_a_tag_only_edit_in_the_admin_reaches_the_facets(editor_client, indexed_
 
 
 def test_adding_an_article_in_the_admin_makes_it_findable(editor_client, search_index):
-    organisation = Organisation.objects.create(name="Interpol", slug="interpol")
+    organisation, _ = Organisation.objects.get_or_create(slug="interpol", defaults={"name": "Interpol"})
     response = editor_client.get("/admin/articles/article/add/")
     data = admin_form_data(response)
     data.update(
@@ -77,16 +77,16 @@ def test_deleting_an_article_in_the_admin_removes_it(editor_client, indexed_arti
 
 
 def test_renaming_an_organisation_slug_reindexes_its_articles(editor_client, search_index):
-    organisation = Organisation.objects.create(name="Zetas", slug="zetas")
+    organisation = Organisation.objects.create(name="Example Cartel", slug="example-cartel")
     article = ArticleFactory(slug="z", organisations=[organisation])
     index_everything()
     response = editor_client.get(f"/admin/articles/organisation/{organisation.pk}/change/")
-    data = admin_form_data(response) | {"name": "Los Zetas", "slug": "los-zetas", "aliases": "Zetas"}
+    data = admin_form_data(response) | {"name": "Example Cartel Group", "slug": "example-cartel-group", "aliases": "Example Cartel"}
     assert editor_client.post(f"/admin/articles/organisation/{organisation.pk}/change/", data).status_code == 302
-    assert facet_counts(search(""), "organisation") == {"los-zetas": 1}
+    assert facet_counts(search(""), "organisation") == {"example-cartel-group": 1}
     organisation.refresh_from_db()
-    assert organisation.aliases == ["Zetas"]
-    assert article.organisations.get().name == "Los Zetas"
+    assert organisation.aliases == ["Example Cartel"]
+    assert article.organisations.get().name == "Example Cartel Group"
 
 
 def test_tags_added_in_code_reach_the_index(search_index):
