@@ -8,6 +8,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from .fingerprints import article_fingerprint
+
 
 class Country(models.Model):
     code = models.CharField("ISO 3166-1 alpha-2 code", max_length=2, unique=True)
@@ -80,6 +82,7 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     extracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    fingerprint = models.CharField(max_length=64, unique=True, null=True, editable=False)
     countries = models.ManyToManyField(Country, through="ArticleCountry", blank=True, related_name="articles")
     organisations = models.ManyToManyField(
         Organisation, through="ArticleOrganisation", blank=True, related_name="articles"
@@ -97,6 +100,11 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         # A blank URL is stored as NULL so that "unique when set" holds.
         self.url = self.url or None
+        if not self.fingerprint and self.published_at:
+            # Set once: an editor's later fix to the headline must not orphan the original import.
+            self.fingerprint = article_fingerprint(
+                source=self.source, title=self.title, published_at=self.published_at, body=self.body
+            )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

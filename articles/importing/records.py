@@ -96,7 +96,7 @@ def article_record(
         body=body,
         published_at=as_utc(published_at),
         location=location,
-        url=clean_line(url) or None if url else None,
+        url=clean_line(url or "") or None,
         source=clean_line(source),
         byline=clean_line(byline),
         summary=clean_text(summary),

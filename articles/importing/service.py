@@ -1,0 +1,228 @@
+"""Writing imported articles: in batches, each batch one transaction and one index commit.
+
+An article and its tags go in together or not at all. Tags given in the input are editor tags;
+the kinds the input does not give are extracted. Re-importing an article (same URL, else same
+source, headline and date) updates it; tags an editor set or removed since are kept.
+"""
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from itertools import islice
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from search.indexing import reindex_articles
+from search.signals import index_updates_paused
+
+from ..fingerprints import article_fingerprint
+from ..models import (
+    Article,
+    ArticleCountry,
+    ArticleOperation,
+    ArticleOrganisation,
+    Country,
+    Operation,
+    Organisation,
+    OrganisationSuggestion,
+    TagOrigin,
+)
+from ..tagging import article_extract_tags, entity_matcher, operation_for_mention
+from .records import ArticleRecord, RejectedRecord
+
+CONTENT_FIELDS = ("title", "body", "summary", "byline", "source", "dateline", "url", "published_at")
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[RejectedRecord] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    @property
+    def rate(self) -> float:
+        return self.imported / self.seconds if self.seconds else 0.0
+
+
+class EntityLookup:
+    """Countries, organisations and operations by code, slug, name or alias, loaded once per import."""
+
+    def __init__(self):
+        self.countries = dict(Country.objects.values_list("code", "pk"))
+        self.organisations = self.by_name(Organisation)
+        self.operations = self.by_name(Operation)
+        self.organisation_slugs = dict(Organisation.objects.values_list("slug", "pk"))
+
+    @staticmethod
+    def by_name(model) -> dict[str, int]:
+        names = {}
+        for pk, name, slug, aliases in model.objects.values_list("pk", "name", "slug", "aliases"):
+            for key in (slug, name, *aliases):
+                names.setdefault(key.casefold(), pk)
+        return names
+
+    def named(self, model, table: dict, name: str) -> int:
+        """The entity of this name or alias; a name nobody knows becomes a new entity."""
+        key = name.casefold()
+        if key not in table:
+            slug = slugify(name)[:200] or "entity"
+            entity = model.objects.filter(slug=slug).first() or model.objects.create(name=name[:200], slug=slug)
+            table[key] = table[slug] = entity.pk
+        return table[key]
+
+
+def record_fingerprint(record: ArticleRecord) -> str:
+    return article_fingerprint(source=record.source, title=record.title, published_at=record.published_at, body=record.body)
+
+
+def record_slug(record: ArticleRecord, fingerprint: str) -> str:
+    words = slugify(record.title or record.body[:80])[:80].strip("-") or "article"
+    return f"{words}-{fingerprint[:8]}"
+
+
+def batched(items, size):
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def articles_import(items, *, batch_size: int = 500, default_source: str = "", progress=None) -> ImportSummary:
+    """Import records (and note rejections) from ``read_paths`` or any iterable of them."""
+    summary = ImportSummary()
+    started = time.perf_counter()
+    matcher = entity_matcher()
+    lookup = EntityLookup()
+    with index_updates_paused():
+        for batch in batched(items, batch_size):
+            records = []
+            for item in batch:
+                if isinstance(item, RejectedRecord):
+                    summary.rejected.append(item)
+                elif default_source and not item.source:
+                    records.append(replace(item, source=default_source))
+                else:
+                    records.append(item)
+            touched = import_batch(records, summary, matcher, lookup)
+            reindex_articles(touched)  # one writer and one commit for the whole batch
+            if progress is not None:
+                progress.update(len(batch))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+@transaction.atomic
+def import_batch(records: list[ArticleRecord], summary: ImportSummary, matcher, lookup: EntityLookup) -> list[int]:
+    """Write one batch in one transaction; returns the ids of the articles it created or changed."""
+    keyed = {}
+    for record in records:  # the last copy of an article within a batch wins
+        keyed[(record.url or None, record_fingerprint(record))] = record
+    urls = [url for url, _ in keyed if url]
+    fingerprints = [fingerprint for _, fingerprint in keyed]
+    existing_by_url = {a.url: a for a in Article.objects.filter(url__in=urls)} if urls else {}
+    existing_by_fingerprint = {a.fingerprint: a for a in Article.objects.filter(fingerprint__in=fingerprints)}
+
+    new, changed = [], []
+    for (url, fingerprint), record in keyed.items():
+        article = existing_by_url.get(url) if url else None
+        article = article or existing_by_fingerprint.get(fingerprint)
+        values = {name: getattr(record, name) for name in CONTENT_FIELDS}
+        if article is None:
+            new.append((Article(slug=record_slug(record, fingerprint), fingerprint=fingerprint, **values), record))
+        elif any(getattr(article, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(article, name, value)
+            changed.append((article, record))
+        else:
+            summary.unchanged += 1
+
+    created = Article.objects.bulk_create([article for article, _ in new], batch_size=500)
+    summary.created += len(created)
+    new_tags_create(new, matcher, lookup)
+    for article, record in changed:
+        article.save()
+        given_tags_add(article, record, lookup)
+        article_extract_tags(article, matcher=matcher)
+    summary.updated += len(changed)
+    return [article.pk for article, _ in new] + [article.pk for article, _ in changed]
+
+
+def given_links(article_id: int, record: ArticleRecord, lookup: EntityLookup):
+    """The tag links the input names, as editor tags."""
+    for code in record.countries or ():
+        if code in lookup.countries:
+            yield ArticleCountry(article_id=article_id, country_id=lookup.countries[code], origin=TagOrigin.EDITOR)
+    for name in record.organisations or ():
+        pk = lookup.named(Organisation, lookup.organisations, name)
+        yield ArticleOrganisation(article_id=article_id, organisation_id=pk, origin=TagOrigin.EDITOR)
+    for name in record.operations or ():
+        pk = lookup.named(Operation, lookup.operations, name)
+        yield ArticleOperation(article_id=article_id, operation_id=pk, origin=TagOrigin.EDITOR)
+
+
+def given_tags_add(article: Article, record: ArticleRecord, lookup: EntityLookup) -> None:
+    for model in (ArticleCountry, ArticleOrganisation, ArticleOperation):
+        model.objects.bulk_create(
+            [link for link in given_links(article.pk, record, lookup) if isinstance(link, model)], ignore_conflicts=True
+        )
+
+
+def new_tags_create(new, matcher, lookup: EntityLookup) -> None:
+    """Tags of new articles: given ones as editor tags, the other kinds extracted, in bulk."""
+    links = {ArticleCountry: [], ArticleOrganisation: [], ArticleOperation: []}
+    candidates = Counter()
+    examples = {}
+    operations_by_slug = {}
+    for article, record in new:
+        for link in given_links(article.pk, record, lookup):
+            links[type(link)].append(link)
+        extraction = matcher.extract(record.title, record.body, record.dateline)
+        if record.countries is None:
+            links[ArticleCountry] += [
+                ArticleCountry(article_id=article.pk, country_id=lookup.countries[code], origin=TagOrigin.EXTRACTED)
+                for code in extraction.countries
+                if code in lookup.countries
+            ]
+        if record.organisations is None:
+            links[ArticleOrganisation] += [
+                ArticleOrganisation(article_id=article.pk, organisation_id=lookup.organisation_slugs[slug], origin=TagOrigin.EXTRACTED)
+                for slug in extraction.organisations
+                if slug in lookup.organisation_slugs
+            ]
+            for name in extraction.organisation_candidates:
+                candidates[name[:200]] += 1
+                examples.setdefault(name[:200], article.pk)
+        if record.operations is None:
+            for mention in extraction.operations:
+                if mention.slug not in operations_by_slug:
+                    operations_by_slug[mention.slug] = operation_for_mention(mention).pk
+                links[ArticleOperation].append(
+                    ArticleOperation(article_id=article.pk, operation_id=operations_by_slug[mention.slug], origin=TagOrigin.EXTRACTED)
+                )
+    for model, model_links in links.items():
+        model.objects.bulk_create(model_links, ignore_conflicts=True, batch_size=1000)
+    Article.objects.filter(pk__in=[article.pk for article, _ in new]).update(extracted_at=timezone.now())
+    suggestions_count(candidates, examples)
+
+
+def suggestions_count(candidates: Counter, examples: dict) -> None:
+    """Add this batch's mentions to the pending organisation suggestions."""
+    if not candidates:
+        return
+    known = {s.name: s for s in OrganisationSuggestion.objects.filter(name__in=list(candidates))}
+    OrganisationSuggestion.objects.bulk_create(
+        [OrganisationSuggestion(name=name, mentions=count, example_id=examples[name])
+         for name, count in candidates.items() if name not in known],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    pending = [s for s in known.values() if s.status == "pending"]
+    for suggestion in pending:
+        suggestion.mentions += candidates[suggestion.name]
+    OrganisationSuggestion.objects.bulk_update(pending, ["mentions"])

@@ -1,0 +1,113 @@
+"""The write side of import_articles: batches, re-imports, rejections, tags and the index."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.importing import service
+from articles.importing.records import read_paths
+from articles.importing.service import articles_import
+from articles.models import Article, ArticleCountry, TagOrigin
+from tests.search.helpers import facet_counts, search
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def write_jsonl(path, rows):
+    path.write_text("\n".join(row if isinstance(row, str) else json.dumps(row) for row in rows) + "\n")
+    return path
+
+
+ZETAS = {
+    "title": "Hackers threaten the Zetas",
+    "body": "Anonymous said it would expose the Zetas cartel in Mexico after a kidnapping in Veracruz.",
+    "published_at": "2011-10-31T12:00:00Z",
+    "url": "https://example.org/zetas",
+    "source": "Example Wire",
+}
+ARRESTS = {
+    "title": "Arrests in four countries",
+    "body": "Police in Argentina, Chile, Colombia and Spain arrested suspected members of Anonymous.",
+    "published_at": "2012-02-28",
+    "countries": ["ar", "CL", "CO", "ES"],
+    "organisations": ["Interpol", "A Brand New Working Group"],
+    "operations": ["Operation Unmask"],
+}
+
+
+def test_import_writes_tags_and_makes_articles_findable(tmp_path, search_index):
+    path = write_jsonl(tmp_path / "news.jsonl", [ZETAS, ARRESTS])
+    summary = articles_import(read_paths([path]))
+    assert (summary.created, summary.updated, len(summary.rejected)) == (2, 0, 0)
+
+    zetas = Article.objects.get(url=ZETAS["url"])
+    assert "MX" in zetas.countries.values_list("code", flat=True)
+    assert set(ArticleCountry.objects.filter(article=zetas).values_list("origin", flat=True)) == {TagOrigin.EXTRACTED}
+    assert zetas.extracted_at is not None
+
+    arrests = Article.objects.get(title=ARRESTS["title"])
+    assert set(arrests.countries.values_list("code", flat=True)) == {"AR", "CL", "CO", "ES"}
+    assert set(ArticleCountry.objects.filter(article=arrests).values_list("origin", flat=True)) == {TagOrigin.EDITOR}
+    assert {"interpol", "a-brand-new-working-group"} <= set(arrests.organisations.values_list("slug", flat=True))
+
+    assert facet_counts(search("q=Zetas"), "country")["MX"] == 1
+    assert search("operation=operation-unmask").total == 1
+
+
+def test_reimporting_updates_instead_of_duplicating(tmp_path, search_index):
+    path = write_jsonl(tmp_path / "news.jsonl", [ZETAS, ARRESTS])
+    articles_import(read_paths([path]))
+    changed = dict(ZETAS, title="Hackers threaten the Zetas cartel", body=ZETAS["body"] + " Volcano.")
+    write_jsonl(path, [changed, ARRESTS])
+    summary = articles_import(read_paths([path]))
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 1)
+    assert Article.objects.count() == 2
+    assert search("q=volcano").total == 1
+
+
+def test_bad_records_are_reported_and_the_rest_go_in(tmp_path, search_index):
+    path = write_jsonl(
+        tmp_path / "news.jsonl",
+        [ZETAS, "{not json", {"title": "", "body": "", "published_at": "2011-01-01"},
+         {"title": "No date"}, {"title": "Headline only", "published_at": "2011-05-05"}],
+    )  # fmt: skip
+    with pytest.raises(CommandError) as raised:
+        call_command("import_articles", str(path))
+    assert raised.value.returncode == 1
+    assert set(Article.objects.values_list("title", flat=True)) == {ZETAS["title"], "Headline only"}
+
+
+def test_a_failing_batch_leaves_nothing_half_imported(tmp_path, search_index, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(service, "new_tags_create", broken)
+    path = write_jsonl(tmp_path / "news.jsonl", [ZETAS, ARRESTS])
+    with pytest.raises(RuntimeError):
+        articles_import(read_paths([path]))
+    assert Article.objects.count() == 0
+    assert search("").total == 0
+
+
+def test_editor_removals_survive_a_reimport(tmp_path, search_index):
+    from articles.models import Country, TagKind
+    from articles.tagging import editor_tags_changed
+
+    path = write_jsonl(tmp_path / "news.jsonl", [ZETAS])
+    articles_import(read_paths([path]))
+    article = Article.objects.get(url=ZETAS["url"])
+    mexico = Country.objects.get(code="MX")
+    article.countries.remove(mexico)
+    editor_tags_changed(article, kind=TagKind.COUNTRY, removed=[mexico.pk])
+    write_jsonl(path, [dict(ZETAS, body=ZETAS["body"] + " More Mexico.")])
+    articles_import(read_paths([path]))
+    assert "MX" not in article.countries.values_list("code", flat=True)
+
+
+def test_batches_are_indexed_as_they_go(tmp_path, search_index):
+    rows = [dict(ZETAS, url=f"https://example.org/{n}", title=f"Story {n} about the Zetas") for n in range(25)]
+    path = write_jsonl(tmp_path / "news.jsonl", rows)
+    summary = articles_import(read_paths([path]), batch_size=10)
+    assert summary.created == 25
+    assert search("q=Zetas").total == 25
