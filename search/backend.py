@@ -35,6 +35,7 @@ from whoosh.qparser import QueryParser
 from whoosh.support.charset import accent_map
 
 from .snapshot import SnapshotHolder
+from .vectorised import Unscorable, evaluate, top_documents
 
 log = logging.getLogger(__name__)
 
@@ -189,13 +190,17 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     ):
         snapshot = self.snapshot()
         main_query = self.parse(query_string)
-        filters = [self.parse(nq) for nq in (narrow_queries or ())]
         # Each filter is a mask; an empty intersection is an empty result (stock Whoosh treats an
         # empty allow-set as no filter at all and returns everything).
         matched = snapshot.live.copy()
-        for q in [main_query, *filters]:
-            if not isinstance(q, query.Every):
-                matched &= snapshot.mask_of(q.docs(snapshot.searcher))
+        for narrow_query in narrow_queries or ():
+            matched &= evaluate(self.parse(narrow_query), snapshot, scored=False)[0]
+        ranked = not sort_by and not isinstance(main_query, query.Every)
+        try:
+            main_mask, scores = evaluate(main_query, snapshot, scored=ranked)
+        except Unscorable:
+            main_mask, scores = evaluate(main_query, snapshot, scored=False)
+        matched &= main_mask
         hits = int(matched.sum())
         start = start_offset or 0
         end = min(end_offset if end_offset is not None else hits, hits)
@@ -204,7 +209,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         for fieldname in facets or ():
             facet_counts["fields"][fieldname] = snapshot.facet_counts(fieldname, matched)
 
-        page = self.page_docnums(snapshot, main_query, bool(filters), matched, sort_by, start, end) if end > start else []
+        page = self.page_docnums(snapshot, main_query, scores, matched, sort_by, start, end) if end > start else []
         results = [
             self.make_result(snapshot, docnum, score, main_query if highlight else None, result_class)
             for docnum, score in page
@@ -216,7 +221,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
         return {"results": results, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
 
-    def page_docnums(self, snapshot, main_query, filtered, matched, sort_by, start, end):
+    def page_docnums(self, snapshot, main_query, scores, matched, sort_by, start, end):
         """The (docnum, score) pairs of one page, by relevance or by a precomputed field order."""
         if sort_by or isinstance(main_query, query.Every):
             field = sort_by[0].lstrip("-") if sort_by else self.default_order_field
@@ -224,9 +229,12 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             if not sort_by or sort_by[0].startswith("-"):
                 order = order[::-1]
             return [(int(docnum), 0.0) for docnum in order[matched[order]][start:end]]
-        allowed = set(np.flatnonzero(matched).tolist()) if filtered else None
+        if scores is not None:
+            return top_documents(matched, scores, start, end)
+        # A query only Whoosh can rank (a phrase, a wildcard): Whoosh ranks, within the matches.
+        allowed = set(np.flatnonzero(matched).tolist())
         hits = snapshot.searcher.search(main_query, limit=end, filter=allowed)
-        return [(hit.docnum, hit.score or 0.0) for hit in list(hits)[start:end]]
+        return [(docnum, score or 0.0) for score, docnum in hits.top_n[start:end]]
 
     @property
     def default_order_field(self):

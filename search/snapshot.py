@@ -10,6 +10,9 @@ matched documents is then one numpy ``bincount``.
 import threading
 
 import numpy as np
+from whoosh.fields import NUMERIC
+
+from .vectorised import Postings
 
 
 class IndexSnapshot:
@@ -20,7 +23,13 @@ class IndexSnapshot:
         self._lock = threading.Lock()
         self._live = None
         self._orders = {}
+        self._keys = {}
         self._facets = {}
+        self.postings = Postings(self.reader, self.size)
+        schema = self.reader.schema
+        self.sortable_fields = {
+            name for name in schema.names() if isinstance(schema[name], NUMERIC) and schema[name].column_type
+        }
 
     def is_current(self) -> bool:
         return self.searcher.up_to_date()
@@ -32,8 +41,10 @@ class IndexSnapshot:
     def live(self) -> np.ndarray:
         """A boolean mask of the documents that are not deleted."""
         if self._live is None:
-            live = np.zeros(self.size, dtype=bool)
-            live[np.fromiter(self.reader.all_doc_ids(), dtype=np.int64)] = True
+            live = np.ones(self.size, dtype=bool)
+            for leaf, offset in self.reader.leaf_readers():
+                deleted = np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
+                live[deleted + offset] = False
             self._live = live
         return self._live
 
@@ -44,15 +55,34 @@ class IndexSnapshot:
             mask[ids] = True
         return mask
 
+    def sort_keys(self, fieldname: str) -> np.ndarray:
+        """Each document's raw column value of a sortable field (for dates, Whoosh's long form)."""
+        with self._lock:
+            if fieldname not in self._keys:
+                column = self.reader.column_reader(fieldname, translate=False)
+                self._keys[fieldname] = np.fromiter(
+                    (int(value or 0) for value in column), dtype=np.int64, count=self.size
+                )
+            return self._keys[fieldname]
+
     def order_by(self, fieldname: str) -> np.ndarray:
         """Live document numbers sorted by a sortable field, oldest first, ties by document number."""
+        keys = self.sort_keys(fieldname)
         with self._lock:
             if fieldname not in self._orders:
-                column = self.reader.column_reader(fieldname, translate=False)
-                keys = np.fromiter((int(value or 0) for value in column), dtype=np.int64, count=self.size)
                 order = np.lexsort((np.arange(self.size), keys))
                 self._orders[fieldname] = order[self.live[order]]
             return self._orders[fieldname]
+
+    def range_mask(self, fieldname: str, start, end, startexcl=False, endexcl=False) -> np.ndarray:
+        """Live documents whose sortable field lies in a range, from the column instead of the terms."""
+        keys = self.sort_keys(fieldname)
+        mask = self.live.copy()
+        if start is not None:
+            mask &= (keys > start) if startexcl else (keys >= start)
+        if end is not None:
+            mask &= (keys < end) if endexcl else (keys <= end)
+        return mask
 
     def facet_postings(self, fieldname: str):
         """Every (document, value) pair of an unanalysed facet field, as parallel arrays."""
@@ -60,7 +90,7 @@ class IndexSnapshot:
             if fieldname not in self._facets:
                 values, docs, value_ids = [], [], []
                 for value_id, term in enumerate(self.reader.lexicon(fieldname)):
-                    postings = np.fromiter(self.reader.postings(fieldname, term).all_ids(), dtype=np.int64)
+                    postings = self.postings.read(fieldname, term)[0]
                     values.append(term.decode("utf-8") if isinstance(term, bytes) else term)
                     docs.append(postings)
                     value_ids.append(np.full(len(postings), value_id, dtype=np.int64))
