@@ -43,8 +43,9 @@ class IndexSnapshot:
         if self._live is None:
             live = np.ones(self.size, dtype=bool)
             for leaf, offset in self.reader.leaf_readers():
-                deleted = np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
-                live[deleted + offset] = False
+                if hasattr(leaf, "_perdoc"):  # an empty index has a reader without one
+                    deleted = np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
+                    live[deleted + offset] = False
             self._live = live
         return self._live
 

@@ -73,6 +73,8 @@ class Postings:
         if fieldname not in self._lengths:
             lengths = np.zeros(self.size, dtype=np.float32)
             for leaf, offset in self.leaves:
+                if not hasattr(leaf, "_perdoc"):
+                    continue
                 column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
                 if column is not None:
                     count = leaf.doc_count_all()
