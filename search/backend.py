@@ -28,6 +28,8 @@ from haystack.fields import FacetField
 from haystack.models import SearchResult
 from haystack.utils import get_identifier
 from haystack.utils.app_loading import haystack_get_model
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from whoosh import highlight, query
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID as WHOOSH_ID, KEYWORD, STORED, TEXT, Schema
@@ -45,6 +47,8 @@ TEXT_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 SNIPPET_FRAGMENTS = 2
 SNIPPET_SURROUND = 80
 WRITER_LOCK_TIMEOUT = 60.0
+MAX_SUGGESTION_WORDS = 10
+MAX_SUGGESTION_WORD_LENGTH = 40
 
 # One snapshot per index path and process, shared by every backend instance (haystack makes
 # one per thread).
@@ -290,33 +294,43 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         )
 
     def create_spelling_suggestion(self, query_string):
-        """Replace each word that the index does not know by its nearest indexed word."""
+        """Replace each word the index does not know by the nearest known word (edit distance ≤ 2)."""
         words = [
             word
             for word in force_str(query_string).replace('"', " ").split()
             if word.upper() not in self.RESERVED_WORDS and ":" not in word
-        ]
+        ][:MAX_SUGGESTION_WORDS]
         if not words:
             return None
-        reader = self.snapshot().reader
-        corrector = reader.corrector(self.content_field_name)
+        snapshot = self.snapshot()
         suggested, changed = [], False
         for word in words:
-            cleaned = word.strip("()+-~^*?").lower()
-            if cleaned and not any(True for _ in TEXT_ANALYZER(cleaned)):
-                suggested.append(word)  # a stop word: keep it as typed
+            folded = [token.text for token in TEXT_ANALYZER(word.strip("()+-~^*?\\"), no_morph=True)]
+            if len(folded) != 1 or len(folded[0]) > MAX_SUGGESTION_WORD_LENGTH:
+                suggested.append(word)  # a stop word, several tokens, or no word at all: keep it
                 continue
-            known = any(reader.frequency(self.content_field_name, t.text) for t in TEXT_ANALYZER(cleaned))
-            if known or not cleaned:
+            stems = [token.text for token in TEXT_ANALYZER(folded[0])]
+            if any(snapshot.reader.frequency(self.content_field_name, stem) for stem in stems):
                 suggested.append(word)
                 continue
-            corrections = corrector.suggest(cleaned, limit=1)
-            if corrections:
-                suggested.append(corrections[0])
-                changed = True
-            else:
-                suggested.append(word)
+            correction = self.nearest_word(snapshot, folded[0])
+            suggested.append(correction or word)
+            changed = changed or bool(correction)
         return " ".join(suggested) if changed else None
+
+    def nearest_word(self, snapshot, word: str) -> str | None:
+        """The closest known word, the most frequent among equally close ones."""
+        limit = 1 if len(word) <= 4 else 2
+        candidates = process.extract(
+            word, snapshot.spelling_words(self.content_field_name), scorer=Levenshtein.distance,
+            score_cutoff=limit, limit=10,
+        )  # fmt: skip
+        if not candidates:
+            return None
+        field = self.schema[self.content_field_name]
+        spelling_field = field.spelling_fieldname(self.content_field_name) if field.separate_spelling() else self.content_field_name
+        best = min(candidates, key=lambda c: (c[1], -snapshot.reader.doc_frequency(spelling_field, c[0]), c[0]))
+        return best[0]
 
 
 class ArchiveWhooshQuery(WhooshSearchQuery):

@@ -102,6 +102,16 @@ class IndexSnapshot:
                 )
             return self._facets[fieldname]
 
+    def spelling_words(self, fieldname: str) -> list[str]:
+        """The unstemmed words of a text field, for suggestions; built on the first query with no hits."""
+        with self._lock:
+            if "spelling" not in self._facets:
+                field = self.reader.schema[fieldname]
+                spelling_field = field.spelling_fieldname(fieldname) if field.separate_spelling() else fieldname
+                words = (term.decode("utf-8") for term in self.reader.lexicon(spelling_field))
+                self._facets["spelling"] = [word for word in words if len(word) > 2 and word.isalpha()]
+            return self._facets["spelling"]
+
     def facet_counts(self, fieldname: str, matched: np.ndarray) -> list[tuple[str, int]]:
         """Counts of each value of a facet field over the matched documents, most frequent first."""
         values, docs, value_ids = self.facet_postings(fieldname)

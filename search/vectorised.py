@@ -85,6 +85,8 @@ class Postings:
 
     def bm25(self, fieldname: str, text, docs: np.ndarray, freqs: np.ndarray) -> np.ndarray:
         doc_count = self.reader.doc_count_all()
+        if not doc_count or not len(docs):
+            return np.zeros(len(docs), dtype=np.float32)
         idf = math.log(doc_count / (len(docs) + 1)) + 1
         average = (self.reader.field_length(fieldname) / doc_count) if doc_count else 1.0
         lengths = self.lengths(fieldname)[docs]

@@ -102,3 +102,8 @@ def test_titles_with_markup_are_escaped_on_every_page(client, db, search_index):
     for url in ("/", "/?q=police", "/articles/xss/"):
         html = client.get(url).content.decode()
         assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_an_empty_archive_answers_with_no_results(client, db, search_index):
+    assert client.get("/").status_code == 200
+    assert client.get("/api/search", {"q": "anything", "country": "MX"}).json()["total"] == 0
