@@ -14,6 +14,7 @@ Whoosh needs help with lives here:
 """
 
 import logging
+import os
 from datetime import datetime, timezone
 
 import numpy as np
@@ -33,6 +34,7 @@ from rapidfuzz.distance import Levenshtein
 from whoosh import highlight, query
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID as WHOOSH_ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.qparser import QueryParser
 from whoosh.support.charset import accent_map
 
@@ -53,6 +55,10 @@ MAX_SUGGESTION_WORD_LENGTH = 40
 # One snapshot per index path and process, shared by every backend instance (haystack makes
 # one per thread).
 _snapshots: dict[str, SnapshotHolder] = {}
+
+
+class SearchUnavailable(Exception):
+    """The index is missing, empty or damaged: search answers 503 until it is rebuilt."""
 
 
 class MarkFormatter(highlight.HtmlFormatter):
@@ -104,15 +110,44 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             value = value.replace(tzinfo=timezone.utc)
         return value
 
-    def setup(self):
-        super().setup()
+    def setup(self, create=True):
+        """Open the index. Only writers create a missing one: a reader that finds no index says so
+        (``SearchUnavailable``, a 503) instead of serving an empty archive."""
+        from haystack import connections
+
+        fields = connections[self.connection_alias].get_unified_index().all_searchfields()
+        self.content_field_name, self.schema = self.build_schema(fields)
         self.parser = QueryParser(self.content_field_name, schema=self.schema)
+        if self.use_file_storage:
+            if create:
+                os.makedirs(self.path, exist_ok=True)
+            if not os.path.isdir(self.path):
+                raise SearchUnavailable(f"the search index directory {self.path} is missing")
+            self.storage = FileStorage(self.path)
+        else:
+            self.storage = self.storage if getattr(self, "storage", None) else RamStorage()
+        if self.storage.index_exists():
+            self.index = self.storage.open_index(schema=self.schema)
+        elif create:
+            self.index = self.storage.create_index(self.schema)
+        else:
+            raise SearchUnavailable(f"there is no search index in {self.path}")
+        self.setup_complete = True
 
     def snapshot(self):
-        if not self.setup_complete:
-            self.setup()
-        holder = _snapshots.setdefault(self.path or "memory", SnapshotHolder())
-        return holder.get(self.index)
+        """The current snapshot; any failure to open or read the index is SearchUnavailable."""
+        try:
+            if not self.setup_complete:
+                self.setup(create=False)
+            holder = _snapshots.setdefault(self.path or "memory", SnapshotHolder())
+            return holder.get(self.index)
+        except SearchUnavailable:
+            self.setup_complete = False
+            raise
+        except Exception as error:
+            self.setup_complete = False
+            log.exception("The search index at %s cannot be opened", self.path)
+            raise SearchUnavailable(f"the search index cannot be opened ({type(error).__name__})") from error
 
     def forget_snapshot(self):
         holder = _snapshots.get(self.path or "memory")
@@ -179,7 +214,18 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             return query.Every()
         return self.parser.parse(query_string)
 
-    def search(
+    def search(self, query_string, **kwargs):
+        """Search, turning a damaged index into SearchUnavailable rather than a server error."""
+        try:
+            return self.search_snapshot(query_string, **kwargs)
+        except SearchUnavailable:
+            raise
+        except Exception as error:
+            self.setup_complete = False
+            log.exception("The search index at %s failed while searching", self.path)
+            raise SearchUnavailable(f"the search index failed ({type(error).__name__})") from error
+
+    def search_snapshot(
         self,
         query_string,
         sort_by=None,

@@ -7,18 +7,31 @@ date order, and for each facet field the (document, value) pairs. Counting a fac
 matched documents is then one numpy ``bincount``.
 """
 
+import os
 import threading
 
 import numpy as np
 from whoosh.fields import NUMERIC
+from whoosh.index import TOC
 
 from .vectorised import Postings
+
+
+def toc_identity(index) -> tuple:
+    """The latest generation and the identity of its table-of-contents file (one stat call)."""
+    generation = index.latest_generation()
+    folder = getattr(index.storage, "folder", None)
+    if folder is None:
+        return (generation,)
+    stat = os.stat(os.path.join(folder, TOC._filename(index.indexname, generation)))
+    return generation, stat.st_ino, stat.st_mtime_ns
 
 
 class IndexSnapshot:
     def __init__(self, searcher):
         self.searcher = searcher
         self.reader = searcher.reader()
+        self.toc = toc_identity(searcher._ix)
         self.size = self.reader.doc_count_all()
         self._lock = threading.Lock()
         self._live = None
@@ -32,7 +45,9 @@ class IndexSnapshot:
         }
 
     def is_current(self) -> bool:
-        return self.searcher.up_to_date()
+        """Same generation, and the same table-of-contents file: an index deleted and rebuilt
+        reuses generation numbers, and an old searcher would read files that are gone."""
+        return self.searcher.up_to_date() and toc_identity(self.searcher._ix) == self.toc
 
     def close(self):
         self.searcher.close()

@@ -82,6 +82,9 @@ def test_a_failing_batch_leaves_nothing_half_imported(tmp_path, search_index, mo
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
+    from search.indexing import search_backend
+
+    search_backend().clear()  # an empty index, as after rebuild_index
     monkeypatch.setattr(service, "new_tags_create", broken)
     path = write_jsonl(tmp_path / "news.jsonl", [ZETAS, ARRESTS])
     with pytest.raises(RuntimeError):

@@ -1,0 +1,75 @@
+"""Comparing the search index with the database, the source of truth, and repairing it."""
+
+from dataclasses import dataclass, field
+
+from datetime import timezone
+
+from articles.models import Article
+
+from .indexing import index_identifier, reindex_articles, search_backend
+
+CHECKED_FIELDS = ("title", "published_at", "countries", "organisations", "operations")
+
+
+@dataclass
+class IndexReport:
+    articles: int = 0
+    indexed: int = 0
+    missing: list[int] = field(default_factory=list)  # in the database, not in the index
+    stale: list[int] = field(default_factory=list)  # in both, but the index differs
+    orphaned: list[str] = field(default_factory=list)  # in the index, not in the database
+
+    @property
+    def consistent(self) -> bool:
+        return not (self.missing or self.stale or self.orphaned)
+
+
+def expected_document(article) -> dict:
+    return {
+        "title": article.title,
+        "published_at": article.published_at.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None),
+        "countries": sorted(country.code for country in article.countries.all()),
+        "organisations": sorted(organisation.slug for organisation in article.organisations.all()),
+        "operations": sorted(operation.slug for operation in article.operations.all()),
+    }
+
+
+def indexed_document(stored: dict) -> dict:
+    split = lambda value: sorted(value.split(",")) if value else []  # noqa: E731
+    published_at = stored.get("published_at")
+    return {
+        "title": stored.get("title"),
+        "published_at": published_at.replace(microsecond=0) if published_at else None,
+        "countries": split(stored.get("countries")),
+        "organisations": split(stored.get("organisations")),
+        "operations": split(stored.get("operations")),
+    }
+
+
+def index_check() -> IndexReport:
+    """Read every live document and every article once, and list what differs."""
+    snapshot = search_backend().snapshot()
+    documents = {}
+    for docnum in snapshot.live.nonzero()[0]:
+        stored = snapshot.searcher.stored_fields(int(docnum))
+        documents[stored["id"]] = stored
+    report = IndexReport(indexed=len(documents))
+    for article in Article.objects.with_tags().iterator(chunk_size=1000):
+        report.articles += 1
+        stored = documents.pop(index_identifier(article.pk), None)
+        if stored is None:
+            report.missing.append(article.pk)
+        elif indexed_document(stored) != expected_document(article):
+            report.stale.append(article.pk)
+    report.orphaned = sorted(documents)
+    return report
+
+
+def index_repair(report: IndexReport) -> None:
+    """Index the missing and stale articles from the database; drop the orphaned documents."""
+    backend = search_backend()
+    for identifier in report.orphaned:
+        backend.remove(identifier)
+    ids = report.missing + report.stale
+    for start in range(0, len(ids), 1000):
+        reindex_articles(ids[start : start + 1000])
