@@ -95,8 +95,7 @@ def test_new_organisation_names_are_suggested_not_accepted(db):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_editor_removal_in_the_admin_is_remembered(client, search_index):
-    get_user_model().objects.create_superuser("editor", "e@example.org", "a-long-test-password")
-    client.login(username="editor", password="a-long-test-password")
+    client.force_login(get_user_model().objects.create_superuser("editor", "e@example.org", "a-long-test-password"))
     article = ArticleFactory(title="Cartel story", body=CARTEL_TEXT)
     article_extract_tags(article)
     url = f"/admin/articles/article/{article.pk}/change/"
@@ -142,8 +141,7 @@ def test_merging_keeps_editor_rejections(db):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_merge_action_in_the_admin_asks_then_merges(client):
-    get_user_model().objects.create_superuser("editor", "e@example.org", "a-long-test-password")
-    client.login(username="editor", password="a-long-test-password")
+    client.force_login(get_user_model().objects.create_superuser("editor", "e@example.org", "a-long-test-password"))
     first = OrganisationFactory(name="Example Alpha")
     second = OrganisationFactory(name="Example Alpha Inc")
     ArticleFactory(organisations=[second])

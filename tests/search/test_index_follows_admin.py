@@ -17,8 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture
 def editor_client(client):
-    get_user_model().objects.create_superuser("editor", "editor@example.org", "a-long-test-password")
-    client.login(username="editor", password="a-long-test-password")
+    client.force_login(get_user_model().objects.create_superuser("editor", "editor@example.org", "a-long-test-password"))
     return client
 
 
