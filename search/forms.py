@@ -4,6 +4,7 @@ A search box receives anything. Nothing here raises: what cannot be used is drop
 drop is explained in a notice that the page shows, so the reader knows what was searched.
 """
 
+import re
 import unicodedata
 
 from django import forms
@@ -13,6 +14,21 @@ from articles.models import Country, Operation, Organisation
 from .params import SORTS, SearchParams, parse_date_bound
 
 MAX_QUERY_LENGTH = 500
+KNOWN_PARAMETERS = {"q", "country", "organisation", "operation", "from", "to", "sort", "page"}
+QUERY_SYNTAX = re.compile(r"[*?~^:\[\]{}()\\!&|+]")
+
+
+def plain_query(text: str) -> str:
+    """The words of a query without wildcards, fields, ranges, boosts or grouping.
+
+    Quoted phrases and a leading ``-`` (leave out) stay; an unbalanced quote is dropped. A
+    wildcard could otherwise expand into a scan of the whole vocabulary.
+    """
+    text = QUERY_SYNTAX.sub(" ", text)
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+    words = [word for word in text.split() if word.strip("-") and word.upper() not in ("AND", "OR", "NOT", "TO")]
+    return " ".join(words)
 MAX_VALUES_PER_FACET = 20
 MAX_PAGE = 10_000
 
@@ -61,13 +77,26 @@ class SearchForm(forms.Form):
                     data.setlist(internal, data.getlist(public))
         super().__init__(data, **kwargs)
         self.notices: list[str] = []
+        unknown = sorted(set(data or ()) - KNOWN_PARAMETERS - {"date_from", "date_to"})
+        if unknown:
+            shown = ", ".join(f"“{name[:40]}”" for name in unknown[:5])
+            self.notices.append(f"Ignored unknown parameter{'s' if len(unknown) > 1 else ''} {shown}{' …' if len(unknown) > 5 else ''}.")
 
     def clean_q(self):
         text = self.cleaned_data.get("q") or ""
         if len(text) > MAX_QUERY_LENGTH:
             text = text[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0]
             self.notices.append(f"Your query was longer than {MAX_QUERY_LENGTH} characters; we searched for its start.")
-        return text
+        plain = plain_query(text)
+        if plain != text:
+            if plain:
+                self.notices.append(
+                    f"We searched for “{plain}” instead of “{text}”: wildcards and query operators are not supported "
+                    "(quotes for a phrase and - to leave a word out are)."
+                )
+            else:
+                self.notices.append(f"“{text}” has no words to search for; showing the whole archive.")
+        return plain
 
     def known_values(self, name, values, model, lookup, normalise):
         """Keep the values that name a known entity; explain the others."""

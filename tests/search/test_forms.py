@@ -80,3 +80,30 @@ def test_query_text_loses_control_characters_and_is_bounded(db):
 def test_params_round_trip_through_their_url(db):
     params = params_of("q=police&country=ES&country=AR&from=2011&to=2012-03&sort=oldest&page=3")
     assert params_of(params.url().split("?", 1)[1]) == params
+
+
+@pytest.mark.parametrize(
+    "typed, searched",
+    [
+        ("oil*", "oil"),
+        ("*", ""),
+        ("countries:mx", "countries mx"),
+        ('"oil price"~5', '"oil price" 5'),
+        ('"unbalanced', "unbalanced"),
+        ("oil AND NOT", "oil"),
+        ("[a TO]", "a"),
+        ("(police OR cartel)", "police cartel"),
+        ("-cartel police", "-cartel police"),
+    ],
+)
+def test_query_syntax_is_reduced_to_words_with_a_notice(db, typed, searched):
+    params = params_of("q=" + __import__("urllib.parse").parse.quote(typed))
+    assert params.q == searched
+    if typed != searched:
+        assert params.notices
+
+
+def test_unknown_parameters_are_named_in_a_notice(db):
+    params = params_of("q=oil&utm_source=x&foo=1")
+    assert params.q == "oil"
+    assert params.notices == ("Ignored unknown parameters “foo”, “utm_source”.",)
