@@ -8,4 +8,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("articles/", include("articles.urls")),
     path("", include("search.urls")),
+    path("", include("articles.entity_urls")),
 ]

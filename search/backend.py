@@ -48,6 +48,7 @@ TEXT_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 
 SNIPPET_FRAGMENTS = 2
 SNIPPET_SURROUND = 80
+SNIPPET_SOURCE_CHARS = 2500
 WRITER_LOCK_TIMEOUT = 60.0
 MAX_SUGGESTION_WORDS = 10
 MAX_SUGGESTION_WORD_LENGTH = 40
@@ -323,6 +324,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         title = stored.get("title") or ""
         if title and text.startswith(title):
             text = text[len(title) :].lstrip()  # the page shows the title already
+        text = text[:SNIPPET_SOURCE_CHARS]  # matches in the lead make the snippet; the rest costs time
         terms = {
             force_str(term_text)
             for fieldname, term_text in parsed_query.iter_all_terms()

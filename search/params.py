@@ -3,6 +3,7 @@
 import calendar
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import datetime, time, timezone
 
 from django.urls import reverse
@@ -96,4 +97,10 @@ class SearchParams:
     def url(self, view: str = "search:search", **changes) -> str:
         params = self.with_changes(**changes) if changes else self
         query = urlencode(params.query_items())
-        return reverse(view) + (f"?{query}" if query else "")
+        return path_of(view) + (f"?{query}" if query else "")
+
+
+@lru_cache(maxsize=64)
+def path_of(view: str) -> str:
+    """``reverse`` once per view: a facet with hundreds of values builds hundreds of links."""
+    return reverse(view)

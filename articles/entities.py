@@ -1,0 +1,110 @@
+"""What an entity's page shows: its articles over time, the latest ones, and who appears with it.
+
+Everything about its articles comes from ``run_search`` filtered on the entity, so the page
+agrees with the search page. Entities of another kind that appear with it come from that
+search's facet counts and link to the combined search (``/?country=MX&organisation=anonymous``).
+Entities of the same kind are counted in the database and link to their own page, because the
+search ORs two values of one facet and so cannot ask for "MX and US".
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.urls import reverse
+
+from search.facets import TAG_FACETS
+from search.params import SearchParams
+from search.service import Hit, SearchResult, run_search
+
+from .models import ArticleCountry, ArticleOperation, ArticleOrganisation, Country, Operation, Organisation
+
+LATEST_ARTICLES = 10
+RELATED_PER_KIND = 10
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    name: str  # the facet's name and the URL name of the entity page
+    label: str
+    plural: str
+    model: type
+    key: str  # the field that identifies it in URLs and in the index
+    through: type  # the tag link model, for same-kind co-occurrence
+
+    def get(self, key: str):
+        return self.model.objects.filter(**{self.key: key.upper() if self.key == "code" else key.lower()}).first()
+
+    def page_url(self, key: str) -> str:
+        return reverse(f"entities:{self.name}", kwargs={"key": key})
+
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        EntityKind("country", "Country", "Countries", Country, "code", ArticleCountry),
+        EntityKind("organisation", "Organisation", "Organisations", Organisation, "slug", ArticleOrganisation),
+        EntityKind("operation", "Operation", "Operations", Operation, "slug", ArticleOperation),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Related:
+    label: str
+    count: int
+    url: str
+
+
+@dataclass(frozen=True)
+class RelatedGroup:
+    label: str
+    items: list[Related]
+    same_kind: bool
+
+
+@dataclass
+class EntityPage:
+    kind: EntityKind
+    entity: object
+    result: SearchResult
+    related: list[RelatedGroup]
+
+    @property
+    def latest(self) -> list[Hit]:
+        return self.result.hits[:LATEST_ARTICLES]
+
+    @property
+    def search_url(self) -> str:
+        return self.result.params.url()
+
+    @property
+    def aliases(self) -> list[str]:
+        return list(getattr(self.entity, "aliases", None) or [])
+
+
+def entity_page(kind: EntityKind, entity) -> EntityPage:
+    facet = next(facet for facet in TAG_FACETS if facet.name == kind.name)
+    key = getattr(entity, kind.key)
+    result = run_search(SearchParams(**{facet.attribute: (key,)}))
+    related = []
+    for other in result.facets:
+        if other.name not in ("date", kind.name):
+            items = [Related(value.label, value.count, value.url) for value in other.values if value.count]
+            related.append(RelatedGroup(KINDS[other.name].plural, items[:RELATED_PER_KIND], same_kind=False))
+    related.append(same_kind_related(kind, entity))
+    return EntityPage(kind, entity, result, [group for group in related if group.items])
+
+
+def same_kind_related(kind: EntityKind, entity) -> RelatedGroup:
+    """The entities of its own kind tagged on the same articles, most shared articles first."""
+    field = kind.name
+    its_articles = kind.through.objects.filter(**{field: entity}).values("article")
+    rows = (
+        kind.through.objects.filter(article__in=its_articles)
+        .exclude(**{field: entity})
+        .values(f"{field}__{kind.key}", f"{field}__name")
+        .annotate(shared=Count("article", distinct=True))
+        .order_by("-shared", f"{field}__name")[:RELATED_PER_KIND]
+    )
+    items = [Related(row[f"{field}__name"], row["shared"], kind.page_url(row[f"{field}__{kind.key}"])) for row in rows]
+    return RelatedGroup(kind.plural, items, same_kind=True)
