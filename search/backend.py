@@ -215,10 +215,16 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             return query.Every()
         return self.parser.parse(query_string)
 
-    def search(self, query_string, **kwargs):
-        """Search, turning a damaged index into SearchUnavailable rather than a server error."""
+    def search(self, query_string, narrow_queries=None, **kwargs):
+        """Search, turning a damaged index into SearchUnavailable rather than a server error.
+
+        Queries are parsed first, outside that net: a query we built wrongly is a bug, not an
+        unavailable index."""
+        snapshot = self.snapshot()
+        main_query = self.parse(query_string)
+        filters = [self.parse(narrow_query) for narrow_query in narrow_queries or ()]
         try:
-            return self.search_snapshot(query_string, **kwargs)
+            return self.search_snapshot(snapshot, main_query, filters, query_string=query_string, **kwargs)
         except SearchUnavailable:
             raise
         except Exception as error:
@@ -228,24 +234,24 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def search_snapshot(
         self,
-        query_string,
+        snapshot,
+        main_query,
+        filters,
+        query_string="",
         sort_by=None,
         start_offset=0,
         end_offset=None,
         highlight=False,
         facets=None,
-        narrow_queries=None,
         spelling_query=None,
         result_class=None,
         **kwargs,
     ):
-        snapshot = self.snapshot()
-        main_query = self.parse(query_string)
         # Each filter is a mask; an empty intersection is an empty result (stock Whoosh treats an
         # empty allow-set as no filter at all and returns everything).
         matched = snapshot.live.copy()
-        for narrow_query in narrow_queries or ():
-            matched &= evaluate(self.parse(narrow_query), snapshot, scored=False)[0]
+        for narrow_query in filters:
+            matched &= evaluate(narrow_query, snapshot, scored=False)[0]
         ranked = not sort_by and not isinstance(main_query, query.Every)
         try:
             main_mask, scores = evaluate(main_query, snapshot, scored=ranked)

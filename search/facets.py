@@ -5,7 +5,7 @@ facet are OR; different facets are AND. Each facet is counted under the other fa
 not its own (disjunctive faceting), so its other values stay selectable.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from articles.models import Country, Operation, Organisation
 
@@ -18,11 +18,18 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
 
 @dataclass(frozen=True)
 class FacetValue:
+    """One value of a facet; its link is built only when a page shows it (the API never does)."""
+
     value: str
     label: str
     count: int
     selected: bool
-    url: str
+    params: SearchParams = field(repr=False, compare=False)
+    changes: dict = field(repr=False, compare=False)
+
+    @property
+    def url(self) -> str:
+        return self.params.url(**self.changes)
 
 
 @dataclass(frozen=True)
@@ -60,10 +67,14 @@ class TagFacet:
         rows = self.model.objects.filter(**{f"{self.key}__in": list(values)}).values_list(self.key, "name")
         return dict(rows)
 
-    def toggle_url(self, params: SearchParams, value: str) -> str:
+    def toggle(self, params: SearchParams, value: str) -> dict:
+        """The parameter change that adds this value, or drops it when it is selected."""
         selected = self.selected(params)
         changed = tuple(v for v in selected if v != value) if value in selected else selected + (value,)
-        return params.url(**{self.attribute: changed})
+        return {self.attribute: changed}
+
+    def toggle_url(self, params: SearchParams, value: str) -> str:
+        return params.url(**self.toggle(params, value))
 
     def build(self, params: SearchParams, counts: list[tuple[str, int]]) -> Facet:
         selected = self.selected(params)
@@ -73,7 +84,7 @@ class TagFacet:
         pairs = [(value, counted.get(value, 0)) for value in selected] + pairs
         labels = self.labels(value for value, _ in pairs)
         values = [
-            FacetValue(value, labels.get(value, value), count, value in selected, self.toggle_url(params, value))
+            FacetValue(value, labels.get(value, value), count, value in selected, params, self.toggle(params, value))
             for value, count in pairs
         ]
         clear_url = params.url(**{self.attribute: ()}) if selected else None
@@ -118,7 +129,8 @@ def date_facet(params: SearchParams, month_counts: list[tuple[str, int]]) -> Fac
                 label,
                 count,
                 chosen == (value, value),
-                params.url(date_from=bound, date_to=bound),
+                params,
+                {"date_from": bound, "date_to": bound},
             )
         )
     clear_url = params.url(date_from=None, date_to=None) if params.date_from or params.date_to else None

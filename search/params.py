@@ -32,8 +32,8 @@ def parse_date_bound(text: str) -> DateBound:
     if not match:
         raise ValueError(f"“{text}” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = (int(part) if part else None for part in match.groups())
-    if not 1 <= year <= 9999:
-        raise ValueError(f"“{text}” is not a year we can search")
+    if not 1000 <= year <= 9999:
+        raise ValueError(f"“{text}” is not a year we can search (1000 to 9999)")
     if month is None:
         first, last = (year, 1, 1), (year, 12, 31)
         normalised = f"{year:04d}"

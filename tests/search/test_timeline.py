@@ -2,6 +2,7 @@
 
 import re
 
+from search.params import SearchParams, parse_date_bound
 from search.facets import Facet, FacetValue
 from search.timeline import BAR_AREA_HEIGHT, build_timeline
 
@@ -53,7 +54,10 @@ def test_no_timeline_without_results(client, small_archive):
 
 
 def year_facet(counts):
-    values = [FacetValue(year, year, count, False, f"/?from={year}&to={year}") for year, count in counts]
+    values = [
+        FacetValue(year, year, count, False, SearchParams(), {"date_from": parse_date_bound(year), "date_to": parse_date_bound(year)})
+        for year, count in counts
+    ]
     return Facet("date", "Date", values)
 
 
