@@ -31,7 +31,7 @@ from haystack.utils import get_identifier
 from haystack.utils.app_loading import haystack_get_model
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from whoosh import highlight, query
+from whoosh import query
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID as WHOOSH_ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
@@ -39,12 +39,14 @@ from whoosh.qparser import QueryParser
 from whoosh.support.charset import accent_map
 
 from .snapshot import SnapshotHolder
+from .snippets import make_term_of, snippet_html
 from .vectorised import Unscorable, evaluate, top_documents
 
 log = logging.getLogger(__name__)
 
 # Lowercase, fold accents, drop stop words, stem: the same chain for documents and queries.
 TEXT_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
+term_of = make_term_of(TEXT_ANALYZER)  # a word's index term, cached for snippets
 
 SNIPPET_FRAGMENTS = 2
 SNIPPET_SURROUND = 80
@@ -60,16 +62,6 @@ _snapshots: dict[str, SnapshotHolder] = {}
 
 class SearchUnavailable(Exception):
     """The index is missing, empty or damaged: search answers 503 until it is rebuilt."""
-
-
-class MarkFormatter(highlight.HtmlFormatter):
-    """Escapes the text and wraps matched terms in ``<mark>``; fragments are joined by an ellipsis."""
-
-    def __init__(self):
-        super().__init__(tagname="mark", between=" … ")
-
-    def format_token(self, text, token, replace=False):
-        return "<mark>%s</mark>" % highlight.htmlescape(highlight.get_text(text, token, replace), quote=False)
 
 
 class ArchiveWhooshBackend(WhooshSearchBackend):
@@ -338,14 +330,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         }
         if not terms:
             return ""
-        return highlight.highlight(
-            text,
-            frozenset(terms),
-            TEXT_ANALYZER,
-            highlight.ContextFragmenter(maxchars=300, surround=SNIPPET_SURROUND),
-            MarkFormatter(),
-            top=SNIPPET_FRAGMENTS,
-        )
+        return snippet_html(text, frozenset(terms), term_of, surround=SNIPPET_SURROUND, fragments=SNIPPET_FRAGMENTS)
 
     def create_spelling_suggestion(self, query_string):
         """Replace each word the index does not know by the nearest known word (edit distance ≤ 2)."""
