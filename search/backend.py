@@ -29,8 +29,6 @@ from haystack.fields import FacetField
 from haystack.models import SearchResult
 from haystack.utils import get_identifier
 from haystack.utils.app_loading import haystack_get_model
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 from whoosh import query
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID as WHOOSH_ID, KEYWORD, STORED, TEXT, Schema
@@ -40,6 +38,7 @@ from whoosh.support.charset import accent_map
 
 from .snapshot import SnapshotHolder
 from .snippets import make_term_of, snippet_html
+from .spelling import spelling_suggestion
 from .vectorised import Unscorable, evaluate, top_documents
 
 log = logging.getLogger(__name__)
@@ -52,8 +51,6 @@ SNIPPET_FRAGMENTS = 2
 SNIPPET_SURROUND = 80
 SNIPPET_SOURCE_CHARS = 2500
 WRITER_LOCK_TIMEOUT = 60.0
-MAX_SUGGESTION_WORDS = 10
-MAX_SUGGESTION_WORD_LENGTH = 40
 
 # One snapshot per index path and process, shared by every backend instance (haystack makes
 # one per thread).
@@ -85,7 +82,6 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                     stored=True,
                     analyzer=TEXT_ANALYZER,
                     field_boost=field.boost,
-                    spelling=field.document,
                 )
         top_level = [ID, DJANGO_CT, DJANGO_ID] + [field.index_fieldname for field in fields.values()]
         names = {name: overrides.get(name) or schema[name] for name in top_level}
@@ -333,43 +329,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return snippet_html(text, frozenset(terms), term_of, surround=SNIPPET_SURROUND, fragments=SNIPPET_FRAGMENTS)
 
     def create_spelling_suggestion(self, query_string):
-        """Replace each word the index does not know by the nearest known word (edit distance ≤ 2)."""
-        words = [
-            word
-            for word in force_str(query_string).replace('"', " ").split()
-            if word.upper() not in self.RESERVED_WORDS and ":" not in word
-        ][:MAX_SUGGESTION_WORDS]
-        if not words:
-            return None
-        snapshot = self.snapshot()
-        suggested, changed = [], False
-        for word in words:
-            folded = [token.text for token in TEXT_ANALYZER(word.strip("()+-~^*?\\"), no_morph=True)]
-            if len(folded) != 1 or len(folded[0]) > MAX_SUGGESTION_WORD_LENGTH:
-                suggested.append(word)  # a stop word, several tokens, or no word at all: keep it
-                continue
-            stems = [token.text for token in TEXT_ANALYZER(folded[0])]
-            if any(snapshot.reader.frequency(self.content_field_name, stem) for stem in stems):
-                suggested.append(word)
-                continue
-            correction = self.nearest_word(snapshot, folded[0])
-            suggested.append(correction or word)
-            changed = changed or bool(correction)
-        return " ".join(suggested) if changed else None
-
-    def nearest_word(self, snapshot, word: str) -> str | None:
-        """The closest known word, the most frequent among equally close ones."""
-        limit = 1 if len(word) <= 4 else 2
-        candidates = process.extract(
-            word, snapshot.spelling_words(self.content_field_name), scorer=Levenshtein.distance,
-            score_cutoff=limit, limit=10,
-        )  # fmt: skip
-        if not candidates:
-            return None
-        field = self.schema[self.content_field_name]
-        spelling_field = field.spelling_fieldname(self.content_field_name) if field.separate_spelling() else self.content_field_name
-        best = min(candidates, key=lambda c: (c[1], -snapshot.reader.doc_frequency(spelling_field, c[0]), c[0]))
-        return best[0]
+        return spelling_suggestion(self.snapshot(), self.content_field_name, force_str(query_string), term_of)
 
 
 class ArchiveWhooshQuery(WhooshSearchQuery):

@@ -104,7 +104,9 @@ class SearchForm(forms.Form):
         if len(wanted) > MAX_VALUES_PER_FACET:
             self.notices.append(f"Only the first {MAX_VALUES_PER_FACET} values of “{name}” were used.")
             wanted = wanted[:MAX_VALUES_PER_FACET]
-        known = set(model.objects.filter(**{f"{lookup}__in": wanted}).values_list(lookup, flat=True))
+        # A NUL byte names nothing, and PostgreSQL refuses it in a query parameter.
+        queryable = [value for value in wanted if "\x00" not in value]
+        known = set(model.objects.filter(**{f"{lookup}__in": queryable}).values_list(lookup, flat=True))
         for value in wanted:
             if value not in known:
                 self.notices.append(f"Ignored unknown {name} “{value}”.")

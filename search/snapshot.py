@@ -118,12 +118,10 @@ class IndexSnapshot:
             return self._facets[fieldname]
 
     def spelling_words(self, fieldname: str) -> list[str]:
-        """The unstemmed words of a text field, for suggestions; built on the first query with no hits."""
+        """The terms of a text field made of letters, for suggestions; built on the first query with no hits."""
         with self._lock:
             if "spelling" not in self._facets:
-                field = self.reader.schema[fieldname]
-                spelling_field = field.spelling_fieldname(fieldname) if field.separate_spelling() else fieldname
-                words = (term.decode("utf-8") for term in self.reader.lexicon(spelling_field))
+                words = (term.decode("utf-8") for term in self.reader.lexicon(fieldname))
                 self._facets["spelling"] = [word for word in words if len(word) > 2 and word.isalpha()]
             return self._facets["spelling"]
 

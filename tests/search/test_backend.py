@@ -103,3 +103,9 @@ def test_text_with_filters_ranks_only_the_filtered_articles(small_archive):
     assert slugs(search("q=cartel&country=MX")) == {"a1", "a2"}
     assert slugs(search("q=cartel&country=US")) == {"a1"}
     assert search("q=cartel&country=ES").total == 0
+
+
+def test_a_suggestion_is_written_the_way_the_archive_writes_it(small_archive):
+    # "arested" is near the index term "arrest", which the archive writes "arrested" or "arrests".
+    assert search("q=arested").suggestion in {"arrested", "arrests"}
+    assert search("q=Interpl police").suggestion == "interpol police"
