@@ -9,7 +9,7 @@ export DATA_DIR
 
 RUN_ENV = SECRET_KEY="$$(cat $(DATA_DIR)/secret_key)" SECURE_SSL_REDIRECT=0 DEBUG=$${DEBUG:-0}
 
-.PHONY: run install install-dev test serve index sample-reuters bench clean
+.PHONY: run install install-dev test serve index sample-reuters bench bench-quick clean admin-user
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +44,40 @@ admin-user: install $(DATA_DIR)/secret_key
 index: install $(DATA_DIR)/secret_key
 	$(RUN_ENV) $(BIN)/python manage.py rebuild_index --noinput
 
+# The whole suite twice: on SQLite, then on a throwaway PostgreSQL (.ci/postgres tears it down even
+# on failure). Both always run; `make test` fails if either does. PYTEST_ARGS passes options on.
 test: install-dev
+	status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	$(MAKE) --no-print-directory test-postgres || status=1; \
+	exit $$status
+
+.PHONY: test-sqlite test-postgres test-browser
+test-sqlite: install-dev
 	bash .ci/system-packages
-	$(BIN)/python -m pytest
+	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install-dev
+	bash .ci/system-packages
+	bash .ci/postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-browser: install-dev
+	bash .ci/system-packages
+	env -u DATABASE_URL $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Benchmarks (docs/benchmarks.md): the Reuters set and a generated 100,000-article set, with
+# tantivy and SQLite FTS5 measured in the same run. bench-quick is a three-minute smoke run.
+bench: install-dev
+	$(BIN)/python bench/run.py --out bench/results/full.json
+	$(BIN)/python bench/report.py bench/results/full.json
+
+bench-quick: install-dev
+	$(BIN)/python bench/run.py --quick --out bench/results/quick.json
+	$(BIN)/python bench/report.py bench/results/quick.json --out /tmp/benchmarks-quick.md
+
+sample-reuters: install $(DATA_DIR)/secret_key
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py import_articles ../shared/corpus/reuters21578.jsonl --source Reuters || [ $$? -eq 1 ]
