@@ -1,0 +1,90 @@
+"""Smoke tests for the benchmark code itself; independent of Django.
+
+    .venv/bin/python -m pytest bench/test_bench.py -p no:django
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from reference_engines import Fts5Engine, Request, TantivyEngine  # noqa: E402
+from scale_set import scale_records, write_jsonl  # noqa: E402
+
+CORPUS = [
+    {"id": n, "title": f"HEADLINE {n}", "body": f"First paragraph {n} about oil.\n    Second paragraph {n}, grain.",
+     "dateline": "LONDON, March 3", "topics": ["crude"] if n % 2 else [], "countries": ["GB"] if n % 3 else [],
+     "orgs": ["opec"] if n % 4 == 0 else []}
+    for n in range(1, 30)
+]  # fmt: skip
+
+
+def test_same_seed_gives_a_byte_identical_file(tmp_path):
+    first, second, other = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
+    write_jsonl(scale_records(CORPUS, 50, seed=7), first)
+    write_jsonl(scale_records(CORPUS, 50, seed=7), second)
+    write_jsonl(scale_records(CORPUS, 50, seed=8), other)
+    assert first.read_bytes() == second.read_bytes()
+    assert first.read_bytes() != other.read_bytes()
+
+
+def test_unlabelled_records_carry_no_tags_and_dates_span_1990_to_2009():
+    records = list(scale_records(CORPUS, 200, seed=1))
+    assert not any({"countries", "organisations", "operations"} & set(record) for record in records)
+    years = {int(record["published_at"][:4]) for record in records}
+    assert min(years) >= 1990 and max(years) <= 2009 and len(years) > 10
+
+
+def test_labelled_records_draw_tags_from_the_labels():
+    records = list(scale_records(CORPUS, 200, seed=1, labelled=True))
+    assert {code for record in records for code in record["countries"]} == {"GB"}
+    assert {code for record in records for code in record["organisations"]} <= {"opec"}
+
+
+DOCS = [
+    {"id": n, "title": f"Doc {n}", "text": ("oil prices rose" if n % 2 else "grain exports fell") + (" sharply" if n % 5 == 0 else ""),
+     "published": 600_000_000 + n * 86_400 * 40, "year": str(1989 + n // 10),
+     "countries": ["US"] + (["GB"] if n % 3 == 0 else []), "organisations": ["opec"] if n % 4 == 0 else [],
+     "operations": ["op-x"] if n == 7 else []}
+    for n in range(1, 21)
+]  # fmt: skip
+
+
+@pytest.fixture(params=["tantivy", "fts5"])
+def engine(request, tmp_path):
+    engine = TantivyEngine(tmp_path / "tantivy") if request.param == "tantivy" else Fts5Engine(tmp_path / "fts.sqlite3")
+    engine.load(DOCS)
+    return engine
+
+
+def test_text_query_counts_and_facets(engine):
+    answer = engine.search(Request(words=("oil",)))
+    assert answer.total == 10
+    assert answer.facets["countries"] == {"US": 10, "GB": 3}
+    assert answer.facets["organisations"] == {}
+    assert answer.facets["operations"] == {"op-x": 1}
+    assert sum(answer.facets["year"].values()) == 10
+
+
+def test_words_are_anded_and_stemmed(engine):
+    assert engine.search(Request(words=("oil", "sharply"))).total == 2
+    assert engine.search(Request(words=("price",))).total == 10
+
+
+def test_browse_all_is_newest_first_with_archive_wide_facets(engine):
+    answer = engine.search(Request(sort="newest"))
+    assert answer.total == 20
+    assert [hit[0] for hit in answer.hits][:3] == [20, 19, 18]
+    assert answer.facets["countries"] == {"US": 20, "GB": 6}
+    assert answer.facets["organisations"] == {"opec": 5}
+
+
+def test_a_selected_facet_is_counted_without_its_own_filter(engine):
+    answer = engine.search(Request(words=("oil",), filters={"countries": ("GB",), "organisations": ("opec",)}))
+    assert answer.total == 0  # odd and multiple of 3 and of 4: none among the odd numbers
+    answer = engine.search(Request(words=("grain",), filters={"countries": ("GB",), "organisations": ("opec",)}))
+    assert answer.total == 1  # 12
+    assert answer.facets["countries"] == {"US": 5, "GB": 1}  # grain and opec: 4, 8, 12, 16, 20
+    assert answer.facets["organisations"] == {"opec": 1}  # grain and GB: 6, 12, 18
