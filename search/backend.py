@@ -15,6 +15,7 @@ Whoosh needs help with lives here:
 
 import logging
 import os
+import time
 from datetime import datetime, timezone
 
 import numpy as np
@@ -51,6 +52,7 @@ SNIPPET_FRAGMENTS = 2
 SNIPPET_SURROUND = 80
 SNIPPET_SOURCE_CHARS = 2500
 WRITER_LOCK_TIMEOUT = 60.0
+OPEN_RETRY_DELAYS = (0.02, 0.05, 0.1, 0.2, 0)
 
 # One snapshot per index path and process, shared by every backend instance (haystack makes
 # one per thread).
@@ -124,19 +126,27 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self.setup_complete = True
 
     def snapshot(self):
-        """The current snapshot; any failure to open or read the index is SearchUnavailable."""
-        try:
-            if not self.setup_complete:
-                self.setup(create=False)
-            holder = _snapshots.setdefault(self.path or "memory", SnapshotHolder())
-            return holder.get(self.index)
-        except SearchUnavailable:
-            self.setup_complete = False
-            raise
-        except Exception as error:
-            self.setup_complete = False
-            log.exception("The search index at %s cannot be opened", self.path)
-            raise SearchUnavailable(f"the search index cannot be opened ({type(error).__name__})") from error
+        """The current snapshot; an index that cannot be opened is SearchUnavailable.
+
+        A writer committing while a reader opens the index can remove the files of the generation
+        the reader just read about; opening again reads the new generation, so failures are
+        retried a few times before the index is declared unavailable.
+        """
+        for delay in OPEN_RETRY_DELAYS:
+            try:
+                if not self.setup_complete:
+                    self.setup(create=False)
+                holder = _snapshots.setdefault(self.path or "memory", SnapshotHolder())
+                return holder.get(self.index)
+            except SearchUnavailable:
+                self.setup_complete = False
+                raise
+            except Exception as error:  # noqa: BLE001 - any failure to open the index
+                self.setup_complete = False
+                last_error = error
+                time.sleep(delay)
+        log.error("The search index at %s cannot be opened", self.path, exc_info=last_error)
+        raise SearchUnavailable(f"the search index cannot be opened ({type(last_error).__name__})") from last_error
 
     def forget_snapshot(self):
         holder = _snapshots.get(self.path or "memory")
