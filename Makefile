@@ -81,3 +81,8 @@ bench-quick: install-dev
 sample-reuters: install $(DATA_DIR)/secret_key
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py import_articles ../shared/corpus/reuters21578.jsonl --source Reuters || [ $$? -eq 1 ]
+
+# Load benchmark (issue 5): wrk against gunicorn on 127.0.0.1, per worker count, bounded in time.
+bench-load: install-dev
+	command -v wrk >/dev/null || (DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk)
+	$(BIN)/python bench/load.py

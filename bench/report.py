@@ -90,7 +90,7 @@ def archive_section(archive: dict) -> list[str]:
     return lines
 
 
-def render(results: dict) -> str:
+def render(results: dict, load: dict | None = None) -> str:
     machine = results["machine"]
     packages = ", ".join(f"{name}=={version}" for name, version in machine["packages"].items())
     lines = [
@@ -124,15 +124,42 @@ def render(results: dict) -> str:
     ]
     for archive in results["archives"]:
         lines += archive_section(archive)
+    if load is not None:
+        lines += load_section(load)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def load_section(load: dict) -> list[str]:
+    """The load benchmark (bench/load.py): wrk against gunicorn, per worker count."""
+    lines = [
+        f"## Load: {load['articles']:,} Reuters articles through gunicorn",
+        "",
+        f"Measured {load['date']} with `.venv/bin/python bench/load.py` (commit {load['commit']}): wrk, "
+        f"{load['connections']} connections for {load['seconds']} s per worker count after a 3 s warm-up, on "
+        "127.0.0.1, cycling through 600 requests: 30% text searches, 10% later pages of a search, 10% API "
+        "searches for two words, 25% facet clicks (a country and an organisation), 25% article pages. "
+        "Every HTML search computes all four facets and draws the timeline.",
+        "",
+        "| gunicorn workers | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for run in load["runs"]:
+        lines.append(
+            f"| {run['workers']} | {run['requests_per_s']:.0f} | {run['p50_ms']:.1f} | {run['p95_ms']:.1f} | "
+            f"{run['p99_ms']:.1f} | {run['max_ms']:.0f} | {run['errors']} |"
+        )
+    return lines + [""]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("results", type=Path)
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--load", type=Path, default=REPO_ROOT / "bench" / "results" / "load.json",
+                        help="load benchmark results (bench/load.py), rendered when the file exists")  # fmt: skip
     args = parser.parse_args(argv)
-    args.out.write_text(render(json.loads(args.results.read_text())))
+    load = json.loads(args.load.read_text()) if args.load.exists() else None
+    args.out.write_text(render(json.loads(args.results.read_text()), load))
     print(f"Wrote {args.out}")
 
 

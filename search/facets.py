@@ -5,6 +5,7 @@ facet are OR; different facets are AND. Each facet is counted under the other fa
 not its own (disjunctive faceting), so its other values stay selectable.
 """
 
+import time
 from dataclasses import dataclass, field
 
 from articles.models import Country, Operation, Organisation
@@ -12,6 +13,33 @@ from articles.models import Country, Operation, Organisation
 from .params import SearchParams, parse_date_bound
 
 TOP_VALUES = 10
+LABEL_SECONDS = 60
+_labels: dict[tuple, tuple[float, str]] = {}
+
+
+def entity_labels(model, key: str, values) -> dict[str, str]:
+    """Names of codes and slugs, remembered for a minute: every search shows hundreds of them.
+
+    A rename in this process is seen at once (``forget_labels`` runs on every entity save); other
+    gunicorn workers see it within ``LABEL_SECONDS``.
+    """
+    now = time.monotonic()
+    found, missing = {}, []
+    for value in values:
+        remembered = _labels.get((model, value))
+        if remembered and now - remembered[0] < LABEL_SECONDS:
+            found[value] = remembered[1]
+        else:
+            missing.append(value)
+    if missing:
+        for value, name in model.objects.filter(**{f"{key}__in": missing}).values_list(key, "name"):
+            _labels[(model, value)] = (now, name)
+            found[value] = name
+    return found
+
+
+def forget_labels() -> None:
+    _labels.clear()
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")  # fmt: skip
 
@@ -64,8 +92,7 @@ class TagFacet:
         return getattr(params, self.attribute)
 
     def labels(self, values) -> dict[str, str]:
-        rows = self.model.objects.filter(**{f"{self.key}__in": list(values)}).values_list(self.key, "name")
-        return dict(rows)
+        return entity_labels(self.model, self.key, values)
 
     def toggle(self, params: SearchParams, value: str) -> dict:
         """The parameter change that adds this value, or drops it when it is selected."""

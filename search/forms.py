@@ -101,6 +101,8 @@ class SearchForm(forms.Form):
     def known_values(self, name, values, model, lookup, normalise):
         """Keep the values that name a known entity; explain the others."""
         wanted = list(dict.fromkeys(normalise(value) for value in values))
+        if not wanted:
+            return ()
         if len(wanted) > MAX_VALUES_PER_FACET:
             self.notices.append(f"Only the first {MAX_VALUES_PER_FACET} values of “{name}” were used.")
             wanted = wanted[:MAX_VALUES_PER_FACET]

@@ -25,6 +25,8 @@ from articles.models import (
     Organisation,
 )
 
+from .facets import forget_labels
+
 TAG_LINKS = (ArticleCountry, ArticleOrganisation, ArticleOperation)
 ENTITIES = {Country: "countries", Organisation: "organisations", Operation: "operations"}
 
@@ -85,27 +87,23 @@ def index_articles(article_ids):
 
 
 class ArticleSignalProcessor(BaseSignalProcessor):
-    def setup(self):
-        signals.post_save.connect(self.handle_article, sender=Article)
-        signals.post_delete.connect(self.handle_article, sender=Article)
+    def receivers(self):
+        """Every (signal, handler, sender) this processor listens to, for setup and teardown alike."""
+        pairs = [(signals.post_save, self.handle_article, Article), (signals.post_delete, self.handle_article, Article)]
         for link in TAG_LINKS:
-            signals.post_save.connect(self.handle_tag_link, sender=link)
-            signals.post_delete.connect(self.handle_tag_link, sender=link)
+            pairs += [(signals.post_save, self.handle_tag_link, link), (signals.post_delete, self.handle_tag_link, link)]
         for field in ("countries", "organisations", "operations"):
-            signals.m2m_changed.connect(self.handle_m2m, sender=getattr(Article, field).through)
-        for entity in ENTITIES:
-            signals.post_save.connect(self.handle_entity, sender=entity)
+            pairs.append((signals.m2m_changed, self.handle_m2m, getattr(Article, field).through))
+        pairs += [(signals.post_save, self.handle_entity, entity) for entity in ENTITIES]
+        return pairs
+
+    def setup(self):
+        for signal, handler, sender in self.receivers():
+            signal.connect(handler, sender=sender)
 
     def teardown(self):
-        signals.post_save.disconnect(self.handle_article, sender=Article)
-        signals.post_delete.disconnect(self.handle_article, sender=Article)
-        for link in TAG_LINKS:
-            signals.post_save.disconnect(self.handle_tag_link, sender=link)
-            signals.post_delete.disconnect(self.handle_tag_link, sender=link)
-        for field in ("countries", "organisations", "operations"):
-            signals.m2m_changed.disconnect(self.handle_m2m, sender=getattr(Article, field).through)
-        for entity in ENTITIES:
-            signals.post_save.disconnect(self.handle_entity, sender=entity)
+        for signal, handler, sender in self.receivers():
+            signal.disconnect(handler, sender=sender)
 
     def handle_article(self, sender, instance, using=None, **kwargs):
         queue_articles([instance.pk], using=using or "default")
@@ -125,5 +123,6 @@ class ArticleSignalProcessor(BaseSignalProcessor):
             queue_articles(pk_set, using=using or "default")
 
     def handle_entity(self, sender, instance, created, using=None, **kwargs):
+        forget_labels()
         if not created:
             queue_articles(instance.articles.values_list("pk", flat=True), using=using or "default")

@@ -5,7 +5,6 @@ have failed, and every editor's save must be in the index.
 """
 
 import json
-import os
 import random
 import subprocess
 import sys
@@ -20,17 +19,14 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from tests.test_deployment import free_port, production_env
+from tests.servers import ROOT, gunicorn, production_env
+from tests.servers import manage as run_manage
 
-ROOT = Path(__file__).resolve().parent.parent
 DURATION_SECONDS = 20
 
 
 def manage(env, *args, check=True):
-    completed = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if check:
-        assert completed.returncode == 0, completed.stdout + completed.stderr
-    return completed
+    return run_manage(env, *args, check=check)
 
 
 def import_file(path: Path, count: int):
@@ -82,23 +78,8 @@ def test_readers_editors_and_an_import_together_lose_nothing(tmp_path):
     feed = tmp_path / "wire.jsonl"
     import_file(feed, 1500)
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT,
-        env=env | {"PORT": str(port), "WEB_CONCURRENCY": "3", "GUNICORN_ACCESS_LOG": ""},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=5)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline and server.poll() is None, server.stderr.read().decode()[-2000:]
-                time.sleep(0.2)
-
+    log_path = tmp_path / "gunicorn.log"
+    with open(log_path, "w") as log, gunicorn(env, workers=3, log=log) as (base, _):
         failures, reads, saves = [], [], []
         stop = time.monotonic() + DURATION_SECONDS
 
@@ -142,14 +123,10 @@ def test_readers_editors_and_an_import_together_lose_nothing(tmp_path):
         for thread in threads:
             thread.join()
         out, err = importer.communicate(timeout=600)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log = server.stderr.read().decode()
+    log = log_path.read_text()
 
     assert importer.returncode == 0, out + err
     assert "Imported 1500 articles" in out
-    (tmp_path / "gunicorn.log").write_text(log)
     assert not failures, (failures[:10], log[log.find("Traceback") :][:3000])
     assert len(reads) > 50 and len(saves) >= 5
     assert "LockError" not in log and "Traceback" not in log, log[-3000:]

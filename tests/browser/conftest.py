@@ -12,16 +12,13 @@ import os
 import secrets
 import shutil
 import subprocess
-import sys
-import time
-import urllib.error
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.test_deployment import ROOT, fetch, free_port, manage, production_env
+from tests.servers import ROOT, fetch, gunicorn, manage, production_env
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # The machine's network is closed: no background connections, no component updates.
@@ -72,30 +69,9 @@ def archive_server(tmp_path_factory):
         for args in (("migrate", "--noinput"), ("load_sample",), ("rebuild_index", "--noinput"),
                      ("collectstatic", "--noinput"),
                      ("createsuperuser", "--noinput", "--username", EDITOR["username"], "--email", "e@example.org")):  # fmt: skip
-            completed = manage(env, *args)
-            assert completed.returncode == 0, f"manage.py {' '.join(args)}: {completed.stderr}"
-        port = free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env | {"PORT": str(port), "WEB_CONCURRENCY": "2", "GUNICORN_ACCESS_LOG": ""},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                fetch(base + "/api/search")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    pytest.fail("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
-                time.sleep(0.2)
-        yield base
-        process.terminate()
-        process.wait(timeout=20)
+            manage(env, *args, check=True)
+        with gunicorn(env) as (base, _):
+            yield base
 
 
 @pytest.fixture(scope="session")

@@ -84,3 +84,16 @@ def test_skip_link_moves_focus_past_the_header(page):
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null"), focused(page)
+
+
+def test_skip_link_jumps_from_the_results_to_the_filters(page):
+    page.goto("/?q=Zetas")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if focused(page)["href"] == "#filters":
+            break
+    else:
+        pytest.fail("no “Skip to filters” link near the top of the results")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert focused(page)["inFacets"], focused(page)

@@ -83,3 +83,13 @@ def test_facet_links_add_and_drop_values(small_archive):
     assert country["MX"].selected and country["MX"].url == "/"
     assert country["ES"].url == "/?country=MX&country=ES"
     assert [chip.remove_url for chip in result.chips] == ["/"]
+
+
+def test_a_renamed_organisation_shows_its_new_name_at_once(small_archive):
+    from articles.models import Organisation
+
+    assert search("").facets[2].values[0].label == "Anonymous"
+    anonymous = Organisation.objects.get(slug="anonymous")
+    anonymous.name = "Anonymous (collective)"
+    anonymous.save()
+    assert search("").facets[2].values[0].label == "Anonymous (collective)"

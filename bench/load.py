@@ -1,0 +1,110 @@
+"""Load benchmark: a mix of searches, facet clicks and article views against gunicorn, per worker count.
+
+Imports the Reuters corpus into a fresh DATA_DIR, then for each worker count starts gunicorn on
+127.0.0.1 and runs wrk (bounded in time, loopback only) with a fixed mix of request paths.
+Writes bench/results/load.json; bench/report.py renders it into docs/benchmarks.md.
+
+    .venv/bin/python bench/load.py [--workers 1 2 4] [--seconds 20] [--connections 8]
+"""
+
+import argparse
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from run import BENCH_DIR, REPO_ROOT, archive_env, free_port, git_commit, machine, manage, start_gunicorn, stop
+from scale_set import load_corpus, reuters_records, write_jsonl
+
+WORDS = ["oil", "said", "bank", "trade", "coffee", "gold", "wheat", "dollar", "strike", "tax", "shipping", "yen"]
+SLUGS = "import json; from articles.models import Article; print(json.dumps(list(Article.objects.values_list('slug', flat=True))))"
+FACETS = ("import json; from articles.models import Organisation; "
+          "print(json.dumps(list(Organisation.objects.filter(articles__isnull=False).distinct().values_list('slug', flat=True))))")  # fmt: skip
+
+
+def request_mix(slugs: list[str], organisations: list[str], seed: int = 1, size: int = 600) -> list[str]:
+    """Half searches (with and without filters, some paged), a quarter facet clicks, a quarter article pages."""
+    rng = random.Random(seed)
+    countries = ["US", "GB", "JP", "DE", "FR", "CA", "BR", "AU"]
+    paths = []
+    for _ in range(size):
+        roll = rng.random()
+        if roll < 0.3:
+            paths.append(f"/?q={rng.choice(WORDS)}")
+        elif roll < 0.4:
+            paths.append(f"/?q={rng.choice(WORDS)}&page={rng.randint(2, 5)}")
+        elif roll < 0.5:
+            paths.append(f"/api/search?q={rng.choice(WORDS)}+{rng.choice(WORDS)}")
+        elif roll < 0.75:
+            paths.append(f"/?country={rng.choice(countries)}&organisation={rng.choice(organisations)}")
+        else:
+            paths.append(f"/articles/{rng.choice(slugs)}/")
+    return paths
+
+
+def run_wrk(port: int, mix_file: Path, seconds: int, connections: int) -> dict:
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(BENCH_DIR / "load.lua"),
+         f"http://127.0.0.1:{port}", "--", str(mix_file)],
+        capture_output=True, text=True, timeout=seconds + 60,
+    ).stdout  # fmt: skip
+    found = dict(re.findall(r"(\w+)=(\d+)", output.split("RESULT", 1)[1]))
+    values = {key: int(value) for key, value in found.items()}
+    return {
+        "requests": values["requests"],
+        "requests_per_s": round(values["requests"] / (values["duration_us"] / 1e6), 1),
+        "errors": values["socket_errors"] + values["status_errors"],
+        "p50_ms": values["p50_us"] / 1000, "p95_ms": values["p95_us"] / 1000, "p99_ms": values["p99_us"] / 1000,
+        "max_ms": values["max_us"] / 1000,
+    }  # fmt: skip
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 3, 4])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--out", type=Path, default=BENCH_DIR / "results" / "load.json")
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk; `make bench-load` does it)")
+    data_dir = Path(tempfile.mkdtemp(prefix="newsarchive-load-", dir="/tmp"))
+    report = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": git_commit(),
+              "machine": machine(), "connections": args.connections, "seconds": args.seconds, "runs": []}  # fmt: skip
+    try:
+        with open(data_dir / "load.log", "a") as log:
+            env = archive_env(data_dir, free_port())
+            source = data_dir / "articles.jsonl"
+            report["articles"] = write_jsonl(reuters_records(load_corpus(), 21578), source)
+            for command in (("migrate", "--noinput", "-v0"), ("import_articles", str(source)), ("collectstatic", "--noinput", "-v0")):
+                manage(env, *command, log=log)
+            slugs = json.loads(manage(env, "shell", "-v0", "-c", SLUGS, log=log)[1])
+            organisations = json.loads(manage(env, "shell", "-v0", "-c", FACETS, log=log)[1])
+            mix_file = data_dir / "paths.txt"
+            mix_file.write_text("\n".join(request_mix(slugs, organisations)) + "\n")
+            for workers in args.workers:
+                port = free_port()
+                server = start_gunicorn(env | {"PORT": str(port), "WEB_CONCURRENCY": str(workers)}, log)
+                try:
+                    run_wrk(port, mix_file, 3, args.connections)  # warm every worker's searcher and caches
+                    result = {"workers": workers, **run_wrk(port, mix_file, args.seconds, args.connections)}
+                finally:
+                    stop(server)
+                report["runs"].append(result)
+                print(f"[load] {result}", flush=True)
+                time.sleep(1)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2))
+    print(f"Results in {args.out}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
