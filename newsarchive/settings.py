@@ -41,6 +41,9 @@ def haystack_connection(search_url: str) -> dict:
             "ENGINE": "search.backend.ArchiveWhooshEngine",
             "PATH": parsed.path,
             "INCLUDE_SPELLING": True,
+            # rebuild_index commits once per batch and every commit merges segments: 5,000 articles
+            # a batch rebuilt Reuters in 34 s against 62 s with haystack's default 1,000.
+            "BATCH_SIZE": int(os.environ.get("SEARCH_BATCH_SIZE", "5000")),
         }
     if parsed.scheme in {"elasticsearch", "elasticsearch7"}:
         index_name = parsed.path.strip("/") or "newsarchive"

@@ -4,7 +4,8 @@ Opening a searcher and rebuilding facet data on every request costs time in prop
 archive. A snapshot keeps one searcher per process and builds, once per index generation, the
 arrays that every request would otherwise recompute: which documents are live, the documents in
 date order, and for each facet field the (document, value) pairs. Counting a facet over a set of
-matched documents is then one numpy ``bincount``.
+matched documents is then one numpy ``bincount``. The arrays are assembled from per-segment ones
+(``segments.py``) that survive a commit.
 """
 
 import os
@@ -14,6 +15,7 @@ import numpy as np
 from whoosh.fields import NUMERIC
 from whoosh.index import TOC
 
+from . import segments
 from .vectorised import Postings
 
 
@@ -75,10 +77,8 @@ class IndexSnapshot:
         """Each document's raw column value of a sortable field (for dates, Whoosh's long form)."""
         with self._lock:
             if fieldname not in self._keys:
-                column = self.reader.column_reader(fieldname, translate=False)
-                self._keys[fieldname] = np.fromiter(
-                    (int(value or 0) for value in column), dtype=np.int64, count=self.size
-                )
+                parts = [segments.sort_keys(leaf, fieldname) for leaf, _ in self.reader.leaf_readers()]
+                self._keys[fieldname] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
             return self._keys[fieldname]
 
     def order_by(self, fieldname: str) -> np.ndarray:
@@ -104,16 +104,16 @@ class IndexSnapshot:
         """Every (document, value) pair of an unanalysed facet field, as parallel arrays."""
         with self._lock:
             if fieldname not in self._facets:
-                values, docs, value_ids = [], [], []
-                for value_id, term in enumerate(self.reader.lexicon(fieldname)):
-                    postings = self.postings.read(fieldname, term)[0]
-                    values.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-                    docs.append(postings)
-                    value_ids.append(np.full(len(postings), value_id, dtype=np.int64))
+                by_value: dict[str, list] = {}
+                for leaf, offset in self.reader.leaf_readers():
+                    for value, docs in segments.facet_postings(leaf, fieldname).items():
+                        by_value.setdefault(value, []).append(docs + offset)
+                values = sorted(by_value)
+                docs = [np.concatenate(by_value[value]) for value in values]
                 self._facets[fieldname] = (
                     values,
                     np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
-                    np.concatenate(value_ids) if value_ids else np.zeros(0, dtype=np.int64),
+                    np.repeat(np.arange(len(values), dtype=np.int64), [len(d) for d in docs]),
                 )
             return self._facets[fieldname]
 

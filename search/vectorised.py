@@ -13,12 +13,11 @@ from collections import OrderedDict
 
 import numpy as np
 from whoosh import query
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.util.numeric import byte_to_length
+
+from .segments import field_lengths, read_leaf
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, so rankings agree with Whoosh's own
 TERM_CACHE_SIZE = 4096
-LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
 class Unscorable(Exception):
@@ -52,35 +51,19 @@ class Postings:
         """Read a term's postings from every segment, a block at a time."""
         field = self.reader.schema[fieldname]
         btext = field.to_bytes(text) if not isinstance(text, bytes) else text
-        docs, freqs = [], []
-        for leaf, offset in self.leaves:
-            if (fieldname, btext) not in leaf:
-                continue
-            matcher = leaf._terms.matcher(fieldname, btext, field.format)
-            while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
-                docs.append(np.asarray(matcher._ids, dtype=np.int64) + offset)
-                freqs.append(np.asarray(matcher._weights, dtype=np.float32))
-                matcher._next_block()
+        parts = [(read_leaf(leaf, fieldname, btext), offset) for leaf, offset in self.leaves]
+        if not parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         return (
-            np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
-            np.concatenate(freqs) if freqs else np.zeros(0, dtype=np.float32),
+            np.concatenate([docs + offset for (docs, _), offset in parts]),
+            np.concatenate([freqs for (_, freqs), _ in parts]),
         )
 
     def lengths(self, fieldname: str) -> np.ndarray:
-        """Each document's length in this field, as Whoosh stores it (one byte, approximate)."""
+        """Each document's length in this field, assembled from the segments' cached arrays."""
         if fieldname not in self._lengths:
-            lengths = np.zeros(self.size, dtype=np.float32)
-            for leaf, offset in self.leaves:
-                if not hasattr(leaf, "_perdoc"):
-                    continue
-                column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-                if column is not None:
-                    count = leaf.doc_count_all()
-                    codes = np.fromiter(column, dtype=np.uint8, count=count)
-                    lengths[offset : offset + count] = LENGTH_OF_BYTE[codes]
-            self._lengths[fieldname] = lengths
+            parts = [field_lengths(leaf, fieldname) for leaf, _ in self.leaves]
+            self._lengths[fieldname] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
         return self._lengths[fieldname]
 
     def bm25(self, fieldname: str, text, docs: np.ndarray, freqs: np.ndarray) -> np.ndarray:

@@ -1,0 +1,88 @@
+"""Arrays of one index segment, kept across index generations.
+
+A commit adds a small segment (and may merge small ones) while the large segments stay as they
+were, apart from deletions, which the snapshot's live mask applies. Keyed by segment id, the
+facet postings, date column and field lengths of the large segments are read once per process,
+so the first search after an editor's save only reads the new segment's.
+"""
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+CACHE_SIZE = 512
+LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+_lock = threading.Lock()
+_cache: OrderedDict = OrderedDict()
+
+
+def cached(leaf, kind: str, fieldname: str, compute):
+    """``compute()`` once per (segment, kind, field); a reader without segment (empty index) is not cached."""
+    segment_id = getattr(leaf, "_segid", None)
+    if segment_id is None:
+        return compute()
+    key = (segment_id, kind, fieldname)
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    value = compute()
+    with _lock:
+        _cache[key] = value
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def read_leaf(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """One segment's postings of a term, a block at a time: (local document numbers, frequencies)."""
+    if (fieldname, btext) not in leaf:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    matcher = leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    docs, freqs = [], []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        docs.append(np.asarray(matcher._ids, dtype=np.int64))
+        freqs.append(np.asarray(matcher._weights, dtype=np.float32))
+        matcher._next_block()
+    return np.concatenate(docs), np.concatenate(freqs)
+
+
+def facet_postings(leaf, fieldname: str) -> dict[str, np.ndarray]:
+    """Each value of a facet field in one segment, with its local document numbers."""
+
+    def compute():
+        return {
+            term.decode("utf-8"): read_leaf(leaf, fieldname, term)[0]
+            for term in leaf.lexicon(fieldname)
+        }
+
+    return cached(leaf, "facet", fieldname, compute)
+
+
+def sort_keys(leaf, fieldname: str) -> np.ndarray:
+    """One segment's raw column values of a sortable field."""
+
+    def compute():
+        column = leaf.column_reader(fieldname, translate=False)
+        return np.fromiter((int(value or 0) for value in column), dtype=np.int64, count=leaf.doc_count_all())
+
+    return cached(leaf, "keys", fieldname, compute)
+
+
+def field_lengths(leaf, fieldname: str) -> np.ndarray:
+    """One segment's field lengths, as Whoosh stores them (one byte, approximate)."""
+
+    def compute():
+        count = leaf.doc_count_all()
+        column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if hasattr(leaf, "_perdoc") else None
+        if column is None:
+            return np.zeros(count, dtype=np.float32)
+        return LENGTH_OF_BYTE[np.fromiter(column, dtype=np.uint8, count=count)]
+
+    return cached(leaf, "lengths", fieldname, compute)
