@@ -90,14 +90,16 @@ def archive_section(archive: dict) -> list[str]:
     return lines
 
 
-def render(results: dict, load: dict | None = None) -> str:
+def render(runs: list[dict], load: dict | None = None) -> str:
+    results = runs[0]
     machine = results["machine"]
     packages = ", ".join(f"{name}=={version}" for name, version in machine["packages"].items())
     lines = [
         "# Benchmarks",
         "",
-        f"Measured {results['date']} with `{results['command']}` (commit {results['commit']}), rendered by "
-        f"`.venv/bin/python bench/report.py`. {'Quick mode: small archives, indicative only.' if results['quick'] else ''}",
+        "Measured "
+        + "; and ".join(f"{run['date']} with `{run['command']}` (commit {run['commit']})" for run in runs)
+        + f", rendered by `.venv/bin/python bench/report.py`. {'Quick mode: small archives, indicative only.' if results['quick'] else ''}",
         "",
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['ram_gb']} GB RAM; Python {machine['python']}, "
         f"SQLite {machine['sqlite']}; {packages}.",
@@ -122,8 +124,9 @@ def render(results: dict, load: dict | None = None) -> str:
         "words), tantivy `en_stem` (Snowball English). Such differences are listed per archive below.",
         "",
     ]
-    for archive in results["archives"]:
-        lines += archive_section(archive)
+    for run in runs:
+        for archive in run["archives"]:
+            lines += archive_section(archive)
     if load is not None:
         lines += load_section(load)
     return "\n".join(lines).rstrip() + "\n"
@@ -153,13 +156,13 @@ def load_section(load: dict) -> list[str]:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("results", type=Path)
+    parser.add_argument("results", type=Path, nargs="+", help="one or more results files (their archives in order)")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--load", type=Path, default=REPO_ROOT / "bench" / "results" / "load.json",
                         help="load benchmark results (bench/load.py), rendered when the file exists")  # fmt: skip
     args = parser.parse_args(argv)
     load = json.loads(args.load.read_text()) if args.load.exists() else None
-    args.out.write_text(render(json.loads(args.results.read_text()), load))
+    args.out.write_text(render([json.loads(path.read_text()) for path in args.results], load))
     print(f"Wrote {args.out}")
 
 
