@@ -86,3 +86,15 @@ def field_lengths(leaf, fieldname: str) -> np.ndarray:
         return LENGTH_OF_BYTE[np.fromiter(column, dtype=np.uint8, count=count)]
 
     return cached(leaf, "lengths", fieldname, compute)
+
+
+def spelling_words(leaf, fieldname: str) -> list[str]:
+    """One segment's terms of a text field that are words of three letters or more."""
+
+    def compute():
+        if not hasattr(leaf, "lexicon"):
+            return []
+        words = (term.decode("utf-8") for term in leaf.lexicon(fieldname))
+        return [word for word in words if len(word) > 2 and word.isalpha()]
+
+    return cached(leaf, "spelling", fieldname, compute)

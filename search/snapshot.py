@@ -118,11 +118,14 @@ class IndexSnapshot:
             return self._facets[fieldname]
 
     def spelling_words(self, fieldname: str) -> list[str]:
-        """The terms of a text field made of letters, for suggestions; built on the first query with no hits."""
+        """The terms of a text field made of letters, for suggestions: the union of the segments'
+        word lists, which survive commits, so a query with no hits after a save stays quick."""
         with self._lock:
             if "spelling" not in self._facets:
-                words = (term.decode("utf-8") for term in self.reader.lexicon(fieldname))
-                self._facets["spelling"] = [word for word in words if len(word) > 2 and word.isalpha()]
+                words = set()
+                for leaf, _ in self.reader.leaf_readers():
+                    words.update(segments.spelling_words(leaf, fieldname))
+                self._facets["spelling"] = sorted(words)
             return self._facets["spelling"]
 
     def facet_counts(self, fieldname: str, matched: np.ndarray) -> list[tuple[str, int]]:
