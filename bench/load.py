@@ -19,7 +19,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from run import BENCH_DIR, REPO_ROOT, archive_env, free_port, git_commit, machine, manage, start_gunicorn, stop
+from run import BENCH_DIR, archive_env, free_port, git_commit, machine, manage, start_gunicorn, stop
 from scale_set import load_corpus, reuters_records, write_jsonl
 
 WORDS = ["oil", "said", "bank", "trade", "coffee", "gold", "wheat", "dollar", "strike", "tax", "shipping", "yen"]

@@ -5,6 +5,7 @@ have failed, and every editor's save must be in the index.
 """
 
 import json
+from functools import partial
 import random
 import subprocess
 import sys
@@ -19,14 +20,13 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from tests import servers
 from tests.servers import ROOT, gunicorn, production_env
-from tests.servers import manage as run_manage
 
 DURATION_SECONDS = 20
 
 
-def manage(env, *args, check=True):
-    return run_manage(env, *args, check=check)
+manage = partial(servers.manage, check=True)
 
 
 def import_file(path: Path, count: int):

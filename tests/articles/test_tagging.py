@@ -118,9 +118,8 @@ def test_merging_moves_articles_and_names_and_reaches_the_index(search_index):
 
     survivor = OperationFactory(name="Operation Cartel Test")
     duplicate = OperationFactory(name="OpCartelTest Duplicate", aliases=["#OpCartelTest"])
-    both = ArticleFactory(slug="both", operations=[survivor, duplicate])
-    only = ArticleFactory(slug="only", operations=[duplicate])
-    editor_tags_changed(only, kind=TagKind.OPERATION, removed=[])
+    ArticleFactory(slug="both", operations=[survivor, duplicate])
+    ArticleFactory(slug="only", operations=[duplicate])
     moved = entity_merge(survivor=survivor, merged=[duplicate])
     assert moved == 2
     assert not Operation.objects.filter(pk=duplicate.pk).exists()

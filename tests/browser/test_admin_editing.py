@@ -41,7 +41,7 @@ def test_editor_changes_country_tags_and_search_follows(page, archive_server):
 
     countries = page.locator("#articlecountry_set-group")
     row = countries.locator("tr.form-row.has_original").filter(
-        has=page.locator(f'select[name$="-country"] option[selected]', has_text=removed_label)
+        has=page.locator('select[name$="-country"] option[selected]', has_text=removed_label)
     )
     expect(row).to_have_count(1)
     row.locator('input[type="checkbox"][name$="-DELETE"]').check()

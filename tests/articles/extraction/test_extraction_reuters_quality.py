@@ -1,6 +1,5 @@
 """Quality and speed on Reuters-21578 (research use only; read from shared/, never copied)."""
 import json
-import time
 from pathlib import Path
 
 import pytest
