@@ -5,6 +5,7 @@ from django.http import JsonResponse
 
 from search.backend import SearchUnavailable
 from search.indexing import search_backend
+from search.models import PendingIndexUpdate
 
 
 def healthz(request):
@@ -13,6 +14,7 @@ def healthz(request):
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+        status["owed_index_updates"] = PendingIndexUpdate.objects.count()  # saved while the index was busy
     except Exception as error:  # noqa: BLE001 - any database failure is "down"
         status["database"] = f"error: {type(error).__name__}"
     try:

@@ -171,19 +171,20 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     # Writing -------------------------------------------------------------------------------
 
-    def writer(self):
-        """A writer that waits for the lock instead of failing, with memory for batch indexing."""
+    def writer(self, lock_timeout=WRITER_LOCK_TIMEOUT):
+        """A writer that waits for the lock instead of failing at once (``whoosh.index.LockError``
+        after ``lock_timeout`` seconds), with memory for batch indexing."""
         self.index = self.index.refresh()
         return self.index.writer(
-            timeout=WRITER_LOCK_TIMEOUT,
+            timeout=lock_timeout,
             delay=0.05,
             limitmb=getattr(settings, "SEARCH_WRITER_LIMIT_MB", 256),
         )
 
-    def update(self, index, iterable, commit=True):
+    def update(self, index, iterable, commit=True, lock_timeout=WRITER_LOCK_TIMEOUT):
         if not self.setup_complete:
             self.setup()
-        writer = self.writer()
+        writer = self.writer(lock_timeout)
         written = 0
         try:
             for obj in iterable:
@@ -207,10 +208,10 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     def remove(self, obj_or_string, commit=True):
         self.remove_identifiers([get_identifier(obj_or_string)])
 
-    def remove_identifiers(self, identifiers):
+    def remove_identifiers(self, identifiers, lock_timeout=WRITER_LOCK_TIMEOUT):
         if not self.setup_complete:
             self.setup()
-        writer = self.writer()
+        writer = self.writer(lock_timeout)
         try:
             for identifier in identifiers:
                 writer.delete_by_term(ID, identifier)

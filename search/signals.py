@@ -9,6 +9,7 @@ transaction commits; a rolled-back transaction indexes nothing.
 
 import logging
 import threading
+import time
 from contextlib import contextmanager
 
 from django.db import transaction
@@ -73,17 +74,83 @@ def flush_pending_articles():
     index_articles(article_ids)
 
 
+EDITOR_LOCK_WAIT = 5.0  # seconds an editor's save waits for another writer before deferring
+CATCH_UP_LOCK_WAIT = 30.0
+CATCH_UP_GIVE_UP = 6 * 3600.0  # then check_index --repair or the next writer's catch-up indexes it
+
+
 def index_articles(article_ids):
     """Index after the commit; a failure is logged, never shown to the editor whose save stands.
 
-    ``check_index --repair`` (or ``rebuild_index``) brings the index back in step.
+    If another writer holds the index (an import's merge can take minutes at 100,000 articles),
+    the save does not wait for it: the update is recorded as owed and indexed by a thread of this
+    process once the lock is free. Owed updates left by any process are indexed after the next
+    save that gets the lock; ``check_index --repair`` indexes them too.
     """
-    from .indexing import reindex_articles
+    from whoosh.index import LockError
+
+    from .indexing import defer_articles, index_pending, reindex_articles
 
     try:
-        reindex_articles(article_ids)
+        reindex_articles(article_ids, lock_timeout=EDITOR_LOCK_WAIT)
+    except LockError:
+        log.warning("The search index is busy; articles %s will be indexed when it is free", article_ids)
+        if defer(article_ids, defer_articles):
+            start_catch_up()
+        return
     except Exception:
-        log.exception("Could not index articles %s; the database has them", article_ids)
+        log.exception("Could not index articles %s; the database has them, the index owes them", article_ids)
+        defer(article_ids, defer_articles)
+        return
+    try:
+        index_pending(lock_timeout=EDITOR_LOCK_WAIT)
+    except Exception:
+        log.exception("Could not index the owed articles; they stay owed")
+
+
+def defer(article_ids, defer_articles) -> bool:
+    try:
+        defer_articles(article_ids)
+        return True
+    except Exception:
+        log.exception("Could not record articles %s as owed; check_index --repair will find them", article_ids)
+        return False
+
+
+_catch_up_lock = threading.Lock()
+_catch_up_thread = None
+
+
+def start_catch_up() -> threading.Thread:
+    """One background thread per process that indexes owed articles once the lock is free."""
+    global _catch_up_thread
+    with _catch_up_lock:
+        if _catch_up_thread is None or not _catch_up_thread.is_alive():
+            _catch_up_thread = threading.Thread(target=catch_up, name="index-catch-up", daemon=True)
+            _catch_up_thread.start()
+        return _catch_up_thread
+
+
+def catch_up(give_up_after: float = CATCH_UP_GIVE_UP):
+    from django.db import connection
+    from whoosh.index import LockError
+
+    from .indexing import index_pending
+
+    deadline = time.monotonic() + give_up_after
+    try:
+        while time.monotonic() < deadline:
+            try:
+                if not index_pending(lock_timeout=CATCH_UP_LOCK_WAIT):
+                    return  # nothing more is owed (an update queued meanwhile is taken on the next pass)
+            except LockError:
+                continue
+            except Exception:
+                log.exception("Could not index the owed articles; retrying")
+                time.sleep(CATCH_UP_LOCK_WAIT)
+        log.error("Owed index updates still not written after %.0f s; run check_index --repair", give_up_after)
+    finally:
+        connection.close()
 
 
 class ArticleSignalProcessor(BaseSignalProcessor):

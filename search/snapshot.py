@@ -14,6 +14,8 @@ import threading
 import numpy as np
 from whoosh.fields import NUMERIC
 from whoosh.index import TOC
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
 
 from . import segments
 from .vectorised import Postings
@@ -27,6 +29,36 @@ def toc_identity(index) -> tuple:
         return (generation,)
     stat = os.stat(os.path.join(folder, TOC._filename(index.indexname, generation)))
     return generation, stat.st_ino, stat.st_mtime_ns
+
+
+def same_deletions(old_segment, new_segment) -> bool:
+    return old_segment.deleted_count() == new_segment.deleted_count() and (
+        not new_segment.has_deletions() or set(old_segment.deleted_docs()) == set(new_segment.deleted_docs())
+    )
+
+
+def open_searcher(index, previous_reader=None) -> Searcher:
+    """A searcher of the latest generation that reuses ``previous_reader``'s segment readers where
+    the segment and its deletions are unchanged.
+
+    After an editor's save, only the new small segment is opened instead of every segment's files.
+    Whoosh's own reuse (``searcher.refresh()``) keys readers by segment id alone, so a segment that
+    gained deletions keeps its old ones and deleted documents come back; it also closes readers
+    that a request in another thread may still be using.
+    """
+    toc = index._read_toc()
+    reusable = {}
+    if previous_reader is not None:
+        reusable = {leaf.segment().segment_id(): leaf for leaf, _ in previous_reader.leaf_readers()
+                    if isinstance(leaf, SegmentReader) and not leaf.is_closed}  # fmt: skip
+    readers = []
+    for segment in toc.segments:
+        leaf = reusable.get(segment.segment_id())
+        if leaf is None or not same_deletions(leaf.segment(), segment):
+            leaf = SegmentReader(index.storage, toc.schema, segment, generation=toc.generation)
+        readers.append(leaf)
+    reader = MultiReader(readers, generation=toc.generation) if readers else EmptyReader(toc.schema)
+    return Searcher(reader, fromindex=index)
 
 
 class IndexSnapshot:
@@ -151,10 +183,10 @@ class SnapshotHolder:
         with self._lock:
             snapshot = self._snapshot
             if snapshot is None or not snapshot.is_current():
-                # A fresh searcher, not searcher.refresh(): refresh() reuses segment readers
-                # whose deletions may have changed, and deleted documents would come back.
-                # The old snapshot is not closed: a request in another thread may still read it.
-                snapshot = IndexSnapshot(index.refresh().searcher())
+                # The old snapshot is not closed: a request in another thread may still read
+                # it, and the new one shares its unchanged segment readers.
+                previous_reader = snapshot.reader if snapshot is not None else None
+                snapshot = IndexSnapshot(open_searcher(index, previous_reader))
             self._snapshot = snapshot
             return snapshot
 

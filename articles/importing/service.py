@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from search.indexing import reindex_articles
+from search.indexing import index_pending, reindex_articles
 from search.signals import index_updates_paused
 
 from ..fingerprints import article_fingerprint
@@ -114,6 +114,7 @@ def articles_import(items, *, batch_size: int = 500, default_source: str = "", p
             reindex_articles(touched)  # one writer and one commit for the whole batch
             if progress is not None:
                 progress.update(len(batch))
+    index_pending()  # editors' saves that found the index busy with this import
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from search.consistency import index_check, index_repair
+from search.indexing import index_pending
+from search.models import PendingIndexUpdate
 
 
 class Command(BaseCommand):
@@ -10,6 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("--repair", action="store_true", help="Re-index missing and stale articles, drop orphans.")
 
     def handle(self, *args, repair=False, **options):
+        if repair and (owed := index_pending()):
+            self.stdout.write(f"Indexed {owed} owed article updates.")
+        elif owed := PendingIndexUpdate.objects.count():
+            self.stdout.write(f"{owed} article updates are owed to the index (saved while it was busy).")
         report = index_check()
         self.stdout.write(
             f"{report.articles} articles, {report.indexed} documents: {len(report.missing)} missing, "
