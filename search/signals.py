@@ -89,7 +89,7 @@ def index_articles(article_ids):
     """
     from whoosh.index import LockError
 
-    from .indexing import defer_articles, index_pending, reindex_articles
+    from .indexing import defer_articles, index_pending, reindex_articles, search_backend
 
     try:
         reindex_articles(article_ids, lock_timeout=EDITOR_LOCK_WAIT)
@@ -104,6 +104,8 @@ def index_articles(article_ids):
         return
     try:
         index_pending(lock_timeout=EDITOR_LOCK_WAIT)
+        if search_backend().small_segments_pile_up():
+            start_catch_up()
     except Exception:
         log.exception("Could not index the owed articles; they stay owed")
 
@@ -122,7 +124,8 @@ _catch_up_thread = None
 
 
 def start_catch_up() -> threading.Thread:
-    """One background thread per process that indexes owed articles once the lock is free."""
+    """One background thread per process that indexes owed articles once the lock is free, then
+    merges the small segments that saves left behind, so that no editor waits for a merge."""
     global _catch_up_thread
     with _catch_up_lock:
         if _catch_up_thread is None or not _catch_up_thread.is_alive():
@@ -135,14 +138,17 @@ def catch_up(give_up_after: float = CATCH_UP_GIVE_UP):
     from django.db import connection
     from whoosh.index import LockError
 
-    from .indexing import index_pending
+    from .indexing import index_pending, search_backend
 
     deadline = time.monotonic() + give_up_after
     try:
         while time.monotonic() < deadline:
             try:
                 if not index_pending(lock_timeout=CATCH_UP_LOCK_WAIT):
-                    return  # nothing more is owed (an update queued meanwhile is taken on the next pass)
+                    # Nothing more is owed (an update queued meanwhile is taken on the next pass).
+                    if search_backend().small_segments_pile_up():
+                        search_backend().merge_small_segments(lock_timeout=CATCH_UP_LOCK_WAIT)
+                    return
             except LockError:
                 continue
             except Exception:

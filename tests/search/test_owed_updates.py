@@ -115,3 +115,18 @@ def test_check_index_reports_and_repair_indexes_owed_updates(busy_index, monkeyp
     assert "Indexed 1 owed article updates." in capsys.readouterr().out
     assert search("q=owed").total == 1
     assert client.get("/healthz").json()["owed_index_updates"] == 0
+
+
+def test_piled_up_small_segments_are_merged_by_the_catch_up_thread(search_index, monkeypatch):
+    from search import backend
+
+    monkeypatch.setattr(backend, "SEGMENTS_PER_TIER", 2)
+    monkeypatch.setattr(signals, "_catch_up_thread", None)
+    for n in range(6):
+        ArticleFactory(slug=f"saved-{n}", title=f"Saved story {n}")  # one save, one commit each
+        if (thread := signals._catch_up_thread) is not None:
+            thread.join(timeout=30)
+    assert thread is not None, "the saves never started a background merge"
+    assert not search_backend().small_segments_pile_up()
+    assert len(search_backend().index.refresh()._segments()) <= 3
+    assert search("q=saved").total == 6

@@ -17,7 +17,7 @@ def segments(index_path):
 def test_small_commits_leave_the_bulk_segment_alone(db, search_index, monkeypatch):
     monkeypatch.setattr(backend, "BULK_WRITE", 5)
     monkeypatch.setattr(backend, "SMALL_SEGMENT", 4)
-    monkeypatch.setattr(backend, "SMALL_SEGMENTS_BEFORE_MERGE", 3)
+    monkeypatch.setattr(backend, "SEGMENTS_PER_TIER", 3)
     articles = [ArticleFactory(slug=f"bulk-{n}", title=f"Bulk story {n}") for n in range(12)]
     from search.signals import index_updates_paused
 
@@ -31,7 +31,7 @@ def test_small_commits_leave_the_bulk_segment_alone(db, search_index, monkeypatc
         reindex_articles([articles[n].pk])
         found = dict(segments(search_index))
         assert found[bulk_id] == 12, "the bulk segment was rewritten by a small commit"
-    # Seven small commits without merging would leave eight segments; the small ones were merged.
+    # Seven small commits without merging would leave eight segments; the tiny ones were merged.
     assert len(dict(segments(search_index))) <= 5
     assert search("q=edited").total == 7
     assert search("").total == 12
@@ -95,3 +95,67 @@ def test_a_segment_that_gained_deletions_is_read_with_them(db, search_index, mon
     assert search("").total == 7
     assert leaf_readers_by_segment()[bulk_id] is not bulk_reader
     assert bulk_reader.segment().deleted_count() == 0, "the old snapshot's segment was changed in place"
+
+
+def test_an_edit_finds_the_old_copy_through_the_open_readers(db, search_index, monkeypatch):
+    """The writer reuses the snapshot's segment readers to delete the old copy of an edited article."""
+    monkeypatch.setattr(backend, "BULK_WRITE", 5)
+    from whoosh import reading
+
+    from search.signals import index_updates_paused
+
+    articles = [ArticleFactory(slug=f"bulk-{n}", title=f"Bulk story {n}") for n in range(8)]
+    with index_updates_paused():
+        reindex_articles([article.pk for article in articles])
+    assert search("q=bulk").total == 8  # the snapshot has the bulk segment open
+
+    opened = []
+    original_init = reading.SegmentReader.__init__
+
+    def counting_init(self, storage, schema, segment, *args, **kwargs):
+        opened.append(segment.segment_id())
+        original_init(self, storage, schema, segment, *args, **kwargs)
+
+    monkeypatch.setattr(reading.SegmentReader, "__init__", counting_init)
+    for round_ in range(2):
+        articles[3].title = f"Revised {round_} headline"
+        articles[3].save()
+        reindex_articles([articles[3].pk])
+        assert search(f"q=revised {round_}").total == 1
+        assert search("q=bulk").total == 7
+        assert search("").total == 8
+    assert len(opened) <= 4, f"segments opened again: {opened}"
+
+
+def test_small_segments_are_merged_by_tier_off_the_save_path(db, search_index, monkeypatch):
+    """A save merges only the tiniest segments; the background merge takes the next tiers, so
+    no segment is merged again on every few saves, and the large one is never touched."""
+    monkeypatch.setattr(backend, "BULK_WRITE", 20)
+    monkeypatch.setattr(backend, "SEGMENTS_PER_TIER", 2)  # tiers: 1 document, 2-3, 4-7, 8-15 ...
+    monkeypatch.setattr(backend, "SMALL_SEGMENT", 16)
+    from search.signals import index_updates_paused
+
+    bulk = [ArticleFactory(slug=f"bulk-{n}", title=f"Bulk story {n}") for n in range(20)]
+    with index_updates_paused():
+        reindex_articles([article.pk for article in bulk])
+    [(bulk_id, _)] = segments(search_index)
+    merged_in_background = []
+    for n in range(12):
+        before = {segment_id for segment_id, count in segments(search_index) if backend.segment_tier(count) >= 1}
+        reindex_articles([ArticleFactory(slug=f"new-{n}", title=f"New story {n}").pk])
+        after = dict(segments(search_index))
+        assert before <= set(after), "a save merged segments beyond the tiniest tier"
+        if search_backend().small_segments_pile_up():
+            search_backend().merge_small_segments()
+            merged_in_background.append(n)
+    assert merged_in_background, "small segments never piled up"
+    found = dict(segments(search_index))
+    assert found[bulk_id] == 20
+    assert len(found) <= 4, found
+    assert search("q=new").total == 12
+    assert search("").total == 32
+
+
+@pytest.mark.parametrize("doc_count, tier", [(1, 0), (9, 0), (10, 1), (99, 1), (100, 2), (999, 2)])
+def test_segment_tiers_grow_tenfold(doc_count, tier):
+    assert backend.segment_tier(doc_count) == tier
