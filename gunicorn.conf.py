@@ -15,3 +15,11 @@ errorlog = "-"
 # Each worker opens its own Whoosh searcher after the fork: do not preload the app.
 preload_app = False
 wsgi_app = "newsarchive.wsgi:application"
+
+
+def post_worker_init(worker):
+    """Warm each worker before it accepts requests: a recycled worker must not make the next
+    visitor or editor wait for the index to open."""
+    from newsarchive.warmup import warm_up
+
+    warm_up()

@@ -127,6 +127,7 @@ def bench_archive(name: str, records, args, measure_args: list[str]) -> dict:
             result["articles"] = write_jsonl(records, source)
             print(f"[{name}] {result['articles']} articles written in {time.perf_counter() - started:.1f} s", flush=True)
             manage(env, "migrate", "--noinput", "-v0", log=log)
+            manage(env, "collectstatic", "--noinput", "-v0", log=log)  # the admin pages need it with DEBUG off
 
             seconds, output = manage(env, "import_articles", str(source), log=log)
             result["import"] = {"seconds": round(seconds, 1), "articles_per_s": round(result["articles"] / seconds, 1),
@@ -172,9 +173,9 @@ def main(argv=None):
     out = args.out or BENCH_DIR / "results" / ("quick.json" if args.quick else "full.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     if args.quick:
-        reuters_n, scale_n, per_class, repeats, saves, extraction = 2000, 5000, 10, 2, 5, 2000
+        reuters_n, scale_n, per_class, repeats, saves, extraction = 2000, 5000, 10, 2, 6, 2000
     else:
-        reuters_n, scale_n, per_class, repeats, saves, extraction = REUTERS_SIZE, SCALE_SIZE, 30, 3, 10, 0
+        reuters_n, scale_n, per_class, repeats, saves, extraction = REUTERS_SIZE, SCALE_SIZE, 30, 3, 60, 0
 
     corpus = load_corpus()
     report = {

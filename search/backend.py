@@ -217,12 +217,14 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         readers: ``update_document`` finds the old copy through a reader of every segment, and
         opening them all again was most of an editor's save (80 of 90 ms at 100,000 articles).
 
-        Only readers whose segment has the same deletions are reused, as for a snapshot. Closing
-        this searcher must not close readers that the snapshot still serves searches with.
+        The process's snapshot is brought up to date first, so the readers are those it searches
+        with (``segments_reader``). Closing this searcher must not close them.
         """
-        holder = _snapshots.get(self.path or "memory")
-        previous_reader = holder.current_reader() if holder else None
-        if previous_reader is None or not hasattr(writer, "_searcher"):
+        if not hasattr(writer, "_searcher"):
+            return
+        try:
+            previous_reader = self.snapshot().reader  # also keeps it for this process's next search
+        except SearchUnavailable:
             return
         reader = segments_reader(writer.storage, writer.schema, writer.segments, writer.generation - 1, previous_reader)
         searcher = Searcher(reader, fromindex=self.index)

@@ -1,0 +1,40 @@
+"""Loading, before a worker's first request, what that request would otherwise wait for."""
+
+import logging
+import time
+
+log = logging.getLogger(__name__)
+
+
+def warm_up() -> None:
+    """Import every URLconf (the admin's included), build the entity matcher and its gazetteers,
+    and open the search snapshot with its arrays. A failure is logged: the worker still serves.
+
+    At 100,000 articles a cold worker's first admin save took 1.4-2.0 s (1.45 s building the
+    matcher, 0.4 s the dateline gazetteer, then opening every index segment); gunicorn calls this
+    from ``post_worker_init`` instead, before the worker accepts requests.
+    """
+    from django.http import QueryDict
+    from django.urls import get_resolver
+
+    from articles.extraction.gazetteer import dateline_places
+    from articles.tagging import entity_matcher
+    from search.backend import SearchUnavailable
+    from search.forms import SearchForm
+    from search.service import run_search
+
+    started = time.perf_counter()
+    try:
+        get_resolver().url_patterns
+        entity_matcher()
+        dateline_places()
+    except Exception:
+        log.exception("Worker not warmed up")
+        return
+    try:
+        run_search(SearchForm(QueryDict("")).search_params())  # live documents, facets, date order
+    except SearchUnavailable as error:
+        log.warning("Search index not warmed: %s", error)
+    except Exception:
+        log.exception("Search index not warmed")
+    log.info("Worker warmed up in %.0f ms", (time.perf_counter() - started) * 1000)

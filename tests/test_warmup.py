@@ -1,0 +1,37 @@
+"""gunicorn warms each worker before its first request (gunicorn.conf.py's post_worker_init)."""
+
+import logging
+
+from newsarchive.warmup import warm_up
+from search import backend
+from search.indexing import search_backend
+from tests.conftest import index_everything
+from tests.factories import ArticleFactory
+
+
+def test_warm_up_opens_the_snapshot_and_builds_its_arrays(db, search_index):
+    ArticleFactory(slug="warm", title="Warm story", countries=["MX"])
+    index_everything()
+    search_backend().forget_snapshot()
+    warm_up()
+    holder = backend._snapshots[str(search_index)]
+    snapshot = holder._snapshot
+    assert snapshot is not None and snapshot.is_current()
+    assert "published_at" in snapshot._orders
+    assert "countries" in snapshot._facets
+
+
+def test_warm_up_without_an_index_only_warns(db, tmp_path, settings, caplog):
+    from haystack import connections
+
+    settings.HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "search.backend.ArchiveWhooshEngine", "PATH": str(tmp_path / "none")}}
+    original = connections.connections_info
+    connections.connections_info = settings.HAYSTACK_CONNECTIONS
+    connections.reload("default")
+    try:
+        with caplog.at_level(logging.WARNING, logger="newsarchive.warmup"):
+            warm_up()
+        assert "Search index not warmed" in caplog.text
+    finally:
+        connections.connections_info = original
+        connections.reload("default")
