@@ -173,15 +173,19 @@ class IndexSnapshot:
                 )
             return self._facets[fieldname]
 
-    def spelling_words(self, fieldname: str) -> list[str]:
-        """The terms of a text field made of letters, for suggestions: the union of the segments'
-        word lists, which survive commits, so a query with no hits after a save stays quick."""
+    def spelling_words(self, fieldname: str) -> dict[int, list[str]]:
+        """The terms of a text field made of letters, for suggestions, by length: the union of the
+        segments' word lists, which survive commits, so a query with no hits after a save stays
+        quick. Only words of about a term's length can be near it, so it is compared with those."""
         with self._lock:
             if "spelling" not in self._facets:
                 words = set()
                 for leaf, _ in self.reader.leaf_readers():
                     words.update(segments.spelling_words(leaf, fieldname))
-                self._facets["spelling"] = sorted(words)
+                by_length: dict[int, list[str]] = {}
+                for word in sorted(words):
+                    by_length.setdefault(len(word), []).append(word)
+                self._facets["spelling"] = by_length
             return self._facets["spelling"]
 
     def facet_counts(self, fieldname: str, matched: np.ndarray) -> list[tuple[str, int]]:

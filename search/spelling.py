@@ -36,9 +36,10 @@ def spelling_suggestion(snapshot, fieldname: str, query_string: str, term_of) ->
 def nearest_term(snapshot, fieldname: str, term: str) -> str | None:
     """The closest indexed term (edit distance 1 for short words, 2 otherwise), the commonest among ties."""
     limit = 1 if len(term) <= 4 else 2
-    candidates = process.extract(
-        term, snapshot.spelling_words(fieldname), scorer=Levenshtein.distance, score_cutoff=limit, limit=10
-    )
+    by_length = snapshot.spelling_words(fieldname)
+    # A word more than ``limit`` letters longer or shorter is more than ``limit`` edits away.
+    words = [word for length in range(len(term) - limit, len(term) + limit + 1) for word in by_length.get(length, ())]
+    candidates = process.extract(term, words, scorer=Levenshtein.distance, score_cutoff=limit, limit=10)
     if not candidates:
         return None
     return min(candidates, key=lambda c: (c[1], -snapshot.reader.doc_frequency(fieldname, c[0]), c[0]))[0]
