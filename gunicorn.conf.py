@@ -23,3 +23,14 @@ def post_worker_init(worker):
     from newsarchive.warmup import warm_up
 
     warm_up()
+
+
+def worker_exit(server, worker):
+    """Let a worker's background index catch-up finish before it stops (owed updates are kept in
+    the database either way, for the next writer or ``check_index --repair``)."""
+    try:
+        from search.signals import finish_catch_up
+    except Exception:  # the application never loaded: nothing of it is running
+        return
+    if not finish_catch_up(timeout=graceful_timeout / 2):
+        server.log.warning("Worker %s stopped before its owed index updates were written", worker.pid)

@@ -15,7 +15,9 @@ Whoosh needs help with lives here:
 
 import logging
 import os
+import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import numpy as np
@@ -61,6 +63,18 @@ OPEN_RETRY_DELAYS = (0.02, 0.05, 0.1, 0.2, 0)
 # One snapshot per index path and process, shared by every backend instance (haystack makes
 # one per thread).
 _snapshots: dict[str, SnapshotHolder] = {}
+_writer_state = threading.local()
+
+
+@contextmanager
+def writers_open_their_own_readers():
+    """For a background thread's writes: Whoosh's readers seek and read one file object, so a
+    writer must not share them with the requests that this process serves at the same time."""
+    _writer_state.own_readers = True
+    try:
+        yield
+    finally:
+        _writer_state.own_readers = False
 
 
 def segment_tier(doc_count: int) -> int:
@@ -220,7 +234,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         The process's snapshot is brought up to date first, so the readers are those it searches
         with (``segments_reader``). Closing this searcher must not close them.
         """
-        if not hasattr(writer, "_searcher"):
+        if not hasattr(writer, "_searcher") or getattr(_writer_state, "own_readers", False):
             return
         try:
             previous_reader = self.snapshot().reader  # also keeps it for this process's next search

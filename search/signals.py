@@ -134,27 +134,39 @@ def start_catch_up() -> threading.Thread:
         return _catch_up_thread
 
 
+def finish_catch_up(timeout: float) -> bool:
+    """Give a running catch-up thread up to ``timeout`` s to finish (gunicorn's ``worker_exit``);
+    True if nothing is left running. Whatever it could not index stays owed in the database."""
+    thread = _catch_up_thread
+    if thread is not None and thread.is_alive():
+        thread.join(timeout)
+        return not thread.is_alive()
+    return True
+
+
 def catch_up(give_up_after: float = CATCH_UP_GIVE_UP):
     from django.db import connection
     from whoosh.index import LockError
 
+    from .backend import writers_open_their_own_readers
     from .indexing import index_pending, search_backend
 
     deadline = time.monotonic() + give_up_after
     try:
-        while time.monotonic() < deadline:
-            try:
-                if not index_pending(lock_timeout=CATCH_UP_LOCK_WAIT):
-                    # Nothing more is owed (an update queued meanwhile is taken on the next pass).
-                    if search_backend().small_segments_pile_up():
-                        search_backend().merge_small_segments(lock_timeout=CATCH_UP_LOCK_WAIT)
-                    return
-            except LockError:
-                continue
-            except Exception:
-                log.exception("Could not index the owed articles; retrying")
-                time.sleep(CATCH_UP_LOCK_WAIT)
-        log.error("Owed index updates still not written after %.0f s; run check_index --repair", give_up_after)
+        with writers_open_their_own_readers():
+            while time.monotonic() < deadline:
+                try:
+                    if not index_pending(lock_timeout=CATCH_UP_LOCK_WAIT):
+                        # Nothing more is owed (one queued meanwhile is taken on the next pass).
+                        if search_backend().small_segments_pile_up():
+                            search_backend().merge_small_segments(lock_timeout=CATCH_UP_LOCK_WAIT)
+                        return
+                except LockError:
+                    continue
+                except Exception:
+                    log.exception("Could not index the owed articles; retrying")
+                    time.sleep(CATCH_UP_LOCK_WAIT)
+            log.error("Owed index updates still not written after %.0f s; run check_index --repair", give_up_after)
     finally:
         connection.close()
 

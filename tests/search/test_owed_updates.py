@@ -130,3 +130,15 @@ def test_piled_up_small_segments_are_merged_by_the_catch_up_thread(search_index,
     assert not search_backend().small_segments_pile_up()
     assert len(search_backend().index.refresh()._segments()) <= 3
     assert search("q=saved").total == 6
+
+
+def test_a_stopping_worker_lets_the_catch_up_finish(busy_index, monkeypatch):
+    """gunicorn's worker_exit hook waits for the catch-up thread; what is still owed stays owed."""
+    monkeypatch.setattr(signals, "_catch_up_thread", None)
+    ArticleFactory(slug="late", title="Late story")
+    assert not signals.finish_catch_up(timeout=0.2), "the thread should still be waiting for the lock"
+    assert PendingIndexUpdate.objects.count() == 1
+    busy_index.release()
+    assert signals.finish_catch_up(timeout=30)
+    assert not PendingIndexUpdate.objects.exists()
+    assert search("q=late").total == 1
