@@ -11,6 +11,7 @@ from django import forms
 
 from articles.models import Country, Operation, Organisation
 
+from .facets import entity_labels
 from .params import SORTS, SearchParams, parse_date_bound
 
 MAX_QUERY_LENGTH = 500
@@ -108,7 +109,7 @@ class SearchForm(forms.Form):
             wanted = wanted[:MAX_VALUES_PER_FACET]
         # A NUL byte names nothing, and PostgreSQL refuses it in a query parameter.
         queryable = [value for value in wanted if "\x00" not in value]
-        known = set(model.objects.filter(**{f"{lookup}__in": queryable}).values_list(lookup, flat=True))
+        known = set(entity_labels(model, lookup, queryable))  # remembered with the labels, not a query per search
         for value in wanted:
             if value not in known:
                 self.notices.append(f"Ignored unknown {name} “{value}”.")
