@@ -8,12 +8,14 @@ matched documents is then one numpy ``bincount``. The arrays are assembled from 
 (``segments.py``) that survive a commit.
 """
 
+import bisect
 import copy
 import os
 import threading
 
 import numpy as np
-from whoosh.fields import NUMERIC
+from haystack.constants import DJANGO_ID
+from whoosh.fields import ID, KEYWORD, NUMERIC
 from whoosh.index import TOC
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
@@ -101,6 +103,13 @@ class IndexSnapshot:
         self.sortable_fields = {
             name for name in schema.names() if isinstance(schema[name], NUMERIC) and schema[name].column_type
         }
+        # Unanalysed fields with few values (facets, the model name): a filter on one is a slice
+        # of the facet arrays that the snapshot keeps anyway, not postings read block by block.
+        self.value_fields = {
+            name for name in schema.names()
+            if isinstance(schema[name], (ID, KEYWORD)) and not schema[name].unique and name != DJANGO_ID
+        }  # fmt: skip
+        self._value_bounds = {}
 
     def is_current(self) -> bool:
         """Same generation, and the same table-of-contents file: an index deleted and rebuilt
@@ -172,6 +181,23 @@ class IndexSnapshot:
                     np.repeat(np.arange(len(values), dtype=np.int64), [len(d) for d in docs]),
                 )
             return self._facets[fieldname]
+
+    def value_docs(self, fieldname: str, value: str) -> np.ndarray:
+        """The documents (deleted ones included, as in postings) with this value of a value field."""
+        values, docs, value_ids = self.facet_postings(fieldname)
+        with self._lock:
+            if fieldname not in self._value_bounds:
+                # value_ids is sorted, so each value's documents are one slice of docs.
+                ids = np.arange(len(values))
+                self._value_bounds[fieldname] = (
+                    np.searchsorted(value_ids, ids, side="left"),
+                    np.searchsorted(value_ids, ids, side="right"),
+                )
+            starts, ends = self._value_bounds[fieldname]
+        position = bisect.bisect_left(values, value)
+        if position == len(values) or values[position] != value:
+            return docs[:0]
+        return docs[starts[position] : ends[position]]
 
     def spelling_words(self, fieldname: str) -> dict[int, list[str]]:
         """The terms of a text field made of letters, for suggestions, by length: the union of the

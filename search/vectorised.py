@@ -84,6 +84,10 @@ def evaluate(q, snapshot, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
     size = snapshot.size
     if isinstance(q, query.Every):
         return snapshot.live.copy(), (np.zeros(size, dtype=np.float32) if scored else None)
+    if isinstance(q, query.Term) and not scored and q.fieldname in snapshot.value_fields:
+        mask = np.zeros(size, dtype=bool)
+        mask[snapshot.value_docs(q.fieldname, q.text)] = True
+        return mask, None
     if isinstance(q, query.Term):
         docs, freqs = snapshot.postings.term(q.fieldname, q.text)
         mask = np.zeros(size, dtype=bool)

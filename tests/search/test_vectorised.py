@@ -46,3 +46,16 @@ def test_a_phrase_is_left_to_whoosh(sample_snapshot):
     parsed = backend.parse('"drug cartel"')
     mask, _ = evaluate(parsed, snapshot, scored=False)
     assert set(mask.nonzero()[0].tolist()) == set(parsed.docs(snapshot.searcher))
+
+
+@pytest.mark.parametrize("narrow", ["countries:(MX)", "organisations:(anonymous)", "operations:(operation-unmask)",
+                                    "django_ct:(articles.article)", "countries:(ZZ)"])  # fmt: skip
+def test_a_facet_filter_is_a_slice_of_the_facet_arrays_and_matches_whoosh(sample_snapshot, narrow):
+    backend, snapshot = sample_snapshot
+    parsed = backend.parse(narrow)
+    assert isinstance(parsed, query.Term) and parsed.fieldname in snapshot.value_fields
+    mask, _ = evaluate(parsed, snapshot, scored=False)
+    whoosh_docs = {hit.docnum for hit in snapshot.searcher.search(parsed, limit=None)}
+    assert set((mask & snapshot.live).nonzero()[0].tolist()) == whoosh_docs
+    if not narrow.endswith("(ZZ)"):
+        assert whoosh_docs, f"the sample archive should have {narrow}"
