@@ -128,6 +128,9 @@ def render(runs: list[dict], load: dict | None = None) -> str:
         "",
         TARGETS,
         "",
+        "`docs/performance.md` explains where the time goes, what each fix was worth, and how the "
+        "ratios varied between runs.",
+        "",
         "The Reuters text is Reuters-21578, Distribution 1.0 (research use only); the 100,000-article archive "
         "recombines its paragraphs (`bench/scale_set.py`, seed "
         f"{results['seed']}: headlines and 3-8 paragraphs from articles of one topic or at random, dates uniform over "
