@@ -40,7 +40,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import transaction  # noqa: E402
 from django.http import QueryDict  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from whoosh.analysis import STOP_WORDS  # noqa: E402

@@ -3,6 +3,7 @@
 from datetime import datetime, timezone
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from tests.conftest import index_everything
 from tests.factories import ArticleFactory, OperationFactory, OrganisationFactory
@@ -10,6 +11,13 @@ from tests.factories import ArticleFactory, OperationFactory, OrganisationFactor
 
 def at(*args):
     return datetime(*args, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def editor_client(client):
+    """A client logged in to the admin as a superuser."""
+    client.force_login(get_user_model().objects.create_superuser("editor", "editor@example.org", "a-long-test-password"))
+    return client
 
 
 @pytest.fixture

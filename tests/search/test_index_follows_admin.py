@@ -1,7 +1,6 @@
 """Edits made in the admin reach the search index after the transaction commits, without a rebuild."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from articles.models import Country, Organisation
 from tests.admin_forms import admin_form_data
@@ -13,12 +12,6 @@ from .helpers import facet_counts, search, slugs
 # serialized_rollback restores the countries that a data migration created, which a
 # transactional test would otherwise flush away.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(get_user_model().objects.create_superuser("editor", "editor@example.org", "a-long-test-password"))
-    return client
 
 
 @pytest.fixture

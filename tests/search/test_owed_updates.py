@@ -2,7 +2,6 @@
 the update is recorded as owed and indexed as soon as the index is free."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from search import signals
@@ -15,12 +14,6 @@ from tests.factories import ArticleFactory
 from .helpers import search
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(get_user_model().objects.create_superuser("editor", "editor@example.org", "a-long-test-password"))
-    return client
 
 
 @pytest.fixture

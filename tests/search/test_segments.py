@@ -56,8 +56,9 @@ def leaf_readers_by_segment():
     return {leaf.segment().segment_id(): leaf for leaf, _ in snapshot.reader.leaf_readers()}
 
 
-def test_a_save_reuses_the_readers_of_unchanged_segments(db, search_index, monkeypatch):
-    """The first search after an editor's save opens only the new segment."""
+@pytest.fixture
+def bulk_articles(db, search_index, monkeypatch):
+    """Eight articles in one bulk segment, which the snapshot has open."""
     monkeypatch.setattr(backend, "BULK_WRITE", 5)
     from search.signals import index_updates_paused
 
@@ -65,6 +66,11 @@ def test_a_save_reuses_the_readers_of_unchanged_segments(db, search_index, monke
     with index_updates_paused():
         reindex_articles([article.pk for article in articles])
     assert search("q=bulk").total == 8
+    return articles
+
+
+def test_a_save_reuses_the_readers_of_unchanged_segments(bulk_articles):
+    """The first search after an editor's save opens only the new segment."""
     [(bulk_id, bulk_reader)] = leaf_readers_by_segment().items()
 
     added = ArticleFactory(slug="added", title="Freshly added story")  # indexed on commit: a new segment
@@ -75,15 +81,9 @@ def test_a_save_reuses_the_readers_of_unchanged_segments(db, search_index, monke
     assert readers[bulk_id] is bulk_reader, "the unchanged bulk segment was opened again"
 
 
-def test_a_segment_that_gained_deletions_is_read_with_them(db, search_index, monkeypatch):
+def test_a_segment_that_gained_deletions_is_read_with_them(bulk_articles):
     """Whoosh's own reader reuse keeps a segment's old deletions; ours must not bring documents back."""
-    monkeypatch.setattr(backend, "BULK_WRITE", 5)
-    from search.signals import index_updates_paused
-
-    articles = [ArticleFactory(slug=f"bulk-{n}", title=f"Bulk story {n}") for n in range(8)]
-    with index_updates_paused():
-        reindex_articles([article.pk for article in articles])
-    assert search("q=bulk").total == 8
+    articles = bulk_articles
     [(bulk_id, bulk_reader)] = leaf_readers_by_segment().items()
 
     articles[0].title = "Rewritten headline"
@@ -97,18 +97,11 @@ def test_a_segment_that_gained_deletions_is_read_with_them(db, search_index, mon
     assert bulk_reader.segment().deleted_count() == 0, "the old snapshot's segment was changed in place"
 
 
-def test_an_edit_finds_the_old_copy_through_the_open_readers(db, search_index, monkeypatch):
+def test_an_edit_finds_the_old_copy_through_the_open_readers(bulk_articles, monkeypatch):
     """The writer reuses the snapshot's segment readers to delete the old copy of an edited article."""
-    monkeypatch.setattr(backend, "BULK_WRITE", 5)
     from whoosh import reading
 
-    from search.signals import index_updates_paused
-
-    articles = [ArticleFactory(slug=f"bulk-{n}", title=f"Bulk story {n}") for n in range(8)]
-    with index_updates_paused():
-        reindex_articles([article.pk for article in articles])
-    assert search("q=bulk").total == 8  # the snapshot has the bulk segment open
-
+    articles = bulk_articles
     opened = []
     original_init = reading.SegmentReader.__init__
 
