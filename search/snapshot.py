@@ -244,11 +244,6 @@ class SnapshotHolder:
             self._snapshot = snapshot
             return snapshot
 
-    def current_reader(self):
-        """The reader of the snapshot in use, whatever its generation, or None."""
-        snapshot = self._snapshot
-        return snapshot.reader if snapshot is not None else None
-
     def reset(self):
         with self._lock:
             if self._snapshot is not None:
