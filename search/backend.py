@@ -14,6 +14,7 @@ Whoosh needs help with lives here:
 """
 
 import logging
+import math
 import os
 import threading
 import time
@@ -86,7 +87,7 @@ def segment_tier(doc_count: int) -> int:
     return tier
 
 
-def segments_to_merge(segments, max_tier: int) -> list:
+def segments_to_merge(segments, max_tier: float) -> list:
     """The small segments of every tier up to ``max_tier`` that holds SEGMENTS_PER_TIER of them.
 
     Merging by tier keeps each document's merge count logarithmic: merging every small segment
@@ -100,7 +101,7 @@ def segments_to_merge(segments, max_tier: int) -> list:
             if tier <= max_tier and len(group) >= SEGMENTS_PER_TIER for segment in group]  # fmt: skip
 
 
-def merge_policy(max_tier: int):
+def merge_policy(max_tier: float):
     def merge(writer, segments):
         from whoosh.reading import SegmentReader
 
@@ -116,7 +117,7 @@ def merge_policy(max_tier: int):
 # 0.4 s at 100,000 articles); larger small segments are merged after the response, in the
 # background (signals.start_catch_up), and large ones only by bulk writes.
 merge_after_a_save = merge_policy(max_tier=0)
-merge_small_tiers = merge_policy(max_tier=segment_tier(SMALL_SEGMENT))
+merge_small_tiers = merge_policy(max_tier=math.inf)  # every tier below SMALL_SEGMENT
 
 
 class SearchUnavailable(Exception):
@@ -290,7 +291,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         """Whether enough small segments wait to be merged (one read of the index's contents)."""
         if not self.setup_complete:
             self.setup()
-        return bool(segments_to_merge(self.index.refresh()._segments(), segment_tier(SMALL_SEGMENT)))
+        return bool(segments_to_merge(self.index.refresh()._segments(), max_tier=math.inf))
 
     def merge_small_segments(self, lock_timeout=WRITER_LOCK_TIMEOUT):
         """A commit of nothing but merges of the small segments that saves left behind."""
