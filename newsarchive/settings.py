@@ -30,15 +30,19 @@ def env_list(name: str, default: str) -> list[str]:
 def haystack_connection(search_url: str) -> dict:
     """Turn ``SEARCH_URL`` into a haystack connection.
 
-    ``whoosh:///abs/path`` is the embedded default; ``elasticsearch://host:9200/index`` and
-    ``solr://host:8983/solr/core`` select haystack's own backends for larger deployments.
+    ``whoosh:///abs/path`` is the embedded default, our engine; ``haystack+whoosh:///abs/path`` is
+    haystack's stock Whoosh engine, the reference ours is tested against and a fallback;
+    ``elasticsearch://host:9200/index`` and ``solr://host:8983/solr/core`` select haystack's own
+    backends for larger deployments (docs/deployment.md says what each needs).
     """
     parsed = urlparse(search_url)
-    if parsed.scheme == "whoosh":
+    if parsed.scheme in {"whoosh", "haystack+whoosh"}:
         if not parsed.path:
-            raise ImproperlyConfigured("SEARCH_URL whoosh:/// needs an absolute index path")
+            raise ImproperlyConfigured(f"SEARCH_URL {parsed.scheme}:/// needs an absolute index path")
+        if parsed.scheme == "haystack+whoosh":
+            return {"ENGINE": "haystack.backends.whoosh_backend.WhooshEngine", "PATH": parsed.path, "INCLUDE_SPELLING": True}
         return {
-            "ENGINE": "search.backend.ArchiveWhooshEngine",
+            "ENGINE": "search.engine.backend.ArchiveWhooshEngine",
             "PATH": parsed.path,
             "INCLUDE_SPELLING": True,
             # rebuild_index commits once per batch and every commit merges segments: 5,000 articles
@@ -59,7 +63,9 @@ def haystack_connection(search_url: str) -> dict:
             "URL": f"http://{parsed.netloc}{parsed.path}",
             "INCLUDE_SPELLING": True,
         }
-    raise ImproperlyConfigured(f"SEARCH_URL scheme {parsed.scheme!r} is not one of whoosh, elasticsearch, solr")
+    raise ImproperlyConfigured(
+        f"SEARCH_URL scheme {parsed.scheme!r} is not one of whoosh, haystack+whoosh, elasticsearch, solr"
+    )
 
 
 DEBUG = env_flag("DEBUG", False)
@@ -88,9 +94,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "axes",
-    "haystack",
     "articles",
-    "search",
+    "search",  # before haystack: its rebuild_index builds aside on our engine
+    "haystack",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,7 @@ def warm_up() -> None:
 
     from articles.extraction.gazetteer import dateline_places
     from articles.tagging import entity_matcher
-    from search.backend import SearchUnavailable
+    from search.engine.interface import SearchUnavailable
     from search.forms import SearchForm
     from search.service import run_search
 

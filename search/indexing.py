@@ -1,9 +1,12 @@
 """Writing articles to the search index: the one place that turns database rows into index updates.
 
-An update that cannot get the index's write lock in time (an import's merge or a rebuild holds
-it) is not dropped: the article ids go into ``PendingIndexUpdate`` and are indexed, as the
-database has them then, by ``index_pending`` once the lock is free.
+It speaks haystack's public API (``update``, ``remove``), so it works on any engine. On ours, a
+write can be told how long to wait for another writer (``IndexBusy`` after that); an update that
+cannot get the index in time, or fails on any engine, is not dropped: the article ids go into
+``PendingIndexUpdate`` and are indexed, as the database has them then, by ``index_pending``.
 """
+
+from contextlib import nullcontext
 
 from django.db.models import Q
 from django.utils import timezone
@@ -11,7 +14,7 @@ from haystack import connections
 
 from articles.models import Article
 
-from .backend import WRITER_LOCK_TIMEOUT
+from .engine.interface import maintenance_of
 from .models import PendingIndexUpdate
 
 
@@ -23,23 +26,34 @@ def search_backend():
     return connections["default"].get_backend()
 
 
+def search_maintenance():
+    """Our engine's extra abilities, or None on an engine with only haystack's contract."""
+    return maintenance_of(search_backend())
+
+
+def waiting_at_most(seconds: float | None):
+    """Index writes in this block wait at most ``seconds`` for another writer, where the engine can say so."""
+    maintenance = search_maintenance()
+    return maintenance.lock_wait(seconds) if maintenance and seconds is not None else nullcontext()
+
+
 def index_identifier(article_id) -> str:
     return f"{Article._meta.label_lower}.{article_id}"
 
 
-def reindex_articles(article_ids, lock_timeout: float = WRITER_LOCK_TIMEOUT) -> int:
-    """Index these articles as the database holds them now, with one writer; drop deleted ones.
+def reindex_articles(article_ids, lock_timeout: float | None = None) -> int:
+    """Index these articles as the database holds them now; drop deleted ones from the index.
 
-    Raises ``whoosh.index.LockError`` if another writer holds the index for ``lock_timeout`` s.
+    On our engine, raises ``IndexBusy`` if another writer holds the index for ``lock_timeout`` s.
     """
     article_ids = set(article_ids)
     articles = list(Article.objects.with_tags().filter(pk__in=article_ids))
     backend = search_backend()
-    if articles:
-        backend.update(article_index(), articles, lock_timeout=lock_timeout)
-    missing = article_ids - {article.pk for article in articles}
-    if missing:
-        backend.remove_identifiers([index_identifier(pk) for pk in sorted(missing)], lock_timeout=lock_timeout)
+    with waiting_at_most(lock_timeout):
+        if articles:
+            backend.update(article_index(), articles)
+        for pk in sorted(article_ids - {article.pk for article in articles}):
+            backend.remove(index_identifier(pk))
     return len(articles)
 
 
@@ -55,7 +69,7 @@ def defer_articles(article_ids) -> None:
 PENDING_CHUNK = 200  # rows per index commit and per delete (SQLite limits an expression's depth)
 
 
-def index_pending(lock_timeout: float = WRITER_LOCK_TIMEOUT) -> int:
+def index_pending(lock_timeout: float | None = None) -> int:
     """Index every owed article; returns how many were owed.
 
     A row is deleted only if it was not queued again while its article was being indexed: that

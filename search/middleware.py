@@ -3,7 +3,7 @@
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 
-from .backend import SearchUnavailable
+from .engine.interface import SearchUnavailable
 
 RETRY_AFTER_SECONDS = 30
 

@@ -17,10 +17,14 @@ from haystack.query import SearchQuerySet
 
 from articles.models import Article
 
+from .engine.interface import SearchUnavailable
 from .facets import DATE_FIELD, TAG_FACETS, Chip, Facet, active_chips, date_facet
 from .params import SORTS, SearchParams
 
 SNIPPET_WORDS = 40
+# How matched words are marked, asked of engines that take it (ours, Elasticsearch); haystack's
+# stock Whoosh and Solr mark with <em>, which the stylesheet marks the same way.
+HIGHLIGHT = ("<mark>", "</mark>")
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,13 @@ def facet_counts(sqs: SearchQuerySet, fields) -> dict[str, list[tuple[str, int]]
     return sqs.facet_counts().get("fields", {})
 
 
+def check_index_has_articles() -> None:
+    """An archive-wide search found nothing: if the database has articles, the index is missing
+    or empty, which every engine can tell through its count, and search is unavailable."""
+    if Article.objects.exists():
+        raise SearchUnavailable("the search index holds no articles; run rebuild_index")
+
+
 def run_search(params: SearchParams) -> SearchResult:
     per_page = settings.SEARCH_RESULTS_PER_PAGE
     base = base_queryset(params)
@@ -148,12 +159,14 @@ def run_search(params: SearchParams) -> SearchResult:
         if name not in selected:
             main = main.facet(field_of[name])
     if params.q:
-        main = main.highlight()
+        main = main.highlight(pre_tags=[HIGHLIGHT[0]], post_tags=[HIGHLIGHT[1]])
 
     notices = list(params.notices)
     page = params.page
     raw_hits = list(main[(page - 1) * per_page : page * per_page])
     total = main.count()
+    if not total and not params.q and not selected:
+        check_index_has_articles()
     pages = max(1, math.ceil(total / per_page))
     if page > pages:
         if total:

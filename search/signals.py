@@ -87,24 +87,25 @@ def index_articles(article_ids):
     process once the lock is free. Owed updates left by any process are indexed after the next
     save that gets the lock; ``check_index --repair`` indexes them too.
     """
-    from whoosh.index import LockError
-
-    from .indexing import defer_articles, index_pending, reindex_articles, search_backend
+    from .engine.interface import IndexBusy
+    from .indexing import defer_articles, index_pending, reindex_articles, search_maintenance
 
     try:
         reindex_articles(article_ids, lock_timeout=EDITOR_LOCK_WAIT)
-    except LockError:
+    except IndexBusy:
         log.warning("The search index is busy; articles %s will be indexed when it is free", article_ids)
         if defer(article_ids, defer_articles):
             start_catch_up()
         return
     except Exception:
         log.exception("Could not index articles %s; the database has them, the index owes them", article_ids)
-        defer(article_ids, defer_articles)
+        if defer(article_ids, defer_articles):
+            start_catch_up()
         return
     try:
         index_pending(lock_timeout=EDITOR_LOCK_WAIT)
-        if search_backend().small_segments_pile_up():
+        maintenance = search_maintenance()
+        if maintenance and maintenance.merge_is_due():
             start_catch_up()
     except Exception:
         log.exception("Could not index the owed articles; they stay owed")
@@ -145,23 +146,26 @@ def finish_catch_up(timeout: float) -> bool:
 
 
 def catch_up(give_up_after: float = CATCH_UP_GIVE_UP):
-    from django.db import connection
-    from whoosh.index import LockError
+    from contextlib import nullcontext
 
-    from .backend import writers_open_their_own_readers
-    from .indexing import index_pending, search_backend
+    from django.db import connection
+
+    from .engine.interface import IndexBusy
+    from .indexing import index_pending, search_maintenance
 
     deadline = time.monotonic() + give_up_after
+    maintenance = search_maintenance()
     try:
-        with writers_open_their_own_readers():
+        with maintenance.writes_open_their_own_readers() if maintenance else nullcontext():
             while time.monotonic() < deadline:
                 try:
                     if not index_pending(lock_timeout=CATCH_UP_LOCK_WAIT):
                         # Nothing more is owed (one queued meanwhile is taken on the next pass).
-                        if search_backend().small_segments_pile_up():
-                            search_backend().merge_small_segments(lock_timeout=CATCH_UP_LOCK_WAIT)
+                        if maintenance and maintenance.merge_is_due():
+                            with maintenance.lock_wait(CATCH_UP_LOCK_WAIT):
+                                maintenance.merge_small_segments()
                         return
-                except LockError:
+                except IndexBusy:
                     continue
                 except Exception:
                     log.exception("Could not index the owed articles; retrying")

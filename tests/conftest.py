@@ -13,7 +13,7 @@ def search_index(tmp_path, settings):
     """Point haystack at an empty on-disk Whoosh index of this test's own."""
     path = tmp_path / "whoosh_index"
     settings.HAYSTACK_CONNECTIONS = {
-        "default": {"ENGINE": "search.backend.ArchiveWhooshEngine", "PATH": str(path), "INCLUDE_SPELLING": True}
+        "default": {"ENGINE": "search.engine.backend.ArchiveWhooshEngine", "PATH": str(path), "INCLUDE_SPELLING": True}
     }
     original = connections.connections_info
     connections.connections_info = settings.HAYSTACK_CONNECTIONS

@@ -8,7 +8,7 @@ from newsarchive.settings import env_flag, haystack_connection
 
 def test_whoosh_url_names_the_index_directory():
     connection = haystack_connection("whoosh:///srv/newsarchive/data/whoosh_index")
-    assert connection["ENGINE"] == "search.backend.ArchiveWhooshEngine"
+    assert connection["ENGINE"] == "search.engine.backend.ArchiveWhooshEngine"
     assert connection["PATH"] == "/srv/newsarchive/data/whoosh_index"
 
 

@@ -3,7 +3,7 @@
 import logging
 
 from newsarchive.warmup import warm_up
-from search import backend
+from search.engine import backend
 from search.indexing import search_backend
 from tests.conftest import index_everything
 from tests.factories import ArticleFactory
@@ -14,17 +14,16 @@ def test_warm_up_opens_the_snapshot_and_builds_its_arrays(db, search_index):
     index_everything()
     search_backend().forget_snapshot()
     warm_up()
-    holder = backend._snapshots[str(search_index)]
-    snapshot = holder._snapshot
-    assert snapshot is not None and snapshot.is_current()
-    assert "published_at" in snapshot._orders
+    snapshot = backend._snapshots[str(search_index)].current()
+    assert snapshot is not None and snapshot.is_current(search_backend().live_generation(create=False))
+    assert ("-published_at",) in snapshot._orders
     assert "countries" in snapshot._facets
 
 
 def test_warm_up_without_an_index_only_warns(db, tmp_path, settings, caplog):
     from haystack import connections
 
-    settings.HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "search.backend.ArchiveWhooshEngine", "PATH": str(tmp_path / "none")}}
+    settings.HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "search.engine.backend.ArchiveWhooshEngine", "PATH": str(tmp_path / "none")}}
     original = connections.connections_info
     connections.connections_info = settings.HAYSTACK_CONNECTIONS
     connections.reload("default")

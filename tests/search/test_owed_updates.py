@@ -23,7 +23,7 @@ def busy_index(search_index, monkeypatch):
     index_everything()
     monkeypatch.setattr(signals, "EDITOR_LOCK_WAIT", 0.05)
     monkeypatch.setattr(signals, "CATCH_UP_LOCK_WAIT", 0.05)
-    lock = search_backend().index.lock("WRITELOCK")
+    lock = search_backend().snapshot().index.lock("WRITELOCK")
     assert lock.acquire()
     yield lock
     if lock.fd is not None:  # not released by the test
@@ -111,17 +111,18 @@ def test_check_index_reports_and_repair_indexes_owed_updates(busy_index, monkeyp
 
 
 def test_piled_up_small_segments_are_merged_by_the_catch_up_thread(search_index, monkeypatch):
-    from search import backend
+    from search.engine import merges
+    from search.engine.whoosh_internals import index_segments
 
-    monkeypatch.setattr(backend, "SEGMENTS_PER_TIER", 2)
+    monkeypatch.setattr(merges, "SEGMENTS_PER_TIER", 2)
     monkeypatch.setattr(signals, "_catch_up_thread", None)
     for n in range(6):
         ArticleFactory(slug=f"saved-{n}", title=f"Saved story {n}")  # one save, one commit each
         if (thread := signals._catch_up_thread) is not None:
             thread.join(timeout=30)
     assert thread is not None, "the saves never started a background merge"
-    assert not search_backend().small_segments_pile_up()
-    assert len(search_backend().index.refresh()._segments()) <= 3
+    assert not search_backend().merge_is_due()
+    assert len(index_segments(search_backend().snapshot().index)) <= 3
     assert search("q=saved").total == 6
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from search import backend
+from search.engine import merges
+from search.engine.whoosh_internals import index_segments
 from search.indexing import reindex_articles, search_backend
 from tests.factories import ArticleFactory
 
@@ -10,14 +11,14 @@ from .helpers import search
 
 
 def segments(index_path):
-    ix = search_backend().index.refresh()
-    return [(segment.segment_id(), segment.doc_count_all()) for segment in ix._segments()]
+    ix = search_backend().snapshot().index
+    return [(segment.segment_id(), segment.doc_count_all()) for segment in index_segments(ix)]
 
 
 def test_small_commits_leave_the_bulk_segment_alone(db, search_index, monkeypatch):
-    monkeypatch.setattr(backend, "BULK_WRITE", 5)
-    monkeypatch.setattr(backend, "SMALL_SEGMENT", 4)
-    monkeypatch.setattr(backend, "SEGMENTS_PER_TIER", 3)
+    monkeypatch.setattr(merges, "BULK_WRITE", 5)
+    monkeypatch.setattr(merges, "SMALL_SEGMENT", 4)
+    monkeypatch.setattr(merges, "SEGMENTS_PER_TIER", 3)
     articles = [ArticleFactory(slug=f"bulk-{n}", title=f"Bulk story {n}") for n in range(12)]
     from search.signals import index_updates_paused
 
@@ -39,14 +40,14 @@ def test_small_commits_leave_the_bulk_segment_alone(db, search_index, monkeypatc
 
 @pytest.mark.parametrize("count", [1])
 def test_a_single_removal_does_not_merge_the_bulk_segment(db, search_index, monkeypatch, count):
-    monkeypatch.setattr(backend, "BULK_WRITE", 5)
+    monkeypatch.setattr(merges, "BULK_WRITE", 5)
     articles = [ArticleFactory(slug=f"r-{n}") for n in range(8)]
     from search.signals import index_updates_paused
 
     with index_updates_paused():
         reindex_articles([article.pk for article in articles])
     [(bulk_id, _)] = segments(search_index)
-    search_backend().remove_identifiers([f"articles.article.{articles[0].pk}"])
+    search_backend().remove(f"articles.article.{articles[0].pk}")
     assert bulk_id in dict(segments(search_index))
     assert search("").total == 7
 
@@ -59,7 +60,7 @@ def leaf_readers_by_segment():
 @pytest.fixture
 def bulk_articles(db, search_index, monkeypatch):
     """Eight articles in one bulk segment, which the snapshot has open."""
-    monkeypatch.setattr(backend, "BULK_WRITE", 5)
+    monkeypatch.setattr(merges, "BULK_WRITE", 5)
     from search.signals import index_updates_paused
 
     articles = [ArticleFactory(slug=f"bulk-{n}", title=f"Bulk story {n}") for n in range(8)]
@@ -89,7 +90,7 @@ def test_a_segment_that_gained_deletions_is_read_with_them(bulk_articles):
     articles[0].title = "Rewritten headline"
     articles[0].save()
     reindex_articles([articles[0].pk])  # deletes the old copy from the bulk segment
-    search_backend().remove_identifiers([f"articles.article.{articles[1].pk}"])
+    search_backend().remove(f"articles.article.{articles[1].pk}")
     assert search("q=bulk").total == 6
     assert search("q=rewritten").total == 1
     assert search("").total == 7
@@ -123,9 +124,9 @@ def test_an_edit_finds_the_old_copy_through_the_open_readers(bulk_articles, monk
 def test_small_segments_are_merged_by_tier_off_the_save_path(db, search_index, monkeypatch):
     """A save merges only the tiniest segments; the background merge takes the next tiers, so
     no segment is merged again on every few saves, and the large one is never touched."""
-    monkeypatch.setattr(backend, "BULK_WRITE", 20)
-    monkeypatch.setattr(backend, "SEGMENTS_PER_TIER", 2)  # tiers: 1 document, 2-3, 4-7, 8-15 ...
-    monkeypatch.setattr(backend, "SMALL_SEGMENT", 16)
+    monkeypatch.setattr(merges, "BULK_WRITE", 20)
+    monkeypatch.setattr(merges, "SEGMENTS_PER_TIER", 2)  # tiers: 1 document, 2-3, 4-7, 8-15 ...
+    monkeypatch.setattr(merges, "SMALL_SEGMENT", 16)
     from search.signals import index_updates_paused
 
     bulk = [ArticleFactory(slug=f"bulk-{n}", title=f"Bulk story {n}") for n in range(20)]
@@ -134,11 +135,11 @@ def test_small_segments_are_merged_by_tier_off_the_save_path(db, search_index, m
     [(bulk_id, _)] = segments(search_index)
     merged_in_background = []
     for n in range(12):
-        before = {segment_id for segment_id, count in segments(search_index) if backend.segment_tier(count) >= 1}
+        before = {segment_id for segment_id, count in segments(search_index) if merges.segment_tier(count) >= 1}
         reindex_articles([ArticleFactory(slug=f"new-{n}", title=f"New story {n}").pk])
         after = dict(segments(search_index))
         assert before <= set(after), "a save merged segments beyond the tiniest tier"
-        if search_backend().small_segments_pile_up():
+        if search_backend().merge_is_due():
             search_backend().merge_small_segments()
             merged_in_background.append(n)
     assert merged_in_background, "small segments never piled up"
@@ -151,4 +152,4 @@ def test_small_segments_are_merged_by_tier_off_the_save_path(db, search_index, m
 
 @pytest.mark.parametrize("doc_count, tier", [(1, 0), (9, 0), (10, 1), (99, 1), (100, 2), (999, 2)])
 def test_segment_tiers_grow_tenfold(doc_count, tier):
-    assert backend.segment_tier(doc_count) == tier
+    assert merges.segment_tier(doc_count) == tier

@@ -5,7 +5,7 @@ from whoosh import query
 
 from articles.sample_archive import sample_archive_load
 from search.indexing import search_backend
-from search.vectorised import evaluate, top_documents
+from search.engine.scoring import evaluate, top_documents
 from tests.conftest import index_everything
 
 

@@ -10,8 +10,9 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
+
+from .whoosh_internals import field_length_bytes, postings_blocks, segment_id
 
 CACHE_SIZE = 512
 LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
@@ -22,10 +23,10 @@ _cache: OrderedDict = OrderedDict()
 
 def cached(leaf, kind: str, fieldname: str, compute):
     """``compute()`` once per (segment, kind, field); a reader without segment (empty index) is not cached."""
-    segment_id = getattr(leaf, "_segid", None)
-    if segment_id is None:
+    leaf_id = segment_id(leaf)
+    if leaf_id is None:
         return compute()
-    key = (segment_id, kind, fieldname)
+    key = (leaf_id, kind, fieldname)
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -42,14 +43,10 @@ def read_leaf(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarra
     """One segment's postings of a term, a block at a time: (local document numbers, frequencies)."""
     if (fieldname, btext) not in leaf:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    matcher = leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
     docs, freqs = [], []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        docs.append(np.asarray(matcher._ids, dtype=np.int64))
-        freqs.append(np.asarray(matcher._weights, dtype=np.float32))
-        matcher._next_block()
+    for ids, weights in postings_blocks(leaf, fieldname, btext):
+        docs.append(np.asarray(ids, dtype=np.int64))
+        freqs.append(np.asarray(weights, dtype=np.float32))
     return np.concatenate(docs), np.concatenate(freqs)
 
 
@@ -66,11 +63,14 @@ def facet_postings(leaf, fieldname: str) -> dict[str, np.ndarray]:
 
 
 def sort_keys(leaf, fieldname: str) -> np.ndarray:
-    """One segment's raw column values of a sortable field."""
+    """One segment's raw column values of a sortable numeric field, the largest uint64 where missing."""
 
     def compute():
         column = leaf.column_reader(fieldname, translate=False)
-        return np.fromiter((int(value or 0) for value in column), dtype=np.int64, count=leaf.doc_count_all())
+        keys = np.fromiter((int(value or 0) for value in column), dtype=np.uint64, count=leaf.doc_count_all())
+        # A document without the field has the column's default, the largest value of its width.
+        keys[keys == np.uint64(2 ** leaf.schema[fieldname].bits - 1)] = np.iinfo(np.uint64).max
+        return keys
 
     return cached(leaf, "keys", fieldname, compute)
 
@@ -80,7 +80,7 @@ def field_lengths(leaf, fieldname: str) -> np.ndarray:
 
     def compute():
         count = leaf.doc_count_all()
-        column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if hasattr(leaf, "_perdoc") else None
+        column = field_length_bytes(leaf, fieldname)
         if column is None:
             return np.zeros(count, dtype=np.float32)
         return LENGTH_OF_BYTE[np.fromiter(column, dtype=np.uint8, count=count)]

@@ -9,29 +9,19 @@ matched documents is then one numpy ``bincount``. The arrays are assembled from 
 """
 
 import bisect
-import copy
-import os
 import threading
 
 import numpy as np
 from haystack.constants import DJANGO_ID
-from whoosh.fields import ID, KEYWORD, NUMERIC
-from whoosh.index import TOC
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from . import segments
-from .vectorised import Postings
+from .scoring import Postings
+from .whoosh_internals import deleted_docnums, index_segments, reader_with_deletions_of
 
-
-def toc_identity(index) -> tuple:
-    """The latest generation and the identity of its table-of-contents file (one stat call)."""
-    generation = index.latest_generation()
-    folder = getattr(index.storage, "folder", None)
-    if folder is None:
-        return (generation,)
-    stat = os.stat(os.path.join(folder, TOC._filename(index.indexname, generation)))
-    return generation, stat.st_ino, stat.st_mtime_ns
+MISSING = np.iinfo(np.uint64).max  # a sortable column's value for a document without the field
 
 
 def same_deletions(old_segment, new_segment) -> bool:
@@ -40,23 +30,8 @@ def same_deletions(old_segment, new_segment) -> bool:
     )
 
 
-def with_deletions_of(leaf: SegmentReader, segment) -> SegmentReader:
-    """``leaf``'s open files with the deletions of ``segment``, a newer state of the same segment.
-
-    Whoosh keeps a segment's deletions in the segment object that the index's table of contents
-    holds, not in its files, so an edit changes only that object. Opening the segment again would
-    copy its term and posting files into memory (Whoosh reads compound files through BytesIO).
-    """
-    reader = copy.copy(leaf)
-    reader._segment = segment
-    reader._perdoc = copy.copy(leaf._perdoc)
-    reader._perdoc._segment = segment
-    reader.__dict__.pop("deleted_docs_set", None)  # Whoosh's cached_property of the old deletions
-    return reader
-
-
-def segments_reader(storage, schema, segments, generation, previous_reader=None):
-    """A reader of ``segments`` that shares ``previous_reader``'s open segment files and opens
+def segments_reader(storage, schema, segments_, generation, previous_reader=None):
+    """A reader of ``segments_`` that shares ``previous_reader``'s open segment files and opens
     only the segments it does not have.
 
     Opening a segment copies its term and posting files into memory: at 100,000 articles (25
@@ -70,28 +45,30 @@ def segments_reader(storage, schema, segments, generation, previous_reader=None)
         reusable = {leaf.segment().segment_id(): leaf for leaf, _ in previous_reader.leaf_readers()
                     if isinstance(leaf, SegmentReader) and not leaf.is_closed}  # fmt: skip
     readers = []
-    for segment in segments:
+    for segment in segments_:
         leaf = reusable.get(segment.segment_id())
         if leaf is None:
             leaf = SegmentReader(storage, schema, segment, generation=generation)
         elif not same_deletions(leaf.segment(), segment):
-            leaf = with_deletions_of(leaf, segment)
+            leaf = reader_with_deletions_of(leaf, segment)
         readers.append(leaf)
     return MultiReader(readers, generation=generation) if readers else EmptyReader(schema)
 
 
 def open_searcher(index, previous_reader=None) -> Searcher:
-    """A searcher of the latest generation, sharing ``previous_reader``'s unchanged segments."""
-    toc = index._read_toc()
-    reader = segments_reader(index.storage, toc.schema, toc.segments, toc.generation, previous_reader)
+    """A searcher of the index's latest commit, sharing ``previous_reader``'s unchanged segments."""
+    generation = index.latest_generation()
+    reader = segments_reader(index.storage, index.schema, index_segments(index), generation, previous_reader)
     return Searcher(reader, fromindex=index)
 
 
 class IndexSnapshot:
-    def __init__(self, searcher):
+    def __init__(self, index, name: str, searcher, hold=None):
+        self.index = index
+        self.name = name  # the index generation's folder
         self.searcher = searcher
         self.reader = searcher.reader()
-        self.toc = toc_identity(searcher._ix)
+        self.hold = hold  # the shared flock that keeps this generation's folder from removal
         self.size = self.reader.doc_count_all()
         self._lock = threading.Lock()
         self._live = None
@@ -103,6 +80,7 @@ class IndexSnapshot:
         self.sortable_fields = {
             name for name in schema.names() if isinstance(schema[name], NUMERIC) and schema[name].column_type
         }
+        self.date_fields = {name for name in self.sortable_fields if isinstance(schema[name], DATETIME)}
         # Unanalysed fields with few values (facets, the model name): a filter on one is a slice
         # of the facet arrays that the snapshot keeps anyway, not postings read block by block.
         self.value_fields = {
@@ -111,13 +89,19 @@ class IndexSnapshot:
         }  # fmt: skip
         self._value_bounds = {}
 
-    def is_current(self) -> bool:
-        """Same generation, and the same table-of-contents file: an index deleted and rebuilt
-        reuses generation numbers, and an old searcher would read files that are gone."""
-        return self.searcher.up_to_date() and toc_identity(self.searcher._ix) == self.toc
+    def is_current(self, name: str) -> bool:
+        """The live generation's folder is still ours and nothing was committed to it since."""
+        return name == self.name and self.searcher.up_to_date()
 
     def close(self):
         self.searcher.close()
+        self.release()
+
+    def release(self):
+        """Stop holding this generation's folder (another process may then remove it)."""
+        if self.hold is not None:
+            self.hold.close()
+            self.hold = None
 
     @property
     def live(self) -> np.ndarray:
@@ -125,9 +109,8 @@ class IndexSnapshot:
         if self._live is None:
             live = np.ones(self.size, dtype=bool)
             for leaf, offset in self.reader.leaf_readers():
-                if hasattr(leaf, "_perdoc"):  # an empty index has a reader without one
-                    deleted = np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
-                    live[deleted + offset] = False
+                deleted = np.fromiter(deleted_docnums(leaf), dtype=np.int64)
+                live[deleted + offset] = False
             self._live = live
         return self._live
 
@@ -139,26 +122,35 @@ class IndexSnapshot:
         return mask
 
     def sort_keys(self, fieldname: str) -> np.ndarray:
-        """Each document's raw column value of a sortable field (for dates, Whoosh's long form)."""
+        """Each document's raw column value of a sortable numeric field (for dates, Whoosh's long
+        form; for signed integers, shifted to unsigned), MISSING where a document has none."""
         with self._lock:
             if fieldname not in self._keys:
                 parts = [segments.sort_keys(leaf, fieldname) for leaf, _ in self.reader.leaf_readers()]
-                self._keys[fieldname] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+                self._keys[fieldname] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
             return self._keys[fieldname]
 
-    def order_by(self, fieldname: str) -> np.ndarray:
-        """Live document numbers sorted by a sortable field, oldest first, ties by document number."""
-        keys = self.sort_keys(fieldname)
+    def order_by(self, sort_by: tuple[str, ...]) -> np.ndarray:
+        """Live document numbers sorted by sortable numeric fields (``-name`` for descending), ties
+        by document number; documents without a field come last ascending, first descending."""
         with self._lock:
-            if fieldname not in self._orders:
-                order = np.lexsort((np.arange(self.size), keys))
-                self._orders[fieldname] = order[self.live[order]]
-            return self._orders[fieldname]
+            cached = self._orders.get(sort_by)
+        if cached is not None:
+            return cached
+        keys = [np.arange(self.size)]
+        for key in reversed(sort_by):
+            values = self.sort_keys(key.lstrip("-"))
+            keys.append(MISSING - values if key.startswith("-") else values)
+        order = np.lexsort(keys)
+        order = order[self.live[order]]
+        with self._lock:
+            self._orders[sort_by] = order
+        return order
 
     def range_mask(self, fieldname: str, start, end, startexcl=False, endexcl=False) -> np.ndarray:
-        """Live documents whose sortable field lies in a range, from the column instead of the terms."""
+        """Live documents whose date field lies in a range, from the column instead of the terms."""
         keys = self.sort_keys(fieldname)
-        mask = self.live.copy()
+        mask = self.live & (keys != MISSING)
         if start is not None:
             mask &= (keys > start) if startexcl else (keys >= start)
         if end is not None:
@@ -227,22 +219,40 @@ class IndexSnapshot:
 
 
 class SnapshotHolder:
-    """The current snapshot of one index for this process, refreshed when a writer commits."""
+    """The current snapshot of one index for this process, refreshed when a writer commits or a
+    rebuild switches generations."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._snapshot = None
 
-    def get(self, index) -> IndexSnapshot:
+    def get(self, name: str, open_generation, hold) -> IndexSnapshot:
+        """The snapshot of generation ``name`` as last committed; ``open_generation(name)`` opens its
+        index and ``hold(name)`` marks it as read by this process."""
         with self._lock:
             snapshot = self._snapshot
-            if snapshot is None or not snapshot.is_current():
-                # The old snapshot is not closed: a request in another thread may still read
-                # it, and the new one shares its unchanged segment readers.
-                previous_reader = snapshot.reader if snapshot is not None else None
-                snapshot = IndexSnapshot(open_searcher(index, previous_reader))
-            self._snapshot = snapshot
-            return snapshot
+            if snapshot is not None and snapshot.is_current(name):
+                return snapshot
+            if snapshot is not None and snapshot.name == name:
+                # Not closed: a request in another thread may still read it, and the new one
+                # shares its unchanged segment readers.
+                fresh = IndexSnapshot(snapshot.index, name, open_searcher(snapshot.index, snapshot.reader), snapshot.hold)
+            else:
+                handle = hold(name)
+                try:
+                    index = open_generation(name)
+                    fresh = IndexSnapshot(index, name, open_searcher(index), handle)
+                except BaseException:
+                    if handle is not None:
+                        handle.close()
+                    raise
+                if snapshot is not None:
+                    snapshot.release()
+            self._snapshot = fresh
+            return fresh
+
+    def current(self) -> IndexSnapshot | None:
+        return self._snapshot
 
     def reset(self):
         with self._lock:

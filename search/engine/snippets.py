@@ -1,4 +1,4 @@
-"""Snippets: the passages of an article around the query's terms, escaped, with ``<mark>``.
+"""Snippets: the passages of an article around the query's terms, escaped, with the matched words marked.
 
 Whoosh's highlighter runs every token of the text through the analyzer's generator chain, which
 costs about half a millisecond per result. Here words are found with the tokenizer's own regular
@@ -37,8 +37,11 @@ def best_windows(spans: list[tuple[int, int]], surround: int, fragments: int) ->
     return sorted((start, end) for start, end, _ in chosen)
 
 
-def snippet_html(text: str, terms: frozenset, term_of, surround: int = 80, fragments: int = 2) -> str:
-    """Up to ``fragments`` passages around the words whose index term is in ``terms``."""
+def snippet_html(
+    text: str, terms: frozenset, term_of, surround: int = 80, fragments: int = 2, tags: tuple[str, str] = ("<em>", "</em>")
+) -> str:
+    """Up to ``fragments`` passages around the words whose index term is in ``terms``, each word
+    between ``tags`` (``<em>`` as haystack's engines mark them by default)."""
     spans = [match.span() for match in WORD.finditer(text) if term_of(match.group().lower()) in terms]
     if not spans:
         return ""
@@ -54,7 +57,7 @@ def snippet_html(text: str, terms: frozenset, term_of, surround: int = 80, fragm
         for start, end in spans:
             if start >= window_start and end <= window_end:
                 html.append(escape(text[cursor:start]))
-                html.append(f"<mark>{escape(text[start:end])}</mark>")
+                html.append(f"{tags[0]}{escape(text[start:end])}{tags[1]}")
                 cursor = end
         html.append(escape(text[cursor:window_end]))
         parts.append(" ".join("".join(html).split()))

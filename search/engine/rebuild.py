@@ -1,0 +1,148 @@
+"""A rebuild beside the live index, switched to atomically, that loses no write made meanwhile.
+
+1. Under the rebuild lock, a new generation is created and every registered ``SearchIndex``'s
+   objects are written to it in batches (one commit a batch), while search keeps answering from
+   the live generation.
+2. Writers of the live index journal what they write while the rebuild runs; the rebuild writes
+   those objects again, as the database has them then.
+3. Holding the live index's write lock (so no write falls between), it replays the rest of the
+   journal, checks that the new generation holds every document it wrote, and switches.
+
+Killed at any point, it leaves the live generation serving; the next rebuild removes its folder.
+"""
+
+import logging
+import shutil
+import time
+from collections import defaultdict
+
+from haystack.constants import ID
+from haystack.utils import get_identifier
+from haystack.utils.app_loading import haystack_get_model
+from whoosh.filedb.filestore import FileStorage
+
+from .interface import SearchUnavailable
+
+log = logging.getLogger(__name__)
+
+SWITCH_LOCK_WAIT = 300.0  # seconds to wait for an import's commit before the switch
+
+
+class RebuildCheckFailed(Exception):
+    """The new generation does not hold what was written to it; the live one stays."""
+
+
+def rebuild_aside(backend, *, batch_size: int, progress=None) -> dict:
+    from haystack import connections
+
+    if not backend.setup_complete:
+        backend.setup()
+    folder = backend.folder
+    unified_index = connections[backend.connection_alias].get_unified_index()
+    started = time.monotonic()
+    with folder.rebuilding():
+        folder.remove_unused()
+        target = folder.new_generation(backend.schema_version)
+        hold = folder.hold(target)
+        try:
+            index = FileStorage(folder.generation_path(target)).create_index(backend.schema)
+            folder.start_journal(target)
+            present: set[str] = set()
+            for model, search_index in unified_index.get_indexes().items():
+                write_all(backend, index, model, search_index, batch_size, present, progress)
+            replayed, offset = replay(backend, index, unified_index, folder.read_journal(target), present)
+            legacy = folder.current_name() is None and folder.has_legacy_index()
+            live_writer = None if legacy else backend_writer(backend)
+            try:
+                more, _ = replay(backend, index, unified_index, folder.read_journal(target, offset), present)
+                check(index, present)
+                folder.switch_to(target)
+            finally:
+                if live_writer is not None:
+                    live_writer.cancel()
+            if legacy:
+                folder.remove_legacy_files()
+        except BaseException:
+            hold.close()
+            shutil.rmtree(folder.generation_path(target), ignore_errors=True)
+            folder.end_journal(target)
+            raise
+        folder.end_journal(target)
+    hold.close()
+    backend.forget_snapshot()
+    removed = folder.remove_unused()
+    return {
+        "generation": target,
+        "documents": len(present),
+        "replayed": replayed + more,
+        "removed_generations": removed,
+        "seconds": time.monotonic() - started,
+    }
+
+
+def backend_writer(backend):
+    """The live index's writer, held so that no write falls between the last replay and the switch."""
+    with backend.lock_wait(SWITCH_LOCK_WAIT):
+        try:
+            return backend.open_writer()
+        except SearchUnavailable:
+            return None  # no live index that anyone could write to
+
+
+def write_all(backend, index, model, search_index, batch_size, present, progress) -> None:
+    """Every object of one SearchIndex, in primary-key order, a commit per batch."""
+    queryset = search_index.build_queryset(using=backend.connection_alias).order_by("pk")
+    total = queryset.count()
+    done, last_pk = 0, None
+    while True:
+        batch = list((queryset.filter(pk__gt=last_pk) if last_pk is not None else queryset)[:batch_size])
+        if not batch:
+            break
+        write(backend, index, search_index, batch, (), present)
+        done += len(batch)
+        last_pk = batch[-1].pk
+        if progress:
+            progress(model._meta.label, done, total)
+
+
+def write(backend, index, search_index, objects, identifiers_to_remove, present) -> None:
+    documents = backend.prepare_documents(search_index, objects) if objects else []
+    skipped = {get_identifier(obj) for obj in objects} - {document[ID] for document in documents}
+    writer = index.writer(limitmb=backend.writer_limit_mb)
+    try:
+        for document in documents:
+            writer.update_document(**document)
+        for identifier in [*identifiers_to_remove, *skipped]:
+            writer.delete_by_term(ID, identifier)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    present.update(document[ID] for document in documents)
+    present.difference_update(identifiers_to_remove)
+    present.difference_update(skipped)
+
+
+def replay(backend, index, unified_index, journal, present) -> tuple[int, int]:
+    """Write again, as the database has them now, the objects journaled by the live index's writers."""
+    identifiers, offset = journal
+    by_model = defaultdict(set)
+    for identifier in set(identifiers):
+        app_label, model_name, pk = identifier.split(".", 2)
+        by_model[(app_label, model_name)].add(pk)
+    for (app_label, model_name), pks in by_model.items():
+        model = haystack_get_model(app_label, model_name)
+        search_index = unified_index.get_index(model)
+        objects = list(search_index.build_queryset(using=backend.connection_alias).filter(pk__in=pks))
+        found = {str(obj.pk) for obj in objects}
+        gone = [f"{app_label}.{model_name}.{pk}" for pk in sorted(pks - found)]
+        write(backend, index, search_index, objects, gone, present)
+    return len(set(identifiers)), offset
+
+
+def check(index, present) -> None:
+    """The new generation opens and holds exactly the documents written to it."""
+    with index.searcher() as searcher:
+        count = searcher.doc_count()
+    if count != len(present):
+        raise RebuildCheckFailed(f"the new index holds {count} documents, {len(present)} were written")
