@@ -45,14 +45,19 @@ index: install $(DATA_DIR)/secret_key
 	$(RUN_ENV) $(BIN)/python manage.py rebuild_index --noinput
 
 # The whole suite twice: on SQLite, then on a throwaway PostgreSQL (.ci/postgres tears it down even
-# on failure). Both always run; `make test` fails if either does. PYTEST_ARGS passes options on.
+# on failure); then the search, indexing and page tests on haystack's stock Whoosh engine, the
+# reference ours keeps the contract of. All always run; `make test` fails if any does.
+# PYTEST_ARGS passes options on.
 test: install-dev
 	status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	$(MAKE) --no-print-directory test-postgres || status=1; \
+	$(MAKE) --no-print-directory test-stock-engine || status=1; \
 	exit $$status
 
-.PHONY: test-sqlite test-postgres test-browser
+STOCK_ENGINE_TESTS = tests/engine_contract tests/search tests/articles tests/test_security.py tests/test_warmup.py
+
+.PHONY: test-sqlite test-postgres test-browser test-stock-engine
 test-sqlite: install-dev
 	bash .ci/system-packages
 	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -60,6 +65,9 @@ test-sqlite: install-dev
 test-postgres: install-dev
 	bash .ci/system-packages
 	bash .ci/postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-stock-engine: install-dev
+	env -u DATABASE_URL SEARCH_ENGINE_UNDER_TEST=stock $(BIN)/python -m pytest -m "not browser" $(STOCK_ENGINE_TESTS) $(PYTEST_ARGS)
 
 test-browser: install-dev
 	bash .ci/system-packages

@@ -18,8 +18,10 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     source_url = indexes.CharField(model_attr="url", null=True, indexed=False)
     summary = indexes.CharField(model_attr="summary", indexed=False)
     published_at = indexes.DateTimeField(model_attr="published_at")
-    year = indexes.FacetCharField()
-    year_month = indexes.FacetCharField()
+    # One value each, declared multi-valued: every haystack engine indexes those as exact keywords
+    # (stock Whoosh analyses a single-valued FacetCharField as stemmed text, "2011-03" as two words).
+    year = FacetMultiValueField()
+    year_month = FacetMultiValueField()
     countries = FacetMultiValueField()
     organisations = FacetMultiValueField()
     operations = FacetMultiValueField()
@@ -34,10 +36,10 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return "\n\n".join(part for part in (article.title, article.summary, article.body) if part)
 
     def prepare_year(self, article):
-        return f"{article.published_at:%Y}"
+        return [f"{article.published_at:%Y}"]
 
     def prepare_year_month(self, article):
-        return f"{article.published_at:%Y-%m}"
+        return [f"{article.published_at:%Y-%m}"]
 
     def prepare_countries(self, article):
         return sorted(country.code for country in article.countries.all())

@@ -109,17 +109,22 @@ def base_queryset(params: SearchParams) -> SearchQuerySet:
 
 
 def narrowed(sqs: SearchQuerySet, params: SearchParams, leave_out: str | None = None) -> SearchQuerySet:
-    """Apply every active filter except the facet ``leave_out`` (for that facet's own counts)."""
+    """Apply every active filter except the facet ``leave_out`` (for that facet's own counts).
+
+    The filters go in one narrowing query: haystack's stock Whoosh engine intersects several
+    narrowing queries wrongly (an empty intersection filters nothing), one is right everywhere.
+    """
+    fragments = []
     for facet in TAG_FACETS:
         values = facet.selected(params)
         if values and facet.name != leave_out:
-            sqs = sqs.narrow(sqs.query.build_query_fragment(facet.field, "in", list(values)))
+            fragments.append(sqs.query.build_query_fragment(facet.field, "in", list(values)))
     if leave_out != "date":
         if params.date_from:
-            sqs = sqs.narrow(sqs.query.build_query_fragment("published_at", "gte", params.date_from.first))
+            fragments.append(sqs.query.build_query_fragment("published_at", "gte", params.date_from.first))
         if params.date_to:
-            sqs = sqs.narrow(sqs.query.build_query_fragment("published_at", "lte", params.date_to.last))
-    return sqs
+            fragments.append(sqs.query.build_query_fragment("published_at", "lte", params.date_to.last))
+    return sqs.narrow(" AND ".join(f"({fragment})" for fragment in fragments)) if fragments else sqs
 
 
 def ordered(sqs: SearchQuerySet, params: SearchParams) -> SearchQuerySet:
@@ -136,7 +141,12 @@ def facet_counts(sqs: SearchQuerySet, fields) -> dict[str, list[tuple[str, int]]
     for name in fields:
         sqs = sqs.facet(name)
     sqs.count()
-    return sqs.facet_counts().get("fields", {})
+    return known_values(sqs.facet_counts().get("fields", {}))
+
+
+def known_values(counts: dict) -> dict[str, list[tuple[str, int]]]:
+    """Facet counts without the count of documents that have no value (stock Whoosh gives it as None)."""
+    return {name: [(value, n) for value, n in pairs if value is not None] for name, pairs in counts.items()}
 
 
 def check_index_has_articles() -> None:
@@ -165,6 +175,8 @@ def run_search(params: SearchParams) -> SearchResult:
     page = params.page
     raw_hits = list(main[(page - 1) * per_page : page * per_page])
     total = main.count()
+    if not raw_hits and page > 1:
+        total = narrowed(base, params).count()  # stock Whoosh counts 0 hits for a page past the end
     if not total and not params.q and not selected:
         check_index_has_articles()
     pages = max(1, math.ceil(total / per_page))
@@ -173,7 +185,7 @@ def run_search(params: SearchParams) -> SearchResult:
             notices.append(f"There are only {pages} pages of results; showing the last.")
         page = pages
         raw_hits = list(main[(page - 1) * per_page : page * per_page])
-    counts = dict(main.facet_counts().get("fields", {}))
+    counts = known_values(main.facet_counts().get("fields", {}))
     for name in selected:
         counts.update(facet_counts(narrowed(base, params, leave_out=name), [field_of[name]]))
 
@@ -181,7 +193,7 @@ def run_search(params: SearchParams) -> SearchResult:
     facets += [facet.build(params, counts.get(facet.field, [])) for facet in TAG_FACETS]
     labels = {facet.name: {value.value: value.label for value in facet.values} for facet in facets}
 
-    suggestion = main.spelling_suggestion() if params.q and total == 0 else None
+    suggestion = spelling_suggestion(main, params.q) if params.q and total == 0 else None
     return SearchResult(
         params=params,
         hits=[make_hit(raw, params, labels) for raw in raw_hits],
@@ -194,6 +206,13 @@ def run_search(params: SearchParams) -> SearchResult:
         suggestion=suggestion,
         suggestion_url=params.url(q=suggestion) if suggestion else None,
     )
+
+
+def spelling_suggestion(sqs: SearchQuerySet, q: str) -> str | None:
+    """The engine's suggestion for the query, lowercased first (stock Whoosh's corrector is
+    case-sensitive); None when it suggests nothing new."""
+    suggestion = sqs.spelling_suggestion(q.lower())
+    return suggestion if suggestion and suggestion.strip().lower() != q.strip().lower() else None
 
 
 def make_hit(raw, params: SearchParams, labels: dict[str, dict[str, str]]) -> Hit:

@@ -2,6 +2,8 @@
 
 import logging
 
+import pytest
+
 from newsarchive.warmup import warm_up
 from search.engine import backend
 from search.indexing import search_backend
@@ -9,6 +11,7 @@ from tests.conftest import index_everything
 from tests.factories import ArticleFactory
 
 
+@pytest.mark.archive_engine
 def test_warm_up_opens_the_snapshot_and_builds_its_arrays(db, search_index):
     ArticleFactory(slug="warm", title="Warm story", countries=["MX"])
     index_everything()

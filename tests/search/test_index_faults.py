@@ -52,6 +52,7 @@ def _editor():
     return user
 
 
+@pytest.mark.archive_engine  # stock Whoosh keeps its index object: a folder removed under it is a 500
 def test_a_missing_index_directory(client, indexed):
     shutil.rmtree(indexed)
     assert_search_unavailable(client)
@@ -59,6 +60,7 @@ def test_a_missing_index_directory(client, indexed):
     assert client.get("/api/search", {"q": "hackers"}).json()["total"] == 3
 
 
+@pytest.mark.archive_engine  # its generation folders
 def test_an_emptied_index_directory(client, indexed):
     for path in live_folder(indexed).iterdir():
         path.unlink()
@@ -67,6 +69,7 @@ def test_an_emptied_index_directory(client, indexed):
     assert client.get("/healthz").json()["indexed_documents"] == 3
 
 
+@pytest.mark.archive_engine  # its generation folders
 def test_a_corrupted_index(client, indexed):
     search_backend().forget_snapshot()
     for path in live_folder(indexed).iterdir():
@@ -78,6 +81,7 @@ def test_a_corrupted_index(client, indexed):
     assert client.get("/api/search", {"q": "hackers"}).json()["total"] == 3
 
 
+@pytest.mark.archive_engine  # its generation folders
 def test_an_unreadable_index(client, indexed, monkeypatch):
     from whoosh.filedb.filestore import FileStorage
 
@@ -117,6 +121,7 @@ def test_check_index_reports_and_repairs(indexed):
     assert index_check().consistent
 
 
+@pytest.mark.archive_engine  # its generation folders
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_while_indexing_leaves_an_index_that_opens_and_repairs(tmp_path, search_index):
     """Kill an import with SIGKILL in the middle of writing, then open the index and repair it."""

@@ -13,7 +13,8 @@ from tests.factories import ArticleFactory
 
 from .helpers import search
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# A busy index is one whose write lock another writer holds: a lock wait is the archive engine's.
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.archive_engine]
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from tests.factories import ArticleFactory
 
 from .helpers import search
 
+pytestmark = pytest.mark.archive_engine  # the engine's own arrays and segments
+
 
 def segments(index_path):
     ix = search_backend().snapshot().index

@@ -8,6 +8,8 @@ from search.indexing import search_backend
 from search.engine.scoring import evaluate, top_documents
 from tests.conftest import index_everything
 
+pytestmark = pytest.mark.archive_engine  # the engine's own arrays and segments
+
 
 @pytest.fixture
 def sample_snapshot(db, search_index):
