@@ -60,7 +60,8 @@ def entity_for_mention(model, mention):
     """The entity a mention names (an operation), with the spellings seen recorded as aliases."""
     entity = model.objects.filter(slug=mention.slug).first()
     if entity is None:
-        entity, _ = model.objects.get_or_create(name=mention.name, defaults={"slug": mention.slug or slugify(mention.name)})
+        slug = mention.slug or slugify(mention.name)
+        entity, _ = model.objects.get_or_create(name=mention.name, defaults={"slug": slug})
     new_aliases = [alias for alias in mention.aliases if alias != entity.name and alias not in entity.aliases]
     if new_aliases:
         entity.aliases = entity.aliases + new_aliases
