@@ -2,22 +2,11 @@ from django.contrib import admin, messages
 from django.db import models
 from django.template.response import TemplateResponse
 
-from .forms import OperationForm, OrganisationForm
+from .forms import NamedEntityForm
 from .merging import entity_merge
-from .models import (
-    Article,
-    ArticleCountry,
-    ArticleOperation,
-    ArticleOrganisation,
-    Country,
-    Operation,
-    Organisation,
-    OrganisationSuggestion,
-    SuggestionStatus,
-)
-from .tagging import TAG_LINK_KINDS, article_extract_tags, editor_tags_changed, entity_matcher
-
-KIND_OF_LINK = {link_kind.link_model: (kind, link_kind.entity_field) for kind, link_kind in TAG_LINK_KINDS.items()}
+from .models import Article, Country, Organisation, OrganisationSuggestion, SuggestionStatus
+from .tag_kinds import TAG_KINDS, TagKindEntry, tag_kind_of
+from .tagging import article_extract_tags, editor_tags_changed, entity_matcher
 
 
 class TagInline(admin.TabularInline):
@@ -25,33 +14,16 @@ class TagInline(admin.TabularInline):
     readonly_fields = ["origin"]
 
 
-class CountryTagInline(TagInline):
-    model = ArticleCountry
-    autocomplete_fields = ["country"]
-    fields = ["country", "origin"]
-
-
-class OrganisationTagInline(TagInline):
-    model = ArticleOrganisation
-    autocomplete_fields = ["organisation"]
-    fields = ["organisation", "origin"]
-
-
-class OperationTagInline(TagInline):
-    model = ArticleOperation
-    autocomplete_fields = ["operation"]
-    fields = ["operation", "origin"]
+def tag_inline(kind: TagKindEntry) -> type[TagInline]:
+    """The inline that edits an article's tags of one kind (``CountryTagInline``)."""
+    attributes = {"model": kind.through, "autocomplete_fields": [kind.name], "fields": [kind.name, "origin"]}
+    return type(f"{kind.model.__name__}TagInline", (TagInline,), attributes)
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "published_at", "source", "extracted_at"]
-    list_filter = [
-        ("countries", admin.RelatedOnlyFieldListFilter),
-        ("organisations", admin.RelatedOnlyFieldListFilter),
-        ("operations", admin.RelatedOnlyFieldListFilter),
-        "source",
-    ]
+    list_filter = [*((kind.field, admin.RelatedOnlyFieldListFilter) for kind in TAG_KINDS), "source"]
     search_fields = ["title", "slug", "summary"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
@@ -61,16 +33,17 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Source", {"fields": ["source", "byline", "dateline", "url"]}),
         ("History", {"fields": ["created_at", "updated_at", "extracted_at"], "classes": ["collapse"]}),
     ]
-    inlines = [CountryTagInline, OrganisationTagInline, OperationTagInline]
+    inlines = [tag_inline(kind) for kind in TAG_KINDS]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["rerun_extraction"]
     show_full_result_count = False
 
     def save_formset(self, request, form, formset, change):
         """Tag rows the editor adds become editor tags; rows the editor removes are remembered."""
-        if formset.model not in KIND_OF_LINK:
+        if formset.model not in {kind.through for kind in TAG_KINDS}:
             return super().save_formset(request, form, formset, change)
-        kind, entity_field = KIND_OF_LINK[formset.model]
+        kind = tag_kind_of(formset.model)
+        entity_field = kind.name
         removed = [form_.initial.get(entity_field) for form_ in formset.deleted_forms if form_.instance.pk]
         removed += [
             form_.initial.get(entity_field)
@@ -83,7 +56,7 @@ class ArticleAdmin(admin.ModelAdmin):
             for form_ in formset.forms
             if form_ not in formset.deleted_forms and form_.has_changed() and form_.instance.pk
         ]
-        editor_tags_changed(form.instance, kind=kind, added=added, removed=[pk for pk in removed if pk])
+        editor_tags_changed(form.instance, kind=kind.name, added=added, removed=[pk for pk in removed if pk])
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -104,6 +77,10 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 class NamedEntityAdmin(admin.ModelAdmin):
+    """The admin of every kind that is not a fixed list: organisations, operations."""
+
+    form = NamedEntityForm
+    fields = ["name", "slug", "aliases"]
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
@@ -137,14 +114,7 @@ class NamedEntityAdmin(admin.ModelAdmin):
         return None
 
 
-@admin.register(Organisation)
-class OrganisationAdmin(NamedEntityAdmin):
-    form = OrganisationForm
-
-
-@admin.register(Operation)
-class OperationAdmin(NamedEntityAdmin):
-    form = OperationForm
+admin.site.register([kind.model for kind in TAG_KINDS if not kind.fixed], NamedEntityAdmin)
 
 
 @admin.register(OrganisationSuggestion)

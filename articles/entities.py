@@ -10,42 +10,14 @@ search ORs two values of one facet and so cannot ask for "MX and US".
 from dataclasses import dataclass
 
 from django.db.models import Count
-from django.urls import reverse
 
-from search.facets import TAG_FACETS
 from search.params import SearchParams
 from search.service import Hit, SearchResult, run_search
 
-from .models import ArticleCountry, ArticleOperation, ArticleOrganisation, Country, Operation, Organisation
+from .tag_kinds import TagKindEntry, tag_kind
 
 LATEST_ARTICLES = 10
 RELATED_PER_KIND = 10
-
-
-@dataclass(frozen=True)
-class EntityKind:
-    name: str  # the facet's name and the URL name of the entity page
-    label: str
-    plural: str
-    model: type
-    key: str  # the field that identifies it in URLs and in the index
-    through: type  # the tag link model, for same-kind co-occurrence
-
-    def get(self, key: str):
-        return self.model.objects.filter(**{self.key: key.upper() if self.key == "code" else key.lower()}).first()
-
-    def page_url(self, key: str) -> str:
-        return reverse(f"entities:{self.name}", kwargs={"key": key})
-
-
-KINDS = {
-    kind.name: kind
-    for kind in (
-        EntityKind("country", "Country", "Countries", Country, "code", ArticleCountry),
-        EntityKind("organisation", "Organisation", "Organisations", Organisation, "slug", ArticleOrganisation),
-        EntityKind("operation", "Operation", "Operations", Operation, "slug", ArticleOperation),
-    )
-}
 
 
 @dataclass(frozen=True)
@@ -64,7 +36,7 @@ class RelatedGroup:
 
 @dataclass
 class EntityPage:
-    kind: EntityKind
+    kind: TagKindEntry
     entity: object
     result: SearchResult
     related: list[RelatedGroup]
@@ -82,20 +54,19 @@ class EntityPage:
         return list(getattr(self.entity, "aliases", None) or [])
 
 
-def entity_page(kind: EntityKind, entity) -> EntityPage:
-    facet = next(facet for facet in TAG_FACETS if facet.name == kind.name)
+def entity_page(kind: TagKindEntry, entity) -> EntityPage:
     key = getattr(entity, kind.key)
-    result = run_search(SearchParams(**{facet.attribute: (key,)}))
+    result = run_search(SearchParams(**{kind.field: (key,)}))
     related = []
     for other in result.facets:
         if other.name not in ("date", kind.name):
             items = [Related(value.label, value.count, value.url) for value in other.values if value.count]
-            related.append(RelatedGroup(KINDS[other.name].plural, items[:RELATED_PER_KIND], same_kind=False))
+            related.append(RelatedGroup(tag_kind(other.name).plural, items[:RELATED_PER_KIND], same_kind=False))
     related.append(same_kind_related(kind, entity))
     return EntityPage(kind, entity, result, [group for group in related if group.items])
 
 
-def same_kind_related(kind: EntityKind, entity) -> RelatedGroup:
+def same_kind_related(kind: TagKindEntry, entity) -> RelatedGroup:
     """The entities of its own kind tagged on the same articles, most shared articles first."""
     field = kind.name
     its_articles = kind.through.objects.filter(**{field: entity}).values("article")

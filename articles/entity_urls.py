@@ -3,11 +3,11 @@
 from django.urls import path
 
 from . import entity_views
+from .tag_kinds import TAG_KINDS
 
 app_name = "entities"
 
 urlpatterns = [
-    path("countries/<str:key>/", entity_views.entity_detail, {"kind": "country"}, name="country"),
-    path("organisations/<slug:key>/", entity_views.entity_detail, {"kind": "organisation"}, name="organisation"),
-    path("operations/<slug:key>/", entity_views.entity_detail, {"kind": "operation"}, name="operation"),
+    path(f"{kind.field}/<{kind.key_converter}:key>/", entity_views.entity_detail, {"kind": kind.name}, name=kind.name)
+    for kind in TAG_KINDS
 ]

@@ -3,13 +3,14 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from .entities import KINDS, entity_page
+from .entities import entity_page
+from .tag_kinds import tag_kind
 
 
 def entity_detail(request, kind, key):
     """An entity's articles over time, its latest articles and what appears with it; 404 if unknown."""
-    entity_kind = KINDS[kind]
-    entity = entity_kind.get(key)
+    entity_kind = tag_kind(kind)
+    entity = entity_kind.entity(key)
     if entity is None:
         raise Http404(f"No {entity_kind.label.lower()} “{key}”.")
     return render(request, "articles/entity_detail.html", {"page": entity_page(entity_kind, entity)})

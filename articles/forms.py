@@ -2,8 +2,6 @@
 
 from django import forms
 
-from .models import Operation, Organisation
-
 
 class AliasesField(forms.CharField):
     """A list of names shown and typed as one name per line; blanks and repeats are dropped."""
@@ -25,6 +23,8 @@ class AliasesField(forms.CharField):
 
 
 class NamedEntityForm(forms.ModelForm):
+    """The form of any named entity; the admin gives it the model."""
+
     aliases = AliasesField(required=False, help_text="Other names it goes by, one per line.")
 
     def clean(self):
@@ -34,14 +34,3 @@ class NamedEntityForm(forms.ModelForm):
             cleaned["aliases"] = [alias for alias in cleaned["aliases"] if alias != name]
         return cleaned
 
-
-class OrganisationForm(NamedEntityForm):
-    class Meta:
-        model = Organisation
-        fields = ["name", "slug", "aliases"]
-
-
-class OperationForm(NamedEntityForm):
-    class Meta:
-        model = Operation
-        fields = ["name", "slug", "aliases"]

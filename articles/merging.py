@@ -2,10 +2,8 @@
 
 from django.db import transaction
 
-from .models import Operation, Organisation, TagKind, TagOrigin, TagRejection
-from .tagging import TAG_LINK_KINDS
-
-KIND_OF_MODEL = {Organisation: TagKind.ORGANISATION, Operation: TagKind.OPERATION}
+from .models import TagOrigin, TagRejection
+from .tag_kinds import tag_kind_of
 
 
 @transaction.atomic
@@ -15,24 +13,24 @@ def entity_merge(*, survivor, merged) -> int:
     An editor's tag stays an editor's tag on the survivor; an editor's rejection moves with it.
     Returns how many article links moved. The signals re-index every article touched.
     """
-    kind = KIND_OF_MODEL[type(survivor)]
-    link_kind = TAG_LINK_KINDS[kind]
-    field_id = f"{link_kind.entity_field}_id"
+    kind = tag_kind_of(survivor)
+    link_model = kind.through
+    field_id = f"{kind.name}_id"
     merged = [entity for entity in merged if entity.pk != survivor.pk]
     moved = 0
     aliases = list(survivor.aliases)
     for entity in merged:
-        for link in link_kind.link_model.objects.filter(**{field_id: entity.pk}):
-            existing = link_kind.link_model.objects.filter(article_id=link.article_id, **{field_id: survivor.pk}).first()
+        for link in link_model.objects.filter(**{field_id: entity.pk}):
+            existing = link_model.objects.filter(article_id=link.article_id, **{field_id: survivor.pk}).first()
             if existing is None:
-                link_kind.link_model.objects.create(article_id=link.article_id, origin=link.origin, **{field_id: survivor.pk})
+                link_model.objects.create(article_id=link.article_id, origin=link.origin, **{field_id: survivor.pk})
             elif link.origin == TagOrigin.EDITOR and existing.origin != TagOrigin.EDITOR:
                 existing.origin = TagOrigin.EDITOR
                 existing.save(update_fields=["origin"])
             link.delete()
             moved += 1
-        for rejection in TagRejection.objects.filter(kind=kind, entity_id=entity.pk):
-            TagRejection.objects.get_or_create(article_id=rejection.article_id, kind=kind, entity_id=survivor.pk)
+        for rejection in TagRejection.objects.filter(kind=kind.name, entity_id=entity.pk):
+            TagRejection.objects.get_or_create(article_id=rejection.article_id, kind=kind.name, entity_id=survivor.pk)
             rejection.delete()
         for name in [entity.name, *entity.aliases]:
             if name != survivor.name and name not in aliases:

@@ -1,14 +1,16 @@
 """The archive's content: articles and the entities they are tagged with.
 
 Each tag link is an explicit through-model that records where the tag came from, so that a
-later automatic extraction never overwrites an editor's choice.
+later automatic extraction never overwrites an editor's choice. The through-models and Article's
+tag fields are built from the registry of tag kinds (``tag_kinds.TAG_KINDS``); the entity models
+are each kind's own.
 """
 
 from django.db import models
 from django.urls import reverse
-from django.utils.http import urlencode
 
 from .fingerprints import article_fingerprint
+from .tag_kinds import TAG_KINDS, tag_kind_of
 
 
 class Country(models.Model):
@@ -23,7 +25,7 @@ class Country(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("search:search") + "?" + urlencode({"country": self.code})
+        return tag_kind_of(self).search_url(self)
 
 
 class NamedEntity(models.Model):
@@ -34,8 +36,6 @@ class NamedEntity(models.Model):
     aliases = models.JSONField(default=list, blank=True, help_text="Other names it goes by.")
     updated_at = models.DateTimeField(auto_now=True)
 
-    facet_parameter = ""
-
     class Meta:
         abstract = True
         ordering = ["name"]
@@ -44,12 +44,10 @@ class NamedEntity(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("search:search") + "?" + urlencode({self.facet_parameter: self.slug})
+        return tag_kind_of(self).search_url(self)
 
 
 class Organisation(NamedEntity):
-    facet_parameter = "organisation"
-
     class Meta(NamedEntity.Meta):
         pass
 
@@ -57,16 +55,14 @@ class Organisation(NamedEntity):
 class Operation(NamedEntity):
     """A named campaign such as "Operation Unmask"; "OpCartel" is an alias of "Operation Cartel"."""
 
-    facet_parameter = "operation"
-
     class Meta(NamedEntity.Meta):
         pass
 
 
 class ArticleQuerySet(models.QuerySet):
     def with_tags(self):
-        """Articles with their three tag sets loaded in three queries, for pages and indexing."""
-        return self.prefetch_related("countries", "organisations", "operations")
+        """Articles with their tag sets loaded in one query per kind, for pages and indexing."""
+        return self.prefetch_related(*(kind.field for kind in TAG_KINDS))
 
 
 class Article(models.Model):
@@ -83,11 +79,7 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     extracted_at = models.DateTimeField(null=True, blank=True, editable=False)
     fingerprint = models.CharField(max_length=64, unique=True, null=True, editable=False)
-    countries = models.ManyToManyField(Country, through="ArticleCountry", blank=True, related_name="articles")
-    organisations = models.ManyToManyField(
-        Organisation, through="ArticleOrganisation", blank=True, related_name="articles"
-    )
-    operations = models.ManyToManyField(Operation, through="ArticleOperation", blank=True, related_name="articles")
+    # One many-to-many field per tag kind (countries, organisations, operations) is added below.
 
     objects = ArticleQuerySet.as_manager()
 
@@ -122,49 +114,48 @@ class ArticleTag(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE)
     origin = models.CharField(max_length=10, choices=TagOrigin.choices, default=TagOrigin.EDITOR)
 
+    entity_field = ""  # the foreign key to the entity: the kind's name
+
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return f"{getattr(self, self.entity_field)} ({self.get_origin_display()})"
 
-class ArticleCountry(ArticleTag):
-    country = models.ForeignKey(Country, on_delete=models.CASCADE)
+
+def article_tag_model(kind) -> type[ArticleTag]:
+    """The through-model of one kind, ``ArticleCountry``: an article has each entity at most once."""
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["article", "country"], name="unique_article_country")]
-        verbose_name = "country tag"
+        constraints = [models.UniqueConstraint(fields=["article", kind.name], name=f"unique_article_{kind.name}")]
+        verbose_name = f"{kind.name} tag"
 
-    def __str__(self):
-        return f"{self.country} ({self.get_origin_display()})"
-
-
-class ArticleOrganisation(ArticleTag):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["article", "organisation"], name="unique_article_organisation")
-        ]
-        verbose_name = "organisation tag"
-
-    def __str__(self):
-        return f"{self.organisation} ({self.get_origin_display()})"
+    return type(
+        kind.through_name,
+        (ArticleTag,),
+        {
+            "__module__": __name__,
+            kind.name: models.ForeignKey(kind.model_label, on_delete=models.CASCADE),
+            "entity_field": kind.name,
+            "Meta": Meta,
+        },
+    )
 
 
-class ArticleOperation(ArticleTag):
-    operation = models.ForeignKey(Operation, on_delete=models.CASCADE)
+def article_tag_fields_add() -> None:
+    """Per kind, its through-model, importable from here by name (``ArticleCountry``), and Article's
+    many-to-many field through it (``Article.countries``)."""
+    for kind in TAG_KINDS:
+        link_model = article_tag_model(kind)
+        globals()[link_model.__name__] = link_model
+        field = models.ManyToManyField(kind.model_label, through=link_model, blank=True, related_name="articles")
+        Article.add_to_class(kind.field, field)
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["article", "operation"], name="unique_article_operation")]
-        verbose_name = "operation tag"
 
-    def __str__(self):
-        return f"{self.operation} ({self.get_origin_display()})"
+article_tag_fields_add()
 
-
-class TagKind(models.TextChoices):
-    COUNTRY = "country", "country"
-    ORGANISATION = "organisation", "organisation"
-    OPERATION = "operation", "operation"
+# The choices of ``TagRejection.kind``: ``TagKind.COUNTRY == "country"``.
+TagKind = models.TextChoices("TagKind", [(kind.name.upper(), (kind.name, kind.name)) for kind in TAG_KINDS])
 
 
 class TagRejection(models.Model):

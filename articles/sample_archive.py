@@ -8,7 +8,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from .models import Article, ArticleCountry, ArticleOperation, ArticleOrganisation, Country, Operation, Organisation
+from .models import Article
+from .tag_kinds import TAG_KINDS
 
 SAMPLE_ARCHIVE = Path(__file__).resolve().parent / "sample" / "sample_archive.json"
 
@@ -20,7 +21,7 @@ class LoadSummary:
 
 
 def entity_upsert(model, *, name: str, aliases: list[str]):
-    """The organisation or operation of this name, created or given these aliases."""
+    """The named entity (organisation, operation) of this name, created or given these aliases."""
     entity, created = model.objects.get_or_create(name=name, defaults={"slug": slugify(name), "aliases": aliases})
     if not created and aliases and sorted(entity.aliases) != sorted(set(entity.aliases) | set(aliases)):
         entity.aliases = sorted(set(entity.aliases) | set(aliases))
@@ -32,15 +33,16 @@ def entity_upsert(model, *, name: str, aliases: list[str]):
 def sample_archive_load(*, path: Path = SAMPLE_ARCHIVE) -> LoadSummary:
     """Create or update the sample articles by slug; running it twice changes nothing."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    organisations = {
-        item["name"]: entity_upsert(Organisation, name=item["name"], aliases=item.get("aliases", []))
-        for item in data["organisations"]
-    }
-    operations = {
-        item["name"]: entity_upsert(Operation, name=item["name"], aliases=item.get("aliases", []))
-        for item in data["operations"]
-    }
-    countries = {country.code: country for country in Country.objects.all()}
+    # Per kind, the entities its articles name: a fixed list's by key, the others' by name.
+    catalogues = {}
+    for kind in TAG_KINDS:
+        if kind.fixed:
+            catalogues[kind.name] = {getattr(entity, kind.key): entity for entity in kind.model.objects.all()}
+        else:
+            catalogues[kind.name] = {
+                item["name"]: entity_upsert(kind.model, name=item["name"], aliases=item.get("aliases", []))
+                for item in data[kind.field]
+            }
     created = updated = 0
     for item in data["articles"]:
         fields = {
@@ -60,9 +62,9 @@ def sample_archive_load(*, path: Path = SAMPLE_ARCHIVE) -> LoadSummary:
                 setattr(article, key, value)
             article.save()
             updated += 1
-        tag_links_set(article, ArticleCountry, "country", [countries[code] for code in item.get("countries", [])])
-        tag_links_set(article, ArticleOrganisation, "organisation", [organisations[n] for n in item.get("organisations", [])])
-        tag_links_set(article, ArticleOperation, "operation", [operations[n] for n in item.get("operations", [])])
+        for kind in TAG_KINDS:
+            named = catalogues[kind.name]
+            tag_links_set(article, kind.through, kind.name, [named[value] for value in item.get(kind.field, [])])
     return LoadSummary(created=created, updated=updated)
 
 

@@ -6,7 +6,6 @@ links it made itself.
 """
 
 import threading
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Max
@@ -14,49 +13,19 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .extraction import EntityMatcher, Extraction, KnownEntity
-from .models import (
-    Article,
-    ArticleCountry,
-    ArticleOperation,
-    ArticleOrganisation,
-    Country,
-    Operation,
-    Organisation,
-    OrganisationSuggestion,
-    SuggestionStatus,
-    TagKind,
-    TagOrigin,
-    TagRejection,
-)
-
-
-@dataclass(frozen=True)
-class TagLinkKind:
-    """One of the three tag sets: its through-model and the name of the entity field on it."""
-
-    kind: str
-    link_model: type
-    entity_field: str
-
-    def links(self, article):
-        return self.link_model.objects.filter(article=article)
-
-
-TAG_LINK_KINDS = {
-    TagKind.COUNTRY: TagLinkKind(TagKind.COUNTRY, ArticleCountry, "country"),
-    TagKind.ORGANISATION: TagLinkKind(TagKind.ORGANISATION, ArticleOrganisation, "organisation"),
-    TagKind.OPERATION: TagLinkKind(TagKind.OPERATION, ArticleOperation, "operation"),
-}
+from .models import Article, OrganisationSuggestion, SuggestionStatus, TagOrigin, TagRejection
+from .tag_kinds import TAG_KINDS, TagKindEntry, tag_kind
 
 _matcher_lock = threading.Lock()
 _matcher_cache: dict = {}
 
 
 def catalogue_version() -> tuple:
-    """Changes whenever an organisation or operation is added, edited or deleted, in any process."""
+    """Changes whenever a named entity (not a country) is added, edited or deleted, in any process."""
     return tuple(
-        tuple(model.objects.aggregate(n=Count("pk"), latest=Max("updated_at")).values())
-        for model in (Organisation, Operation)
+        tuple(kind.model.objects.aggregate(n=Count("pk"), latest=Max("updated_at")).values())
+        for kind in TAG_KINDS
+        if not kind.fixed
     )
 
 
@@ -69,31 +38,35 @@ def entity_matcher() -> EntityMatcher:
     version = catalogue_version()
     with _matcher_lock:
         if _matcher_cache.get("version") != version:
-            _matcher_cache["matcher"] = EntityMatcher(known_entities(Organisation), known_entities(Operation))
+            catalogues = {kind.field: known_entities(kind.model) for kind in TAG_KINDS if not kind.fixed}
+            _matcher_cache["matcher"] = EntityMatcher(**catalogues)
             _matcher_cache["version"] = version
         return _matcher_cache["matcher"]
 
 
 def extracted_entity_ids(extraction: Extraction) -> dict[str, set[int]]:
-    """The database ids of what extraction found; operations it names for the first time are created."""
-    countries = set(Country.objects.filter(code__in=extraction.countries).values_list("pk", flat=True))
-    organisations = set(Organisation.objects.filter(slug__in=extraction.organisations).values_list("pk", flat=True))
-    operations = {operation_for_mention(mention).pk for mention in extraction.operations}
-    return {TagKind.COUNTRY: countries, TagKind.ORGANISATION: organisations, TagKind.OPERATION: operations}
+    """The database ids of what extraction found, by kind; new ones it names are created (operations)."""
+    found = {}
+    for kind in TAG_KINDS:
+        named = getattr(extraction, kind.field)
+        if kind.extraction_creates:
+            found[kind.name] = {entity_for_mention(kind.model, mention).pk for mention in named}
+        else:
+            found[kind.name] = set(kind.model.objects.filter(**{f"{kind.key}__in": named}).values_list("pk", flat=True))
+    return found
 
 
-def operation_for_mention(mention) -> Operation:
-    """The operation a mention names, with the spellings seen recorded as aliases."""
-    operation = Operation.objects.filter(slug=mention.slug).first()
-    if operation is None:
-        operation, _ = Operation.objects.get_or_create(
-            name=mention.name, defaults={"slug": mention.slug or slugify(mention.name)}
-        )
-    new_aliases = [alias for alias in mention.aliases if alias != operation.name and alias not in operation.aliases]
+def entity_for_mention(model, mention):
+    """The entity a mention names (an operation), with the spellings seen recorded as aliases."""
+    entity = model.objects.filter(slug=mention.slug).first()
+    if entity is None:
+        slug = mention.slug or slugify(mention.name)
+        entity, _ = model.objects.get_or_create(name=mention.name, defaults={"slug": slug})
+    new_aliases = [alias for alias in mention.aliases if alias != entity.name and alias not in entity.aliases]
     if new_aliases:
-        operation.aliases = operation.aliases + new_aliases
-        operation.save(update_fields=["aliases", "updated_at"])
-    return operation
+        entity.aliases = entity.aliases + new_aliases
+        entity.save(update_fields=["aliases", "updated_at"])
+    return entity
 
 
 def suggestions_record(article: Article, names) -> None:
@@ -106,23 +79,28 @@ def suggestions_record(article: Article, names) -> None:
             OrganisationSuggestion.objects.filter(pk=suggestion.pk).update(mentions=suggestion.mentions + 1)
 
 
+def tag_links(kind: TagKindEntry, article):
+    """The article's links to entities of one kind (its through-model's rows)."""
+    return kind.through.objects.filter(article=article)
+
+
 @transaction.atomic
 def article_extract_tags(article: Article, *, matcher: EntityMatcher | None = None) -> dict[str, set[int]]:
     """Set the article's extracted tags from its text; editor tags and rejections stay as they are."""
     extraction = (matcher or entity_matcher()).extract(article.title, article.body, article.dateline)
     found = extracted_entity_ids(extraction)
-    rejected: dict[str, set[int]] = {kind: set() for kind in TAG_LINK_KINDS}
-    for kind, entity_id in TagRejection.objects.filter(article=article).values_list("kind", "entity_id"):
-        rejected[kind].add(entity_id)
-    for kind, link_kind in TAG_LINK_KINDS.items():
-        field_id = f"{link_kind.entity_field}_id"
-        existing = dict(link_kind.links(article).values_list(field_id, "origin"))
-        wanted = found[kind] - rejected[kind]
+    rejected: dict[str, set[int]] = {kind.name: set() for kind in TAG_KINDS}
+    for kind_name, entity_id in TagRejection.objects.filter(article=article).values_list("kind", "entity_id"):
+        rejected[kind_name].add(entity_id)
+    for kind in TAG_KINDS:
+        field_id = f"{kind.name}_id"
+        existing = dict(tag_links(kind, article).values_list(field_id, "origin"))
+        wanted = found[kind.name] - rejected[kind.name]
         stale = {entity_id for entity_id, origin in existing.items() if origin == TagOrigin.EXTRACTED} - wanted
-        for link in link_kind.links(article).filter(**{f"{field_id}__in": stale}):
+        for link in tag_links(kind, article).filter(**{f"{field_id}__in": stale}):
             link.delete()
         for entity_id in wanted - set(existing):
-            link_kind.link_model.objects.create(article=article, origin=TagOrigin.EXTRACTED, **{field_id: entity_id})
+            kind.through.objects.create(article=article, origin=TagOrigin.EXTRACTED, **{field_id: entity_id})
     suggestions_record(article, extraction.organisation_candidates)
     Article.objects.filter(pk=article.pk).update(extracted_at=timezone.now())
     return found
@@ -131,10 +109,10 @@ def article_extract_tags(article: Article, *, matcher: EntityMatcher | None = No
 @transaction.atomic
 def editor_tags_changed(article: Article, *, kind: str, added=(), removed=()) -> None:
     """Record an editor's additions (now editor tags) and removals (never to be re-extracted)."""
-    link_kind = TAG_LINK_KINDS[kind]
-    field_id = f"{link_kind.entity_field}_id"
+    links_kind = tag_kind(kind)
+    field_id = f"{links_kind.name}_id"
     for entity_id in added:
-        link_kind.links(article).filter(**{field_id: entity_id}).update(origin=TagOrigin.EDITOR)
+        tag_links(links_kind, article).filter(**{field_id: entity_id}).update(origin=TagOrigin.EDITOR)
         TagRejection.objects.filter(article=article, kind=kind, entity_id=entity_id).delete()
     for entity_id in removed:
         TagRejection.objects.get_or_create(article=article, kind=kind, entity_id=entity_id)

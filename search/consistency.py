@@ -1,15 +1,17 @@
 """Comparing the search index with the database, the source of truth, and repairing it."""
 
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import datetime, timezone
 
 from haystack.query import SearchQuerySet
 
 from articles.models import Article
+from articles.tag_kinds import TAG_KINDS
 
 from .indexing import index_identifier, reindex_articles, search_backend
+from .search_indexes import ArticleIndex
 
-CHECKED_FIELDS = ("title", "published_at", "countries", "organisations", "operations")
+CHECKED_FIELDS = ("title", "published_at", *(kind.field for kind in TAG_KINDS))
 
 
 @dataclass
@@ -26,27 +28,27 @@ class IndexReport:
 
 
 def expected_document(article) -> dict:
-    return {
-        "title": article.title,
-        "published_at": article.published_at.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None),
-        "countries": sorted(country.code for country in article.countries.all()),
-        "organisations": sorted(organisation.slug for organisation in article.organisations.all()),
-        "operations": sorted(operation.slug for operation in article.operations.all()),
-    }
+    """The checked fields as haystack prepares them for the index (``full_prepare``), comparable."""
+    prepared = ArticleIndex().full_prepare(article)
+    return {name: comparable(name, prepared.get(name)) for name in CHECKED_FIELDS}
 
 
 def indexed_document(stored: dict) -> dict:
-    split = lambda value: sorted(value) if value else []  # noqa: E731
-    published_at = stored.get("published_at")
-    if published_at is not None and published_at.tzinfo is not None:
-        published_at = published_at.astimezone(timezone.utc).replace(tzinfo=None)
-    return {
-        "title": stored.get("title"),
-        "published_at": published_at.replace(microsecond=0) if published_at else None,
-        "countries": split(stored.get("countries")),
-        "organisations": split(stored.get("organisations")),
-        "operations": split(stored.get("operations")),
-    }
+    return {name: comparable(name, stored.get(name)) for name in CHECKED_FIELDS}
+
+
+def comparable(name: str, value):
+    """A prepared or a stored value in one form. Stored, a multivalued field is comma-joined and a
+    date is naive UTC; compared, the first is a sorted list, the second has no microseconds."""
+    if ArticleIndex.fields[name].is_multivalued:
+        if isinstance(value, str):
+            value = value.split(",") if value else []
+        return sorted(value or [])
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.replace(microsecond=0)
+    return value
 
 
 READ_BATCH = 1000

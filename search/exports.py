@@ -7,12 +7,12 @@ identical to what the search page shows, filters and order included.
 import csv
 from collections.abc import Callable, Iterable, Iterator
 
+from articles.tag_kinds import TAG_KINDS
+
 from .params import SearchParams
 from .service import Hit, SearchResult, run_search
 
-CSV_COLUMNS = (
-    "slug", "title", "published_at", "source", "url", "source_url", "countries", "organisations", "operations",
-)  # fmt: skip
+CSV_COLUMNS = ("slug", "title", "published_at", "source", "url", "source_url", *(kind.field for kind in TAG_KINDS))
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,9 +43,7 @@ def hit_row(hit: Hit, absolute: Callable[[str], str]) -> list[str]:
         hit.source,
         absolute(hit.url),
         hit.source_url or "",
-        ";".join(tag.value for tag in hit.countries),
-        ";".join(tag.value for tag in hit.organisations),
-        ";".join(tag.value for tag in hit.operations),
+        *(";".join(tag.value for tag in tags) for _, tags in hit.tag_groups),
     ]
     return [safe_cell(cell) for cell in row]
 

@@ -8,7 +8,7 @@ not its own (disjunctive faceting), so its other values stay selectable.
 import time
 from dataclasses import dataclass, field
 
-from articles.models import Country, Operation, Organisation
+from articles.tag_kinds import TAG_KINDS, TagKindEntry
 
 from .params import SearchParams, parse_date_bound
 
@@ -79,20 +79,34 @@ class Facet:
 
 @dataclass(frozen=True)
 class TagFacet:
-    """A facet over one of the article's tag sets."""
+    """A facet over one of the article's tag sets (one kind of tag)."""
 
-    name: str  # the URL parameter and the facet's name in the API
-    label: str
-    field: str  # the index field
-    attribute: str  # the SearchParams attribute holding the selected values
-    model: type
-    key: str  # the model field the values are
+    kind: TagKindEntry
+
+    @property
+    def name(self) -> str:
+        """The URL parameter and the facet's name in the API."""
+        return self.kind.name
+
+    @property
+    def label(self) -> str:
+        return self.kind.label
+
+    @property
+    def field(self) -> str:
+        """The index field."""
+        return self.kind.field
+
+    @property
+    def attribute(self) -> str:
+        """The SearchParams attribute holding the selected values."""
+        return self.kind.field
 
     def selected(self, params: SearchParams) -> tuple[str, ...]:
         return getattr(params, self.attribute)
 
     def labels(self, values) -> dict[str, str]:
-        return entity_labels(self.model, self.key, values)
+        return entity_labels(self.kind.model, self.kind.key, values)
 
     def toggle(self, params: SearchParams, value: str) -> dict:
         """The parameter change that adds this value, or drops it when it is selected."""
@@ -118,11 +132,7 @@ class TagFacet:
         return Facet(self.name, self.label, values, clear_url)
 
 
-TAG_FACETS = (
-    TagFacet("country", "Country", "countries", "countries", Country, "code"),
-    TagFacet("organisation", "Organisation", "organisations", "organisations", Organisation, "slug"),
-    TagFacet("operation", "Operation", "operations", "operations", Operation, "slug"),
-)
+TAG_FACETS = tuple(TagFacet(kind) for kind in TAG_KINDS)
 DATE_FIELD = "year_month"
 
 

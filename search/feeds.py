@@ -64,15 +64,11 @@ def build_feed(params: SearchParams, absolute: Callable[[str], str]) -> SearchFe
         atom.add_item(**entry(hit, updated.get(hit.slug), absolute))
 
     fingerprint = [params.url()] + [
-        f"{hit.slug} {updated.get(hit.slug)} {[tag.value for tag in tags(hit)]}" for hit in hits
+        f"{hit.slug} {updated.get(hit.slug)} {[tag.value for tag in hit.tags]}" for hit in hits
     ]
     etag = hashlib.sha256("\n".join(fingerprint).encode()).hexdigest()[:32]
     last_modified = max((max(hit.published_at, updated.get(hit.slug) or hit.published_at) for hit in hits), default=None)
     return SearchFeed(atom, etag, last_modified)
-
-
-def tags(hit: Hit):
-    return [*hit.countries, *hit.organisations, *hit.operations]
 
 
 def entry(hit: Hit, updated_at: datetime | None, absolute: Callable[[str], str]) -> dict:
@@ -84,5 +80,5 @@ def entry(hit: Hit, updated_at: datetime | None, absolute: Callable[[str], str])
         "description": xml_text(hit.snippet),  # escaped HTML, with <mark> around matched words
         "pubdate": hit.published_at,
         "updateddate": max(hit.published_at, updated_at or hit.published_at),
-        "categories": [xml_text(tag.label) for tag in tags(hit)],
+        "categories": [xml_text(tag.label) for tag in hit.tags],
     }

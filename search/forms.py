@@ -9,13 +9,13 @@ import unicodedata
 
 from django import forms
 
-from articles.models import Country, Operation, Organisation
+from articles.tag_kinds import TAG_KINDS, TagKindEntry
 
 from .facets import entity_labels
 from .params import SORTS, SearchParams, parse_date_bound
 
 MAX_QUERY_LENGTH = 500
-KNOWN_PARAMETERS = {"q", "country", "organisation", "operation", "from", "to", "sort", "page"}
+KNOWN_PARAMETERS = {"q", *(kind.name for kind in TAG_KINDS), "from", "to", "sort", "page"}
 QUERY_SYNTAX = re.compile(r"[*?~^:\[\]{}()\\!&|+]")
 
 
@@ -59,11 +59,34 @@ class MultipleValuesField(forms.Field):
         return [str(item).strip() for item in values if str(item).strip()]
 
 
+class TagValuesField(MultipleValuesField):
+    """The codes or slugs of one tag kind; those that name no known entity are dropped, each
+    explained in ``notices`` (the form's)."""
+
+    def __init__(self, kind: TagKindEntry, notices: list[str]):
+        super().__init__(required=False)
+        self.kind = kind
+        self.notices = notices
+
+    def clean(self, value):
+        name = self.kind.name
+        wanted = list(dict.fromkeys(self.kind.normalise(item) for item in super().clean(value)))
+        if not wanted:
+            return ()
+        if len(wanted) > MAX_VALUES_PER_FACET:
+            self.notices.append(f"Only the first {MAX_VALUES_PER_FACET} values of “{name}” were used.")
+            wanted = wanted[:MAX_VALUES_PER_FACET]
+        # A NUL byte names nothing, and PostgreSQL refuses it in a query parameter.
+        queryable = [item for item in wanted if "\x00" not in item]
+        known = set(entity_labels(self.kind.model, self.kind.key, queryable))  # remembered, not a query per search
+        for item in wanted:
+            if item not in known:
+                self.notices.append(f"Ignored unknown {name} “{item}”.")
+        return tuple(item for item in wanted if item in known)
+
+
 class SearchForm(forms.Form):
     q = QueryTextField(required=False)
-    country = MultipleValuesField(required=False)
-    organisation = MultipleValuesField(required=False)
-    operation = MultipleValuesField(required=False)
     date_from = forms.CharField(required=False)
     date_to = forms.CharField(required=False)
     sort = forms.CharField(required=False)
@@ -78,6 +101,9 @@ class SearchForm(forms.Form):
                     data.setlist(internal, data.getlist(public))
         super().__init__(data, **kwargs)
         self.notices: list[str] = []
+        # One parameter per tag kind (``country``), cleaned after ``q`` and before the dates.
+        tag_fields = {kind.name: TagValuesField(kind, self.notices) for kind in TAG_KINDS}
+        self.fields = {"q": self.fields.pop("q"), **tag_fields, **self.fields}
         unknown = sorted(set(data or ()) - KNOWN_PARAMETERS - {"date_from", "date_to"})
         if unknown:
             shown = ", ".join(f"“{name[:40]}”" for name in unknown[:5])
@@ -98,31 +124,6 @@ class SearchForm(forms.Form):
             else:
                 self.notices.append(f"“{text}” has no words to search for; showing the whole archive.")
         return plain
-
-    def known_values(self, name, values, model, lookup, normalise):
-        """Keep the values that name a known entity; explain the others."""
-        wanted = list(dict.fromkeys(normalise(value) for value in values))
-        if not wanted:
-            return ()
-        if len(wanted) > MAX_VALUES_PER_FACET:
-            self.notices.append(f"Only the first {MAX_VALUES_PER_FACET} values of “{name}” were used.")
-            wanted = wanted[:MAX_VALUES_PER_FACET]
-        # A NUL byte names nothing, and PostgreSQL refuses it in a query parameter.
-        queryable = [value for value in wanted if "\x00" not in value]
-        known = set(entity_labels(model, lookup, queryable))  # remembered with the labels, not a query per search
-        for value in wanted:
-            if value not in known:
-                self.notices.append(f"Ignored unknown {name} “{value}”.")
-        return tuple(value for value in wanted if value in known)
-
-    def clean_country(self):
-        return self.known_values("country", self.cleaned_data["country"], Country, "code", str.upper)
-
-    def clean_organisation(self):
-        return self.known_values("organisation", self.cleaned_data["organisation"], Organisation, "slug", str.lower)
-
-    def clean_operation(self):
-        return self.known_values("operation", self.cleaned_data["operation"], Operation, "slug", str.lower)
 
     def clean_date_bound(self, name, label):
         text = (self.cleaned_data.get(name) or "").strip()
@@ -178,9 +179,7 @@ class SearchForm(forms.Form):
         cleaned = self.cleaned_data
         return SearchParams(
             q=cleaned.get("q", ""),
-            countries=cleaned.get("country", ()),
-            organisations=cleaned.get("organisation", ()),
-            operations=cleaned.get("operation", ()),
+            **{kind.field: cleaned.get(kind.name, ()) for kind in TAG_KINDS},
             date_from=cleaned.get("date_from"),
             date_to=cleaned.get("date_to"),
             sort=cleaned.get("sort", ""),

@@ -9,6 +9,8 @@ from datetime import datetime, time, timezone
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from articles.tag_kinds import TAG_KINDS, field_per_tag_kind
+
 SORTS = ("relevance", "newest", "oldest")
 DATE_BOUND = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
@@ -55,11 +57,11 @@ def parse_date_bound(text: str) -> DateBound:
 
 
 @dataclass(frozen=True)
+@field_per_tag_kind(tuple[str, ...], default=())
 class SearchParams:
+    """What to search for; the selected codes or slugs of each tag kind are ``countries`` and so on."""
+
     q: str = ""
-    countries: tuple[str, ...] = ()
-    organisations: tuple[str, ...] = ()
-    operations: tuple[str, ...] = ()
     date_from: DateBound | None = None
     date_to: DateBound | None = None
     sort: str = ""
@@ -72,7 +74,7 @@ class SearchParams:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.countries or self.organisations or self.operations or self.date_from or self.date_to)
+        return any(getattr(self, kind.field) for kind in TAG_KINDS) or bool(self.date_from or self.date_to)
 
     def with_changes(self, **changes) -> "SearchParams":
         """A copy with some parameters changed; any change of what is searched goes back to page 1."""
@@ -81,9 +83,8 @@ class SearchParams:
 
     def query_items(self) -> list[tuple[str, str]]:
         items = [("q", self.q)] if self.q else []
-        items += [("country", code) for code in self.countries]
-        items += [("organisation", slug) for slug in self.organisations]
-        items += [("operation", slug) for slug in self.operations]
+        for kind in TAG_KINDS:
+            items += [(kind.name, value) for value in getattr(self, kind.field)]
         if self.date_from:
             items.append(("from", self.date_from.text))
         if self.date_to:

@@ -8,9 +8,30 @@ from haystack import indexes
 from haystack.fields import FacetMultiValueField
 
 from articles.models import Article
+from articles.tag_kinds import TAG_KINDS, TagKindEntry
 
 
-class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
+class TagField(FacetMultiValueField):
+    """The sorted codes or slugs of an article's tags of one kind."""
+
+    def __init__(self, kind: TagKindEntry, **kwargs):
+        super().__init__(**kwargs)
+        self.kind = kind
+
+    def prepare(self, article):
+        return sorted(getattr(tag, self.kind.key) for tag in getattr(article, self.kind.field).all())
+
+
+# Haystack's metaclass finds an index's fields in its class body, or in a parent index's. The body
+# cannot loop over the registry, so the tag fields are the body of a parent built from it.
+ArticleTagFields = indexes.DeclarativeMetaclass(
+    "ArticleTagFields",
+    (indexes.SearchIndex,),
+    {"__module__": __name__, **{kind.field: TagField(kind) for kind in TAG_KINDS}},
+)
+
+
+class ArticleIndex(ArticleTagFields, indexes.Indexable):
     text = indexes.CharField(document=True)
     title = indexes.CharField(model_attr="title", boost=2.0)
     slug = indexes.CharField(model_attr="slug", indexed=False)
@@ -22,9 +43,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     # (stock Whoosh analyses a single-valued FacetCharField as stemmed text, "2011-03" as two words).
     year = FacetMultiValueField()
     year_month = FacetMultiValueField()
-    countries = FacetMultiValueField()
-    organisations = FacetMultiValueField()
-    operations = FacetMultiValueField()
+    # and from ArticleTagFields, one TagField per tag kind: countries, organisations, operations
 
     def get_model(self):
         return Article
@@ -40,12 +59,3 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_year_month(self, article):
         return [f"{article.published_at:%Y-%m}"]
-
-    def prepare_countries(self, article):
-        return sorted(country.code for country in article.countries.all())
-
-    def prepare_organisations(self, article):
-        return sorted(organisation.slug for organisation in article.organisations.all())
-
-    def prepare_operations(self, article):
-        return sorted(operation.slug for operation in article.operations.all())

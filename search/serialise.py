@@ -12,9 +12,7 @@ def hit_json(hit: Hit, absolute) -> dict:
         "published_at": hit.published_at.isoformat(),
         "source": hit.source,
         "snippet": str(hit.snippet),
-        "countries": [tag.value for tag in hit.countries],
-        "organisations": [tag.value for tag in hit.organisations],
-        "operations": [tag.value for tag in hit.operations],
+        **{kind.field: [tag.value for tag in tags] for kind, tags in hit.tag_groups},
     }
 
 

@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 from haystack.query import SearchQuerySet
 
 from articles.models import Article
+from articles.tag_kinds import TAG_KINDS, field_per_tag_kind
 
 from .engine.interface import SearchUnavailable
 from .facets import DATE_FIELD, TAG_FACETS, Chip, Facet, active_chips, date_facet
@@ -35,7 +36,10 @@ class Tag:
 
 
 @dataclass(frozen=True)
+@field_per_tag_kind(list[Tag])
 class Hit:
+    """One article found; its tags of each kind are ``countries`` and so on."""
+
     slug: str
     title: str
     url: str
@@ -43,9 +47,15 @@ class Hit:
     published_at: datetime
     source: str
     snippet: SafeString
-    countries: list[Tag]
-    organisations: list[Tag]
-    operations: list[Tag]
+
+    @property
+    def tag_groups(self) -> list[tuple]:
+        """(kind, tags) for every kind, in the registry's order."""
+        return [(kind, getattr(self, kind.field)) for kind in TAG_KINDS]
+
+    @property
+    def tags(self) -> list[Tag]:
+        return [tag for _, tags in self.tag_groups for tag in tags]
 
 
 @dataclass(frozen=True)
@@ -224,7 +234,6 @@ def make_hit(raw, params: SearchParams, labels: dict[str, dict[str, str]]) -> Hi
         known = labels.get(facet.name, {})
         return [Tag(value, known.get(value, value), SearchParams().url(**{facet.attribute: (value,)})) for value in values]
 
-    by_name = {facet.name: facet for facet in TAG_FACETS}
     return Hit(
         slug=raw.slug,
         title=raw.title,
@@ -233,9 +242,7 @@ def make_hit(raw, params: SearchParams, labels: dict[str, dict[str, str]]) -> Hi
         published_at=raw.published_at,
         source=getattr(raw, "source", "") or "",
         snippet=snippet,
-        countries=tags(by_name["country"]),
-        organisations=tags(by_name["organisation"]),
-        operations=tags(by_name["operation"]),
+        **{facet.attribute: tags(facet) for facet in TAG_FACETS},
     )
 
 

@@ -16,20 +16,10 @@ from django.db import transaction
 from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
 
-from articles.models import (
-    Article,
-    ArticleCountry,
-    ArticleOperation,
-    ArticleOrganisation,
-    Country,
-    Operation,
-    Organisation,
-)
+from articles.models import Article
+from articles.tag_kinds import TAG_KINDS
 
 from .facets import forget_labels
-
-TAG_LINKS = (ArticleCountry, ArticleOrganisation, ArticleOperation)
-ENTITIES = {Country: "countries", Organisation: "organisations", Operation: "operations"}
 
 log = logging.getLogger(__name__)
 _state = threading.local()
@@ -179,11 +169,11 @@ class ArticleSignalProcessor(BaseSignalProcessor):
     def receivers(self):
         """Every (signal, handler, sender) this processor listens to, for setup and teardown alike."""
         pairs = [(signals.post_save, self.handle_article, Article), (signals.post_delete, self.handle_article, Article)]
-        for link in TAG_LINKS:
+        for link in (kind.through for kind in TAG_KINDS):
             pairs += [(signals.post_save, self.handle_tag_link, link), (signals.post_delete, self.handle_tag_link, link)]
-        for field in ("countries", "organisations", "operations"):
+        for field in (kind.field for kind in TAG_KINDS):
             pairs.append((signals.m2m_changed, self.handle_m2m, getattr(Article, field).through))
-        pairs += [(signals.post_save, self.handle_entity, entity) for entity in ENTITIES]
+        pairs += [(signals.post_save, self.handle_entity, kind.model) for kind in TAG_KINDS]
         return pairs
 
     def setup(self):

@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from articles.extraction.text import fold_accents
-from articles.models import Article, Operation, Organisation
+from articles.models import Article
+from articles.tag_kinds import TAG_KINDS
 
 from .forms import clean_query_text
 
@@ -63,14 +64,14 @@ def title_suggestions(typed: str) -> list[Suggestion]:
 
 
 def suggest(typed: str) -> list[Suggestion]:
-    """At most ``MAX_SUGGESTIONS`` completions: organisations, operations, then article titles."""
+    """At most ``MAX_SUGGESTIONS`` completions: organisations, operations (the named kinds), then titles."""
     if not typed:
         return []
-    candidates = (
-        entity_suggestions(Organisation, typed, "Organisation")
-        + entity_suggestions(Operation, typed, "Operation")
-        + title_suggestions(typed)
-    )
+    candidates = []
+    for kind in TAG_KINDS:
+        if not kind.fixed:
+            candidates += entity_suggestions(kind.model, typed, kind.label)
+    candidates += title_suggestions(typed)
     seen, unique = set(), []
     for suggestion in candidates:
         if folded(suggestion.text) not in seen:

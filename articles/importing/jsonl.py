@@ -24,10 +24,11 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..tag_kinds import TAG_KINDS
 from .records import ArticleRecord, RejectedRecord, article_record
 
 TEXT_FIELDS = ("title", "body", "published_at", "url", "source", "byline", "summary", "dateline")
-NAME_LIST_FIELDS = ("countries", "organisations", "operations")
+NAME_LIST_FIELDS = tuple(kind.field for kind in TAG_KINDS)
 JSON_TYPE_NAMES = {dict: "object", list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
 
 
@@ -73,9 +74,7 @@ def jsonl_line_record(raw_line: bytes, location: str) -> ArticleRecord | Rejecte
         byline=value.get("byline") or "",
         summary=value.get("summary") or "",
         dateline=value.get("dateline") or "",
-        countries=value.get("countries"),
-        organisations=value.get("organisations"),
-        operations=value.get("operations"),
+        **{name: value.get(name) for name in NAME_LIST_FIELDS},
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..tag_kinds import TAG_KINDS, field_per_tag_kind
 from .dates import as_utc, parse_published_at
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -19,7 +20,10 @@ _WHITE_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
+@field_per_tag_kind(tuple[str, ...] | None, default=None)
 class ArticleRecord:
+    """An article to import; its tags of each kind (``countries`` and so on) are None if not given."""
+
     title: str
     body: str
     published_at: datetime
@@ -29,9 +33,6 @@ class ArticleRecord:
     byline: str = ""
     summary: str = ""
     dateline: str = ""
-    countries: tuple[str, ...] | None = None
-    organisations: tuple[str, ...] | None = None
-    operations: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,12 @@ def clean_line(text: str) -> str:
     return _WHITE_SPACE.sub(" ", clean_text(text))
 
 
-def clean_names(names: Iterable[str] | None, *, upper: bool = False) -> tuple[str, ...] | None:
+def clean_names(names: Iterable[str] | None, *, normalise=None) -> tuple[str, ...] | None:
     """Names as given, cleaned, without blanks or repeats; None stays None ("not given")."""
     if names is None:
         return None
     cleaned = (clean_line(name) for name in names)
-    return tuple(dict.fromkeys(name.upper() if upper else name for name in cleaned if name))
+    return tuple(dict.fromkeys(normalise(name) if normalise else name for name in cleaned if name))
 
 
 def article_record(
@@ -76,11 +77,15 @@ def article_record(
     byline: str = "",
     summary: str = "",
     dateline: str = "",
-    countries: Iterable[str] | None = None,
-    organisations: Iterable[str] | None = None,
-    operations: Iterable[str] | None = None,
+    **tags: Iterable[str] | None,
 ) -> ArticleRecord | RejectedRecord:
-    """The article these raw fields describe, or why they do not describe one."""
+    """The article these raw fields describe, or why they do not describe one.
+
+    ``tags`` are given by kind (``countries=["MX"]``): a fixed list's keys, other kinds' names.
+    """
+    unknown = set(tags) - {kind.field for kind in TAG_KINDS}
+    if unknown:
+        raise TypeError(f"article_record() got unexpected keyword arguments {sorted(unknown)}")
     title, body = clean_line(title), clean_text(body)
     if not title and not body:
         return RejectedRecord(location, "neither title nor text")
@@ -101,7 +106,11 @@ def article_record(
         byline=clean_line(byline),
         summary=clean_text(summary),
         dateline=clean_line(dateline),
-        countries=clean_names(countries, upper=True),
-        organisations=clean_names(organisations),
-        operations=clean_names(operations),
+        **{kind.field: given_tags(kind, tags.get(kind.field)) for kind in TAG_KINDS},
     )
+
+
+def given_tags(kind, names: Iterable[str] | None) -> tuple[str, ...] | None:
+    """A kind's tags as given, cleaned: the keys of a fixed list normalised (ISO codes upper case),
+    other kinds' names as written."""
+    return clean_names(names, normalise=kind.normalise if kind.fixed else None)

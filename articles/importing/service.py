@@ -18,18 +18,9 @@ from search.indexing import index_pending, reindex_articles
 from search.signals import index_updates_paused
 
 from ..fingerprints import article_fingerprint
-from ..models import (
-    Article,
-    ArticleCountry,
-    ArticleOperation,
-    ArticleOrganisation,
-    Country,
-    Operation,
-    Organisation,
-    OrganisationSuggestion,
-    TagOrigin,
-)
-from ..tagging import article_extract_tags, entity_matcher, operation_for_mention
+from ..models import Article, OrganisationSuggestion, TagOrigin
+from ..tag_kinds import TAG_KINDS, TagKindEntry
+from ..tagging import article_extract_tags, entity_for_mention, entity_matcher
 from .records import ArticleRecord, RejectedRecord
 
 CONTENT_FIELDS = ("title", "body", "summary", "byline", "source", "dateline", "url", "published_at")
@@ -53,21 +44,25 @@ class ImportSummary:
 
 
 class EntityLookup:
-    """Countries, organisations and operations by code, slug, name or alias, loaded once per import."""
+    """Every kind's entities by key, and the named kinds' by name or alias too, loaded once per import."""
 
     def __init__(self):
-        self.countries = dict(Country.objects.values_list("code", "pk"))
-        self.organisations = self.by_name(Organisation)
-        self.operations = self.by_name(Operation)
-        self.organisation_slugs = dict(Organisation.objects.values_list("slug", "pk"))
+        self.by_key = {kind.name: dict(kind.model.objects.values_list(kind.key, "pk")) for kind in TAG_KINDS}
+        self.by_name = {kind.name: self.names(kind.model) for kind in TAG_KINDS if not kind.fixed}
 
     @staticmethod
-    def by_name(model) -> dict[str, int]:
+    def names(model) -> dict[str, int]:
         names = {}
         for pk, name, slug, aliases in model.objects.values_list("pk", "name", "slug", "aliases"):
             for key in (slug, name, *aliases):
                 names.setdefault(key.casefold(), pk)
         return names
+
+    def given(self, kind: TagKindEntry, value: str) -> int | None:
+        """The entity a given tag names: in a fixed list by key (None if unknown), else by name or alias."""
+        if kind.fixed:
+            return self.by_key[kind.name].get(value)
+        return self.named(kind.model, self.by_name[kind.name], value)
 
     def named(self, model, table: dict, name: str) -> int:
         """The entity of this name or alias; a name nobody knows becomes a new entity."""
@@ -155,60 +150,59 @@ def import_batch(records: list[ArticleRecord], summary: ImportSummary, matcher, 
     return [article.pk for article, _ in new] + [article.pk for article, _ in changed]
 
 
+def tag_link(kind: TagKindEntry, article_id: int, entity_id: int, origin: str):
+    return kind.through(article_id=article_id, origin=origin, **{f"{kind.name}_id": entity_id})
+
+
 def given_links(article_id: int, record: ArticleRecord, lookup: EntityLookup):
-    """The tag links the input names, as editor tags."""
-    for code in record.countries or ():
-        if code in lookup.countries:
-            yield ArticleCountry(article_id=article_id, country_id=lookup.countries[code], origin=TagOrigin.EDITOR)
-    for name in record.organisations or ():
-        pk = lookup.named(Organisation, lookup.organisations, name)
-        yield ArticleOrganisation(article_id=article_id, organisation_id=pk, origin=TagOrigin.EDITOR)
-    for name in record.operations or ():
-        pk = lookup.named(Operation, lookup.operations, name)
-        yield ArticleOperation(article_id=article_id, operation_id=pk, origin=TagOrigin.EDITOR)
+    """The tag links the input names, as editor tags, each with its kind."""
+    for kind in TAG_KINDS:
+        for value in getattr(record, kind.field) or ():
+            entity_id = lookup.given(kind, value)
+            if entity_id is not None:
+                yield kind, tag_link(kind, article_id, entity_id, TagOrigin.EDITOR)
 
 
 def given_tags_add(article: Article, record: ArticleRecord, lookup: EntityLookup) -> None:
-    for model in (ArticleCountry, ArticleOrganisation, ArticleOperation):
-        model.objects.bulk_create(
-            [link for link in given_links(article.pk, record, lookup) if isinstance(link, model)], ignore_conflicts=True
-        )
+    links = {kind.name: [] for kind in TAG_KINDS}
+    for kind, link in given_links(article.pk, record, lookup):
+        links[kind.name].append(link)
+    for kind in TAG_KINDS:
+        kind.through.objects.bulk_create(links[kind.name], ignore_conflicts=True)
+
+
+def extracted_ids(kind: TagKindEntry, found, lookup: EntityLookup, mentioned: dict) -> list[int]:
+    """The entities extraction found: known ones by key, or the ones it names, created if new
+    (operations; ``mentioned`` remembers them by slug for the batch)."""
+    if kind.extraction_creates:
+        for mention in found:
+            if mention.slug not in mentioned:
+                mentioned[mention.slug] = entity_for_mention(kind.model, mention).pk
+        return [mentioned[mention.slug] for mention in found]
+    known = lookup.by_key[kind.name]
+    return [known[key] for key in found if key in known]
 
 
 def new_tags_create(new, matcher, lookup: EntityLookup) -> None:
     """Tags of new articles: given ones as editor tags, the other kinds extracted, in bulk."""
-    links = {ArticleCountry: [], ArticleOrganisation: [], ArticleOperation: []}
+    links = {kind.name: [] for kind in TAG_KINDS}
+    mentioned = {kind.name: {} for kind in TAG_KINDS}
     candidates = Counter()
     examples = {}
-    operations_by_slug = {}
     for article, record in new:
-        for link in given_links(article.pk, record, lookup):
-            links[type(link)].append(link)
+        for kind, link in given_links(article.pk, record, lookup):
+            links[kind.name].append(link)
         extraction = matcher.extract(record.title, record.body, record.dateline)
-        if record.countries is None:
-            links[ArticleCountry] += [
-                ArticleCountry(article_id=article.pk, country_id=lookup.countries[code], origin=TagOrigin.EXTRACTED)
-                for code in extraction.countries
-                if code in lookup.countries
-            ]
-        if record.organisations is None:
-            links[ArticleOrganisation] += [
-                ArticleOrganisation(article_id=article.pk, organisation_id=lookup.organisation_slugs[slug], origin=TagOrigin.EXTRACTED)
-                for slug in extraction.organisations
-                if slug in lookup.organisation_slugs
-            ]
+        for kind in TAG_KINDS:
+            if getattr(record, kind.field) is None:
+                found = extracted_ids(kind, getattr(extraction, kind.field), lookup, mentioned[kind.name])
+                links[kind.name] += [tag_link(kind, article.pk, pk, TagOrigin.EXTRACTED) for pk in found]
+        if record.organisations is None:  # suggestions are the organisations' own: names not in the catalogue
             for name in extraction.organisation_candidates:
                 candidates[name[:200]] += 1
                 examples.setdefault(name[:200], article.pk)
-        if record.operations is None:
-            for mention in extraction.operations:
-                if mention.slug not in operations_by_slug:
-                    operations_by_slug[mention.slug] = operation_for_mention(mention).pk
-                links[ArticleOperation].append(
-                    ArticleOperation(article_id=article.pk, operation_id=operations_by_slug[mention.slug], origin=TagOrigin.EXTRACTED)
-                )
-    for model, model_links in links.items():
-        model.objects.bulk_create(model_links, ignore_conflicts=True, batch_size=1000)
+    for kind in TAG_KINDS:
+        kind.through.objects.bulk_create(links[kind.name], ignore_conflicts=True, batch_size=1000)
     Article.objects.filter(pk__in=[article.pk for article, _ in new]).update(extracted_at=timezone.now())
     suggestions_count(candidates, examples)
 
