@@ -119,7 +119,9 @@ class Catalogue(dict):
 
     def keys_of(self, results) -> list[str]:
         by_pk = {str(gadget.pk): key for key, gadget in self.items()}
-        return [by_pk[str(result.pk)] if result.model is Gadget else f"{result.model_name}:{result.pk}" for result in results]
+        return [
+            by_pk[str(result.pk)] if result.model is Gadget else f"{result.model_name}:{result.pk}" for result in results
+        ]
 
     def key_set(self, results) -> set[str]:
         return set(self.keys_of(results))

@@ -121,3 +121,8 @@ def test_querysets_combine_with_and_and_or(catalogue):
     in_stock = SearchQuerySet().filter(in_stock=True)
     assert catalogue.key_set(hooli | globex) == {"g1", "g2", "g3", "g5"}
     assert catalogue.key_set(hooli & in_stock) == {"g1"}
+
+
+def test_best_match(catalogue):
+    """Only g2 has both "solar" and "torch"."""
+    assert catalogue.keys_of([SearchQuerySet().auto_query("torch solar").best_match()]) == ["g2"]

@@ -60,7 +60,7 @@ def test_facet_counts_only_the_narrowed_results(catalogue):
     assert field_counts(sqs, "colours") == {"black": 1, "steel": 1}
 
 
-@pytest.mark.stock_limitation("facet fields are analysed like text: values are lowercased, stemmed and split into words")
+@pytest.mark.stock_limitation("facet fields are analysed as text: values are lowercased, stemmed and split into words")
 def test_facet_values_are_kept_whole(engine):
     """A facet value is a value, not words: "Hooli Inc." is one value."""
     index_objects(make_gadget(name="Lamp", maker="Hooli Inc."), make_gadget(name="Torch", maker="Initech Ltd"))

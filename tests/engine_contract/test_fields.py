@@ -6,6 +6,7 @@ After haystack's LiveWhooshRoundTripTestCase.test_round_trip (test_haystack/whoo
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from haystack.models import SearchResult
 from haystack.query import SearchQuerySet
 from haystack.utils import get_identifier
 
@@ -118,3 +119,15 @@ def test_empty_multivalue_field_comes_back_as_an_empty_list(engine):
     """A regression test of haystack's own: an empty list must not become [''] or None."""
     _, result = round_trip(colours=[])
     assert result.colours == []
+
+
+class GadgetResult(SearchResult):
+    """haystack's test_result_class: results may be of a class of the caller's."""
+
+
+def test_result_class(engine):
+    gadget = make_gadget(name="Solar charger")
+    index_objects(gadget)
+    custom = SearchQuerySet().result_class(GadgetResult).filter(name="solar")
+    assert [type(result) for result in custom] == [GadgetResult]
+    assert [type(result) for result in SearchQuerySet().filter(name="solar")] == [SearchResult]

@@ -125,7 +125,14 @@ def test_unordered_match_all_on_an_index_without_published_at(gadget_only_engine
 
 
 def test_order_by_on_an_index_without_published_at(gadget_only_engine):
-    gadgets = [make_gadget(name=name, quantity=quantity) for name, quantity in (("Lamp", 3), ("Torch", 1), ("Kettle", 2))]
+    rows = (("Lamp", 3), ("Torch", 1), ("Kettle", 2))
+    gadgets = [make_gadget(name=name, quantity=quantity) for name, quantity in rows]
     index_objects(*gadgets)
     assert [result.name for result in SearchQuerySet().order_by("quantity")] == ["Torch", "Kettle", "Lamp"]
     assert [result.name for result in SearchQuerySet().order_by("-quantity")] == ["Lamp", "Kettle", "Torch"]
+
+
+def test_latest(catalogue):
+    """latest(field) is the last by that field: updated_at g4 (2022), released g3 (2021)."""
+    assert catalogue.keys_of([SearchQuerySet().latest("updated_at")]) == ["g4"]
+    assert catalogue.keys_of([SearchQuerySet().latest("released")]) == ["g3"]

@@ -146,7 +146,9 @@ def test_pages_of_a_ranked_query_do_not_overlap(engine):
 @pytest.mark.stock_limitation(UNALIGNED_SLICE)
 def test_ordered_pages_do_not_overlap(engine):
     """Slices [0:10] and [10:30] of 23 gadgets, newest first."""
-    gadgets = [make_gadget(name=f"Widget {number}", quantity=number, updated_at=at(2020, 1, 1 + number)) for number in range(23)]
+    gadgets = [
+        make_gadget(name=f"Widget {number}", quantity=number, updated_at=at(2020, 1, 1 + number)) for number in range(23)
+    ]
     index_objects(*gadgets)
     sqs = SearchQuerySet().filter(content="widget").order_by("-updated_at")
     quantities = [result.quantity for result in sqs[0:10]] + [result.quantity for result in sqs[10:30]]
