@@ -159,10 +159,10 @@ def known_values(counts: dict) -> dict[str, list[tuple[str, int]]]:
     return {name: [(value, n) for value, n in pairs if value is not None] for name, pairs in counts.items()}
 
 
-def check_index_has_articles() -> None:
-    """An archive-wide search found nothing: if the database has articles, the index is missing
-    or empty, which every engine can tell through its count, and search is unavailable."""
-    if Article.objects.exists():
+def check_index_has_articles(known_empty: bool) -> None:
+    """A search found nothing: if the index holds no article while the database has some, the
+    index is missing or empty (any engine can tell through its count), and search is unavailable."""
+    if (known_empty or not SearchQuerySet().models(Article).count()) and Article.objects.exists():
         raise SearchUnavailable("the search index holds no articles; run rebuild_index")
 
 
@@ -187,8 +187,8 @@ def run_search(params: SearchParams) -> SearchResult:
     total = main.count()
     if not raw_hits and page > 1:
         total = narrowed(base, params).count()  # stock Whoosh counts 0 hits for a page past the end
-    if not total and not params.q and not selected:
-        check_index_has_articles()
+    if not total:
+        check_index_has_articles(known_empty=not params.q and not selected)
     pages = max(1, math.ceil(total / per_page))
     if page > pages:
         if total:

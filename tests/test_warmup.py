@@ -23,17 +23,22 @@ def test_warm_up_opens_the_snapshot_and_builds_its_arrays(db, search_index):
     assert "countries" in snapshot._facets
 
 
-def test_warm_up_without_an_index_only_warns(db, tmp_path, settings, caplog):
+def test_warm_up_with_an_unusable_index_only_warns(db, tmp_path, settings, caplog):
+    """An index that cannot be used (here one from before index generations) is logged; the
+    worker still starts and serves what does not need the index."""
     from haystack import connections
 
-    settings.HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "search.engine.backend.ArchiveWhooshEngine", "PATH": str(tmp_path / "none")}}
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    (legacy / "_MAIN_1.toc").write_bytes(b"an old index")
+    settings.HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "search.engine.backend.ArchiveWhooshEngine", "PATH": str(legacy)}}
     original = connections.connections_info
     connections.connections_info = settings.HAYSTACK_CONNECTIONS
     connections.reload("default")
     try:
         with caplog.at_level(logging.WARNING, logger="newsarchive.warmup"):
             warm_up()
-        assert "Search index not warmed" in caplog.text
+        assert "Search index not warmed" in caplog.text and "predates index generations" in caplog.text
     finally:
         connections.connections_info = original
         connections.reload("default")

@@ -42,6 +42,7 @@ from whoosh.qparser import FuzzyTermPlugin, QueryParser
 from whoosh.sorting import Count, DateRangeFacet, FieldFacet, MultiFacet
 from whoosh.support.charset import accent_map
 from whoosh.support.relativedelta import relativedelta
+from whoosh.util.times import datetime_to_long
 
 from .generations import IndexFolder
 from .interface import IndexBusy, SearchUnavailable
@@ -77,6 +78,23 @@ PARSED_CACHE_SIZE = 2048
 # one per thread).
 _snapshots: dict[str, SnapshotHolder] = {}
 _create_lock = threading.Lock()
+
+
+class ArchiveDATETIME(DATETIME):
+    """Whoosh's DATETIME, whose ranges keep haystack's ``gt``/``lt`` exclusive: Whoosh's own
+    ``parse_range`` drops ``startexcl``/``endexcl``, so ``gt`` behaved as ``gte`` (stock too)."""
+
+    def parse_range(self, fieldname, start, end, startexcl, endexcl, boost=1.0):
+        if start is None and end is None:
+            return query.Every(fieldname, boost=boost)
+        # An exclusive bound leaves out the whole instant it names, to its precision.
+        if start is not None:
+            parsed = self._parse_datestring(start)
+            start = datetime_to_long(parsed.ceil() if startexcl else parsed.floor())
+        if end is not None:
+            parsed = self._parse_datestring(end)
+            end = datetime_to_long(parsed.floor() if endexcl else parsed.ceil())
+        return query.NumericRange(fieldname, start, end, startexcl, endexcl, boost=boost)
 
 
 def schema_version(schema) -> str:
@@ -115,7 +133,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 else:
                     overrides[name] = WHOOSH_ID(stored=True, sortable=True)
             elif field.field_type in ("date", "datetime") and not field.is_multivalued:
-                overrides[name] = DATETIME(stored=field.stored, sortable=True)
+                overrides[name] = ArchiveDATETIME(stored=field.stored, sortable=True)
             elif field.field_type == "integer" and not field.is_multivalued:
                 overrides[name] = NUMERIC(stored=field.stored, numtype=int, field_boost=field.boost, sortable=True)
             elif field.field_type in ("string", "text", None) and not field.is_multivalued:
@@ -136,10 +154,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return haystack_from_python(self, value)
 
     def _to_python(self, value):
-        value = haystack_to_python(self, value)
-        if isinstance(value, datetime) and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value
+        return haystack_to_python(self, value)
 
     # Opening the index --------------------------------------------------------------------
 
@@ -158,9 +173,10 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self.storage.create_index(self.schema)
         self.setup_complete = True
 
-    def live_generation(self, create: bool) -> str:
-        """The live generation's folder name. Only writers create a first, empty index: a reader
-        that finds none says so (``SearchUnavailable``, a 503) instead of serving an empty archive."""
+    def live_generation(self, create: bool = True) -> str:
+        """The live generation's folder name; a first, empty index is created where there is
+        none, as haystack's engines do (the site tells an empty index from an empty archive). An
+        index from before generations is never written over: it is SearchUnavailable."""
         if self.folder is None:
             return "memory"
         name = self.folder.current_name()
@@ -189,7 +205,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             )
         return FileStorage(self.folder.generation_path(name)).open_index(schema=self.schema)
 
-    def snapshot(self, create: bool = False):
+    def snapshot(self, create: bool = True):
         """This process's snapshot of the live generation; an index that cannot be opened is
         SearchUnavailable.
 
@@ -537,7 +553,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             facets = MultiFacet([FieldFacet(key.lstrip("-"), reverse=key.startswith("-")) for key in sort_by])
             allowed = set(np.flatnonzero(matched).tolist())
             hits = snapshot.searcher.search(query.Every(), limit=end, filter=allowed, sortedby=facets)
-            return [(docnum, 0.0) for docnum in hits.docs()][start:end]
+            return [(docnum, 0.0) for _, docnum in hits.top_n[start:end]]
         if isinstance(main_query, query.Every):
             return [(int(docnum), 0.0) for docnum in np.flatnonzero(matched)[start:end]]
         if scores is not None:
@@ -600,17 +616,20 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         index = unified_index.get_index(model) if model in unified_index.get_indexed_models() else None
         fields = {}
         for key, value in stored.items():
-            if key in (DJANGO_CT, DJANGO_ID, ID):
+            if key in (DJANGO_CT, DJANGO_ID):
                 continue
             field = index.fields.get(key) if index else None
             if field is not None and field.is_multivalued:
                 fields[key] = value.split(",") if value else []
+            elif field is not None and field.field_type == "boolean":
+                fields[key] = self._to_python(value)  # haystack's convert makes "false" True
             elif field is not None and hasattr(field, "convert"):
                 fields[key] = field.convert(value)
             else:
                 fields[key] = self._to_python(value)
-            if isinstance(fields[key], datetime) and fields[key].tzinfo is None:
-                fields[key] = fields[key].replace(tzinfo=timezone.utc)
+            if field is not None and field.field_type == "datetime" and isinstance(fields[key], datetime):
+                if fields[key].tzinfo is None:  # stored as naive UTC (_from_python)
+                    fields[key] = fields[key].replace(tzinfo=timezone.utc)
         if highlight_query is not None:
             fields["highlighted"] = {self.content_field_name: [self.snippet(stored, highlight_query, marks)]}
         return (result_class or SearchResult)(app_label, model_name, stored[DJANGO_ID], score, **fields)

@@ -97,7 +97,7 @@ def evaluate(q, snapshot, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
         scores = np.zeros(size, dtype=np.float32)
         scores[docs] = snapshot.postings.bm25(q.fieldname, q.text, docs, freqs) * q.boost
         return mask, scores
-    if isinstance(q, query.DateRange) and q.fieldname in snapshot.date_fields:
+    if isinstance(q, query.NumericRange) and q.fieldname in snapshot.date_fields:
         return snapshot.range_mask(q.fieldname, q.start, q.end, q.startexcl, q.endexcl), (
             np.zeros(size, dtype=np.float32) if scored else None
         )

@@ -12,6 +12,10 @@ from rapidfuzz.distance import Levenshtein
 
 from .snippets import WORD
 
+FORM_SOURCE_CHARS = 5000  # where to look for a term's written forms; the lead has most of them
+FORMS_CACHED = 50_000
+_forms: dict[tuple[str, str], Counter] = {}  # a term's written forms, remembered across generations
+
 MAX_WORDS = 10
 MAX_WORD_LENGTH = 40
 RESERVED_WORDS = {"AND", "OR", "NOT", "TO"}
@@ -24,8 +28,14 @@ def spelling_suggestion(snapshot, fieldname: str, query_string: str, term_of) ->
     for word in words[:MAX_WORDS]:
         bare = word.strip("()+-~^*?\\")
         term = term_of(bare.lower()) if bare and len(bare) <= MAX_WORD_LENGTH else None
-        if term is None or snapshot.reader.frequency(fieldname, term):
-            suggested.append(bare)  # a stop word, not one word, or a known word: keep it
+        if term is None:
+            suggested.append(bare)  # a stop word or not one word: keep it
+            continue
+        if snapshot.reader.frequency(fieldname, term):
+            # Known through its stem: the archive's own spelling if it never writes it as typed.
+            form = surface_form(snapshot, fieldname, term, term_of, typed=bare.lower())
+            suggested.append(form)
+            changed = changed or form != bare.lower()
             continue
         correction = nearest_term(snapshot, fieldname, term)
         suggested.append(surface_form(snapshot, fieldname, correction, term_of) if correction else bare)
@@ -45,12 +55,19 @@ def nearest_term(snapshot, fieldname: str, term: str) -> str | None:
     return min(candidates, key=lambda c: (c[1], -snapshot.reader.doc_frequency(fieldname, c[0]), c[0]))[0]
 
 
-def surface_form(snapshot, fieldname: str, term: str, term_of) -> str:
-    """How the archive writes a term ("government" for "govern"), from the first article with it."""
-    docs, _ = snapshot.postings.term(fieldname, term)
-    live = [int(doc) for doc in docs if snapshot.live[doc]]
-    if not live:
-        return term
-    text = snapshot.searcher.stored_fields(live[0]).get(fieldname) or ""
-    forms = Counter(m.group().lower() for m in WORD.finditer(text) if term_of(m.group().lower()) == term)
-    return forms.most_common(1)[0][0] if forms else term
+def surface_form(snapshot, fieldname: str, term: str, term_of, typed: str | None = None) -> str:
+    """How the archive writes a term ("government" for "govern"), from the first article with it:
+    ``typed`` if that article writes it so, else its commonest form there."""
+    key = (fieldname, term)
+    forms = _forms.get(key)
+    if forms is None:
+        docs, _ = snapshot.postings.term(fieldname, term)
+        live = [int(doc) for doc in docs if snapshot.live[doc]]
+        text = (snapshot.searcher.stored_fields(live[0]).get(fieldname) or "")[:FORM_SOURCE_CHARS] if live else ""
+        forms = Counter(m.group().lower() for m in WORD.finditer(text) if term_of(m.group().lower()) == term)
+        if len(_forms) >= FORMS_CACHED:
+            _forms.clear()
+        _forms[key] = forms
+    if typed in forms:
+        return typed
+    return forms.most_common(1)[0][0] if forms else (typed or term)

@@ -14,7 +14,7 @@ from tests.contract_app.search_indexes import GadgetIndex
 # The engines under contract: the one place that names them (ours may move).
 ENGINES = {
     "stock": "haystack.backends.whoosh_backend.WhooshEngine",
-    "archive": "search.backend.ArchiveWhooshEngine",
+    "archive": "search.engine.backend.ArchiveWhooshEngine",
 }
 
 
