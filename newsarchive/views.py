@@ -27,6 +27,8 @@ def healthz(request):
         maintenance = search_maintenance()
         if maintenance:
             status["index_status"] = maintenance.status()
+            if "stale" in status["index_status"]:
+                status["index"] = f"stale: {status['index_status']['stale']}"
     except SearchUnavailable as error:
         status["index"] = f"unavailable: {error}"
     healthy = status["database"] == "ok" and status["index"] == "ok"

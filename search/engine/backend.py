@@ -108,6 +108,10 @@ def schema_version(schema) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
+class SchemaMismatch(SearchUnavailable):
+    """The live generation was built for another schema than this code's."""
+
+
 class ArchiveWhooshBackend(WhooshSearchBackend):
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
@@ -199,7 +203,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             return self.storage.open_index(schema=self.schema)
         found = self.folder.schema_version(name)
         if found != self.schema_version:
-            raise SearchUnavailable(
+            raise SchemaMismatch(
                 f"the search index was built for schema version {found}, this code needs {self.schema_version}; "
                 "run rebuild_index"
             )
@@ -222,7 +226,15 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 holder = _snapshots.setdefault(self.path or f"memory-{id(self.storage)}", SnapshotHolder())
                 previous = holder.current()
                 hold = self.folder.hold if self.folder else (lambda name: None)
-                snapshot = holder.get(name, self.open_generation, hold)
+                try:
+                    snapshot = holder.get(name, self.open_generation, hold)
+                except SchemaMismatch:
+                    if previous is None or previous.name == name:
+                        raise
+                    # A rebuild by a newer release switched to its schema: until this worker is
+                    # restarted with that release, it answers from the generation it holds.
+                    log.warning("The live search index is of another schema; serving %s until restarted", previous.name)
+                    return previous
                 if previous is not None and previous.name != snapshot.name:
                     self.folder.remove_unused()  # the generation we left may have no reader now
                 return snapshot
@@ -377,13 +389,22 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return rebuild_aside(self, batch_size=batch_size, progress=progress)
 
     def status(self) -> dict:
+        """What /healthz reports; ``stale`` says this worker serves a generation that is no longer
+        live because the live one is of another schema (restart it with the release that built it)."""
         snapshot = self.snapshot()
-        return {
+        live = self.folder.current_name() if self.folder else snapshot.name
+        status = {
             "generation": snapshot.name,
             "schema_version": self.schema_version,
             "documents": int(snapshot.live.sum()),
             "rebuilding": bool(self.folder and self.folder.rebuild_running()),
         }
+        if live != snapshot.name:
+            status["stale"] = (
+                f"the live index {live} was built for schema version {self.folder.schema_version(live)}; this worker "
+                f"(schema {self.schema_version}) serves {snapshot.name} until it is restarted with that release"
+            )
+        return status
 
     # Searching -----------------------------------------------------------------------------
 
