@@ -74,7 +74,8 @@ def archive_section(archive: dict) -> list[str]:
         "| measure | value |",
         "|---|---|",
         f"| import with extraction and indexing (`import_articles`, wall time incl. start-up) | {archive['import']['articles_per_s']:.0f} articles/s ({archive['import']['seconds']:.0f} s) |",
-        f"| `rebuild_index --noinput` | {archive['rebuild']['articles_per_s']:.0f} articles/s ({archive['rebuild']['seconds']:.0f} s) |",
+        f"| `rebuild_index --noinput`, while gunicorn answers searches | {archive['rebuild']['articles_per_s']:.0f} articles/s ({archive['rebuild']['seconds']:.0f} s) |",
+        *traffic_rows(archive),
         f"| Whoosh index on disk after rebuild (after import) | {archive['index_mb']:.0f} MB ({archive['index_mb_after_import']:.0f} MB) |",
         f"| SQLite database | {archive['database_mb']:.0f} MB |",
         *save_rows(save),
@@ -185,3 +186,15 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
+
+
+def traffic_rows(archive) -> list[str]:
+    """What the searches made during the rebuild got back (bench/traffic.py); older runs lack it."""
+    traffic = archive.get("rebuild_under_traffic")
+    if not traffic:
+        return []
+    return [
+        f"| searches answered during the rebuild (4 kinds, in a loop) | {traffic['answers']}, of which wrong "
+        f"(not 200, or a total other than before): {traffic['wrong_answers']}; p50 {traffic['latency_ms_p50']} ms, "
+        f"max {traffic['latency_ms_max']} ms |"
+    ]

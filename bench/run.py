@@ -33,6 +33,7 @@ REPO_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
 from scale_set import load_corpus, reuters_records, scale_records, write_jsonl  # noqa: E402
+from traffic import SearchTraffic, totals  # noqa: E402
 
 REUTERS_SIZE = 21578
 SCALE_SIZE = 100_000
@@ -136,8 +137,17 @@ def bench_archive(name: str, records, args, measure_args: list[str]) -> dict:
 
             index_dir = data_dir / "whoosh_index"
             result["index_mb_after_import"] = round(sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file()) / 1e6, 1)
-            seconds, _ = manage(env, "rebuild_index", "--noinput", log=log)
+            # The rebuild runs while gunicorn answers steady searches from the live index.
+            server = start_gunicorn(env, log)
+            try:
+                traffic = SearchTraffic(port, totals(port))
+                traffic.start()
+                seconds, _ = manage(env, "rebuild_index", "--noinput", log=log)
+                result["rebuild_under_traffic"] = traffic.stop()
+            finally:
+                stop(server)
             result["rebuild"] = {"seconds": round(seconds, 1), "articles_per_s": round(result["articles"] / seconds, 1)}
+            print(f"[{name}] searches during the rebuild: {result['rebuild_under_traffic']}", flush=True)
             result["index_mb"] = round(sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file()) / 1e6, 1)
             result["database_mb"] = round((data_dir / "newsarchive.sqlite3").stat().st_size / 1e6, 1)
             print(f"[{name}] rebuild_index: {result['rebuild']}, index {result['index_mb']} MB", flush=True)
