@@ -54,9 +54,11 @@ from .spelling import spelling_suggestion
 from .whoosh_internals import (
     ReaderSharingWriter,
     SharedReaderSearcher,
+    UTCDatetimesForWhoosh,
     haystack_from_python,
     haystack_to_python,
     index_segments,
+    parse_date_text,
 )
 
 log = logging.getLogger(__name__)
@@ -89,10 +91,10 @@ class ArchiveDATETIME(DATETIME):
             return query.Every(fieldname, boost=boost)
         # An exclusive bound leaves out the whole instant it names, to its precision.
         if start is not None:
-            parsed = self._parse_datestring(start)
+            parsed = parse_date_text(self, start)
             start = datetime_to_long(parsed.ceil() if startexcl else parsed.floor())
         if end is not None:
-            parsed = self._parse_datestring(end)
+            parsed = parse_date_text(self, end)
             end = datetime_to_long(parsed.floor() if endexcl else parsed.ceil())
         return query.NumericRange(fieldname, start, end, startexcl, endexcl, boost=boost)
 
@@ -112,7 +114,7 @@ class SchemaMismatch(SearchUnavailable):
     """The live generation was built for another schema than this code's."""
 
 
-class ArchiveWhooshBackend(WhooshSearchBackend):
+class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
         self.writer_limit_mb = int(connection_options.get("WRITER_LIMIT_MB", 256))
@@ -150,15 +152,6 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         top_level = [ID, DJANGO_CT, DJANGO_ID] + [field.index_fieldname for field in fields.values()]
         names = {name: overrides.get(name) or schema[name] for name in top_level}
         return content_field_name, Schema(**names)
-
-    def _from_python(self, value):
-        # Whoosh's DATETIME cannot take aware datetimes: store UTC, naive.
-        if isinstance(value, datetime) and value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
-        return haystack_from_python(self, value)
-
-    def _to_python(self, value):
-        return haystack_to_python(self, value)
 
     # Opening the index --------------------------------------------------------------------
 
@@ -330,7 +323,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 self.log.debug("Indexing for object `%s` skipped", obj)
                 continue
             for key in document:
-                document[key] = self._from_python(document[key])
+                document[key] = haystack_from_python(self, document[key])
             document.pop("boost", None)  # document boosts are not supported by Whoosh 2.5+
             documents.append(document)
         return documents
@@ -643,11 +636,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             if field is not None and field.is_multivalued:
                 fields[key] = value.split(",") if value else []
             elif field is not None and field.field_type == "boolean":
-                fields[key] = self._to_python(value)  # haystack's convert makes "false" True
+                fields[key] = haystack_to_python(self, value)  # haystack's convert makes "false" True
             elif field is not None and hasattr(field, "convert"):
                 fields[key] = field.convert(value)
             else:
-                fields[key] = self._to_python(value)
+                fields[key] = haystack_to_python(self, value)
             if field is not None and field.field_type == "datetime" and isinstance(fields[key], datetime):
                 if fields[key].tzinfo is None:  # stored as naive UTC (_from_python)
                     fields[key] = fields[key].replace(tzinfo=timezone.utc)

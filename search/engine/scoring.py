@@ -104,10 +104,13 @@ def evaluate(q, snapshot, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
     if isinstance(q, query.AndNot):
         mask, scores = evaluate(q.a, snapshot, scored)
         excluded, _ = evaluate(q.b, snapshot, False)
-        return mask & ~excluded, scores
+        mask = mask & ~excluded
+        return mask, (only_within(mask, scores) if scored else None)
     if isinstance(q, query.Not):
         excluded, _ = evaluate(q.query, snapshot, False)
-        return snapshot.live & ~excluded, (np.zeros(size, dtype=np.float32) if scored else None)
+        mask = snapshot.live & ~excluded
+        # Whoosh's InverseMatcher scores every match 1.0.
+        return mask, (mask.astype(np.float32) if scored else None)
     if isinstance(q, (query.And, query.Or)) and not isinstance(q, (query.DisjunctionMax, query.Ordered)):
         parts = [evaluate(child, snapshot, scored) for child in q.subqueries]
         if not parts:
@@ -121,10 +124,16 @@ def evaluate(q, snapshot, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
         scores = np.zeros(size, dtype=np.float32)
         for _, part_scores in parts:
             scores += part_scores
-        return mask, scores
+        # A document outside an And (matched by a sibling in an enclosing Or) gets none of its score.
+        return mask, (only_within(mask, scores) if isinstance(q, query.And) else scores)
     if scored:
         raise Unscorable(type(q).__name__)
     return snapshot.mask_of(q.docs(snapshot.searcher)), None
+
+
+def only_within(mask: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    scores[~mask] = 0
+    return scores
 
 
 def top_documents(mask: np.ndarray, scores: np.ndarray, start: int, end: int) -> list[tuple[int, float]]:

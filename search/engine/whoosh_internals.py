@@ -10,6 +10,7 @@ is replaced at run time: where behaviour must change, a subclass does it (``Shar
 """
 
 import copy
+from datetime import datetime, timezone
 from importlib.metadata import version
 
 from django.core.exceptions import ImproperlyConfigured
@@ -100,16 +101,10 @@ def field_length_bytes(leaf, fieldname: str):
 
 
 class SharedReaderSearcher(Searcher):
-    """A searcher over readers that other searchers share: closing it leaves them open.
-
-    ``SegmentWriter._finish`` closes a writer's searcher through ``_orig_close`` (2.7.5), the name
-    under which ``SegmentWriter.searcher()`` keeps the real ``close``; both are no-ops here.
-    """
+    """A searcher over readers that other searchers share: closing it leaves them open
+    (``update_document`` and ``delete_by_query`` close the writer's searcher after each use)."""
 
     def close(self):
-        pass
-
-    def _orig_close(self):
         pass
 
 
@@ -133,17 +128,32 @@ class ReaderSharingWriter(SegmentWriter):
         return self._shared_searcher
 
 
-def haystack_from_python(backend, value):
-    """haystack's conversion of a Python value for Whoosh: ``WhooshSearchBackend._from_python``
-    (django-haystack 3.4.0), a private method our backend extends for aware datetimes."""
-    from haystack.backends.whoosh_backend import WhooshSearchBackend
+class UTCDatetimesForWhoosh:
+    """For a subclass of haystack's ``WhooshSearchBackend``: aware datetimes are stored as naive UTC.
 
-    return WhooshSearchBackend._from_python(backend, value)
+    Whoosh's DATETIME orders and compares naive datetimes. haystack converts every value it
+    indexes or puts in a query through the backend's private ``_from_python`` (django-haystack
+    3.4.0: ``update`` and ``WhooshSearchQuery.build_query_fragment`` call ``backend._from_python``),
+    so this is where the conversion must be extended.
+    """
+
+    def _from_python(self, value):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return super()._from_python(value)
+
+
+def haystack_from_python(backend, value):
+    """A Python value as the backend indexes it: ``backend._from_python`` (django-haystack 3.4.0)."""
+    return backend._from_python(value)
 
 
 def haystack_to_python(backend, value):
-    """haystack's conversion of a stored Whoosh value back to Python: ``WhooshSearchBackend._to_python``
-    (django-haystack 3.4.0)."""
-    from haystack.backends.whoosh_backend import WhooshSearchBackend
+    """A stored Whoosh value back in Python: ``WhooshSearchBackend._to_python`` (django-haystack 3.4.0)."""
+    return backend._to_python(value)
 
-    return WhooshSearchBackend._to_python(backend, value)
+
+def parse_date_text(field, text: str):
+    """Whoosh's parse of a date in a query into an ``adatetime`` with ``floor()``/``ceil()``:
+    ``DATETIME._parse_datestring`` (2.7.5), which Whoosh's own ``parse_range`` uses."""
+    return field._parse_datestring(text)
