@@ -195,6 +195,8 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         if self.folder is None:
             return self.storage.open_index(schema=self.schema)
         found = self.folder.schema_version(name)
+        if found is None and self.folder.current_name() != name:
+            raise FileNotFoundError(f"generation {name} was removed after a switch")  # callers read current again
         if found != self.schema_version:
             raise SchemaMismatch(
                 f"the search index was built for schema version {found}, this code needs {self.schema_version}; "
@@ -271,9 +273,14 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         if not self.setup_complete:
             self.setup()
         while True:
+            name = self.live_generation(create=True)
             snapshot = None if self._own_readers else self.snapshot(create=True)
-            name = snapshot.name if snapshot else self.live_generation(create=True)
-            index = snapshot.index if snapshot else self.open_generation(name)
+            if snapshot is not None and snapshot.name != name:
+                snapshot = None  # one this worker still reads after another schema went live: never written
+            try:
+                index = snapshot.index if snapshot else self.open_generation(name)
+            except FileNotFoundError:
+                continue  # removed after a switch: current names another one now
 
             def shared_searcher(writer, snapshot=snapshot):
                 # update_document finds the old copy through a reader of every segment; opening
@@ -293,6 +300,10 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
                 )
             except LockError as error:
                 raise IndexBusy(f"another writer held the search index for {self._lock_wait:g} s") from error
+            except FileNotFoundError:
+                if self.folder is None or self.folder.current_name() == name:
+                    raise
+                continue  # a switch, and the generation we waited for was removed meanwhile
             if self.folder is None or self.folder.current_name() == name:
                 return writer
             writer.cancel()

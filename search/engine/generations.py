@@ -59,9 +59,14 @@ class IndexFolder:
         except FileNotFoundError:
             return False
 
-    def new_generation(self, schema_version: str) -> str:
+    @staticmethod
+    def generation_name() -> str:
+        return f"{PREFIX}{time.time_ns()}-{os.getpid()}"
+
+    def new_generation(self, schema_version: str, name: str | None = None) -> str:
+        """A new generation's folder; a rebuild names it (``start_journal``) before creating it."""
         os.makedirs(self.path, exist_ok=True)
-        name = f"{PREFIX}{time.time_ns()}-{os.getpid()}"
+        name = name or self.generation_name()
         os.makedirs(self._join(name))
         with open(self._join(name, SCHEMA_VERSION_FILE), "w") as file:
             file.write(schema_version)
@@ -92,8 +97,14 @@ class IndexFolder:
         return handle
 
     def remove_unused(self) -> list[str]:
-        """Remove the generations that are neither current, nor being built, nor read by anyone."""
-        keep = {self.current_name(), self.rebuild_target() if self.rebuild_running() else None}
+        """Remove the generations that are neither current, nor being built, nor read by anyone,
+        and the journals of rebuilds that no longer run.
+
+        Every worker that moves to a new generation calls this, so another process may remove
+        the same folder or journal at the same time: what is already gone is skipped.
+        """
+        building = self.rebuild_target() if self.rebuild_running() else None
+        keep = {self.current_name(), building}
         removed = []
         try:
             names = os.listdir(self.path)
@@ -101,15 +112,18 @@ class IndexFolder:
             return removed
         for name in names:
             folder = self._join(name)
-            if name in keep:
-                continue
             if name.startswith(PREFIX) and name.endswith(".journal"):
-                if name[: -len(".journal")] not in keep:
-                    os.unlink(folder)
+                # A rebuild killed after its switch leaves the journal of what is now current.
+                if building is None or name != f"{building}.journal":
+                    self._remove_if_present(name)
                 continue
-            if not name.startswith(PREFIX) or not os.path.isdir(folder):
+            if name in keep or not name.startswith(PREFIX) or not os.path.isdir(folder):
                 continue
-            with open(os.path.join(folder, READERS_LOCK), "a") as handle:
+            try:
+                handle = open(os.path.join(folder, READERS_LOCK), "a")
+            except FileNotFoundError:
+                continue  # removed by another process meanwhile
+            with handle:
                 try:
                     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
@@ -119,10 +133,11 @@ class IndexFolder:
         return removed
 
     def remove_legacy_files(self) -> None:
-        """Whoosh's files of an index from before generations, once a generation replaces it."""
+        """Whoosh's files of an index from before generations, once a generation replaces it: those
+        of its index named MAIN (``_MAIN_<n>.toc``, ``MAIN_<segment>.<ext>``, ``MAIN_WRITELOCK``)."""
         for name in os.listdir(self.path):
-            if name.endswith((".toc", ".seg", ".pst", ".trm", ".vps", ".fln", ".per", ".dci", ".dcz")) or name.startswith("_MAIN_"):
-                os.unlink(self._join(name))
+            if name.startswith(("_MAIN_", "MAIN_")) and not os.path.isdir(self._join(name)):
+                self._remove_if_present(name)
 
     # Rebuilding ---------------------------------------------------------------------------
 
@@ -161,10 +176,12 @@ class IndexFolder:
             return None
 
     def start_journal(self, target: str) -> None:
-        open(self._journal(target), "w").close()
+        """Name the generation being built, so that no ``remove_unused`` takes its folder for an
+        unused one, and have writers journal for it from now on."""
         with open(self._join(f".{REBUILD_TARGET}"), "w") as file:
             file.write(target)
         os.replace(self._join(f".{REBUILD_TARGET}"), self._join(REBUILD_TARGET))
+        open(self._journal(target), "a").close()  # not "w": a writer may have journaled already
 
     def journal_if_rebuilding(self, identifiers) -> None:
         """Note identifiers written to the live index while a rebuild runs, for it to write again.

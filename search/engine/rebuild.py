@@ -42,11 +42,13 @@ def rebuild_aside(backend, *, batch_size: int, progress=None) -> dict:
     started = time.monotonic()
     with folder.rebuilding():
         folder.remove_unused()
-        target = folder.new_generation(backend.schema_version)
-        hold = folder.hold(target)
+        target = folder.generation_name()
+        folder.start_journal(target)  # before the folder exists and before the database is read
+        hold = None
         try:
+            folder.new_generation(backend.schema_version, target)
+            hold = folder.hold(target)
             index = FileStorage(folder.generation_path(target)).create_index(backend.schema)
-            folder.start_journal(target)
             present: set[str] = set()
             for model, search_index in unified_index.get_indexes().items():
                 write_all(backend, index, model, search_index, batch_size, present, progress)
@@ -63,12 +65,14 @@ def rebuild_aside(backend, *, batch_size: int, progress=None) -> dict:
             if legacy:
                 folder.remove_legacy_files()
         except BaseException:
-            hold.close()
-            shutil.rmtree(folder.generation_path(target), ignore_errors=True)
-            folder.end_journal(target)
+            # Interrupted after the switch (Ctrl-C, a failed cleanup), the new generation is live.
+            if folder.current_name() != target:
+                shutil.rmtree(folder.generation_path(target), ignore_errors=True)
             raise
-        folder.end_journal(target)
-    hold.close()
+        finally:
+            if hold is not None:
+                hold.close()
+            folder.end_journal(target)
     backend.forget_snapshot()
     removed = folder.remove_unused()
     return {
