@@ -64,3 +64,12 @@ def small_archive(db, search_index):
         )  # fmt: skip
     index_everything()
     return articles
+
+
+@pytest.fixture
+def indexed(db, search_index):
+    """Three indexed stories about hackers; the index's path."""
+    for n in range(3):
+        ArticleFactory(slug=f"story-{n}", title=f"Story {n} about hackers")
+    index_everything()
+    return search_index

@@ -14,18 +14,10 @@ from django.core.management import CommandError, call_command
 from articles.models import Article
 from search.consistency import index_check
 from search.indexing import search_backend
-from tests.conftest import index_everything
 from tests.factories import ArticleFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-@pytest.fixture
-def indexed(db, search_index):
-    for n in range(3):
-        ArticleFactory(slug=f"story-{n}", title=f"Story {n} about hackers")
-    index_everything()
-    return search_index
 
 
 def live_folder(index_path: Path) -> Path:

@@ -4,20 +4,11 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 
 from search.indexing import search_backend
-from tests.conftest import index_everything
-from tests.factories import ArticleFactory
 
 from .helpers import search
 
 pytestmark = pytest.mark.archive_engine  # index generations are the archive engine's
 
-
-@pytest.fixture
-def indexed(db, search_index):
-    for n in range(3):
-        ArticleFactory(slug=f"story-{n}", title=f"Story {n} about hackers")
-    index_everything()
-    return search_index
 
 
 def switch_to_a_generation_of_another_schema():
