@@ -46,8 +46,8 @@ index: install $(DATA_DIR)/secret_key
 
 # The whole suite twice: on SQLite, then on a throwaway PostgreSQL (.ci/postgres tears it down even
 # on failure); then the search, indexing and page tests on haystack's stock Whoosh engine, the
-# reference ours keeps the contract of (tests/engine_contract runs on both engines in every pass). All always run; `make test` fails if any does.
-# PYTEST_ARGS passes options on.
+# reference ours keeps the contract of (tests/engine_contract runs on both engines in every pass).
+# All always run; `make test` fails if any does. PYTEST_ARGS passes options on.
 test: install-dev
 	status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \

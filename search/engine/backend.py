@@ -230,8 +230,9 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
                     # restarted with that release, it answers from the generation it holds.
                     log.warning("The live search index is of another schema; serving %s until restarted", previous.name)
                     return previous
-                if previous is not None and previous.name != snapshot.name:
-                    self.folder.remove_unused()  # the generation we left may have no reader now
+                if self.folder and (previous is None or previous.name != snapshot.name):
+                    # The generation we left, or one that stopped workers left behind, may have no reader now.
+                    self.folder.remove_unused()
                 return snapshot
             except SearchUnavailable:
                 raise
