@@ -5,7 +5,7 @@ indexing time). Words are compared by their index terms (folded, stemmed) with R
 chosen term is shown the way the archive most often writes it, read from one article that has it.
 """
 
-from collections import Counter
+import re
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -14,7 +14,7 @@ from .snippets import WORD
 
 FORM_SOURCE_CHARS = 5000  # where to look for a term's written forms; the lead has most of them
 FORMS_CACHED = 50_000
-_forms: dict[tuple[str, str], Counter] = {}  # a term's written forms, remembered across generations
+_forms: dict[tuple, str] = {}  # (field, term, typed word): its written form, remembered across generations
 
 MAX_WORDS = 10
 MAX_WORD_LENGTH = 40
@@ -57,17 +57,33 @@ def nearest_term(snapshot, fieldname: str, term: str) -> str | None:
 
 def surface_form(snapshot, fieldname: str, term: str, term_of, typed: str | None = None) -> str:
     """How the archive writes a term ("government" for "govern"), from the first article with it:
-    ``typed`` if that article writes it so, else its commonest form there."""
-    key = (fieldname, term)
-    forms = _forms.get(key)
-    if forms is None:
+    ``typed`` if that article writes it so, else the first form of the term there.
+
+    Every search with words asks this of each known word (haystack suggests for any query), so
+    it must cost little: the typed word is looked for with one regular expression, and only
+    words sharing the term's first letters are analysed (all of them if none of those is it).
+    Answers are remembered per process.
+    """
+    key = (fieldname, term, typed)
+    form = _forms.get(key)
+    if form is None:
         docs, _ = snapshot.postings.term(fieldname, term)
         live = [int(doc) for doc in docs if snapshot.live[doc]]
         text = (snapshot.searcher.stored_fields(live[0]).get(fieldname) or "")[:FORM_SOURCE_CHARS] if live else ""
-        forms = Counter(m.group().lower() for m in WORD.finditer(text) if term_of(m.group().lower()) == term)
+        form = written_form(text, term, typed, term_of) or typed or term
         if len(_forms) >= FORMS_CACHED:
             _forms.clear()
-        _forms[key] = forms
-    if typed in forms:
+        _forms[key] = form
+    return form
+
+
+def written_form(text: str, term: str, typed: str | None, term_of) -> str | None:
+    """``typed`` if ``text`` writes it, else the first word of ``text`` whose index term is ``term``."""
+    if typed and re.search(rf"(?<!\w){re.escape(typed)}(?!\w)", text, re.IGNORECASE):
         return typed
-    return forms.most_common(1)[0][0] if forms else (typed or term)
+    likely = re.finditer(rf"(?<!\w){re.escape(term[:3])}\w*", text, re.IGNORECASE)
+    for words in (likely, WORD.finditer(text)):  # accents can hide the first letters: then every word
+        for match in words:
+            if term_of(match.group().lower()) == term:
+                return match.group().lower()
+    return None
