@@ -444,7 +444,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
     def matched_mask(self, snapshot, filters) -> np.ndarray:
         matched = snapshot.live.copy()
         for narrow_query in filters:
-            matched &= evaluate(narrow_query, snapshot, scored=False)[0]
+            matched &= snapshot.filter_mask(narrow_query, lambda q: evaluate(q, snapshot, scored=False)[0])
         return matched
 
     @log_query

@@ -68,8 +68,8 @@ def surface_form(snapshot, fieldname: str, term: str, term_of, typed: str | None
     form = _forms.get(key)
     if form is None:
         docs, _ = snapshot.postings.term(fieldname, term)
-        live = [int(doc) for doc in docs if snapshot.live[doc]]
-        text = (snapshot.searcher.stored_fields(live[0]).get(fieldname) or "")[:FORM_SOURCE_CHARS] if live else ""
+        live = docs[snapshot.live[docs]]  # a common word has most of the archive: no Python loop
+        text = (snapshot.searcher.stored_fields(int(live[0])).get(fieldname) or "")[:FORM_SOURCE_CHARS] if len(live) else ""
         form = written_form(text, term, typed, term_of) or typed or term
         if len(_forms) >= FORMS_CACHED:
             _forms.clear()
