@@ -1,11 +1,9 @@
-"""“Did you mean”: the nearest indexed word for each word of a query with no hits.
+"""“Did you mean”: each word of a query as the archive writes it, or its nearest indexed word.
 
 The index keeps no separate unstemmed spelling field (it doubled the postings written, a third of
 indexing time). Words are compared by their index terms (folded, stemmed) with RapidFuzz, and the
-chosen term is shown the way the archive most often writes it, read from one article that has it.
+chosen term is shown the way the archive writes it, read from one article that has it.
 """
-
-import re
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -60,9 +58,9 @@ def surface_form(snapshot, fieldname: str, term: str, term_of, typed: str | None
     ``typed`` if that article writes it so, else the first form of the term there.
 
     Every search with words asks this of each known word (haystack suggests for any query), so
-    it must cost little: the typed word is looked for with one regular expression, and only
-    words sharing the term's first letters are analysed (all of them if none of those is it).
-    Answers are remembered per process.
+    it must cost little: the typed word and the term's first letters are found with ``str.find``,
+    and only the words that start so are analysed (every word if none of those is it). Answers
+    are remembered per process.
     """
     key = (fieldname, term, typed)
     form = _forms.get(key)
@@ -79,11 +77,23 @@ def surface_form(snapshot, fieldname: str, term: str, term_of, typed: str | None
 
 def written_form(text: str, term: str, typed: str | None, term_of) -> str | None:
     """``typed`` if ``text`` writes it, else the first word of ``text`` whose index term is ``term``."""
-    if typed and re.search(rf"(?<!\w){re.escape(typed)}(?!\w)", text, re.IGNORECASE):
+    text = text.lower()
+    if typed and any(match.group() == typed for match in words_starting(text, typed)):
         return typed
-    likely = re.finditer(rf"(?<!\w){re.escape(term[:3])}\w*", text, re.IGNORECASE)
-    for words in (likely, WORD.finditer(text)):  # accents can hide the first letters: then every word
+    # Accents can hide the term's first letters ("méxico" for "mexico"): then every word is tried.
+    for words in (words_starting(text, term[:3]), WORD.finditer(text)):
         for match in words:
-            if term_of(match.group().lower()) == term:
-                return match.group().lower()
+            if term_of(match.group()) == term:
+                return match.group()
     return None
+
+
+def words_starting(text: str, prefix: str):
+    """The words of ``text`` that start with ``prefix``, found with ``str.find`` (no pattern to compile)."""
+    start = text.find(prefix) if prefix else -1
+    while start != -1:
+        if start == 0 or not text[start - 1].isalnum():
+            match = WORD.match(text, start)
+            if match:
+                yield match
+        start = text.find(prefix, start + 1)
