@@ -132,8 +132,7 @@ def evaluate(q, snapshot, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def only_within(mask: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    scores[~mask] = 0
-    return scores
+    return np.multiply(scores, mask, out=scores)  # in place: no index array of the archive's size
 
 
 def top_documents(mask: np.ndarray, scores: np.ndarray, start: int, end: int) -> list[tuple[int, float]]:

@@ -29,7 +29,7 @@ def spelling_suggestion(snapshot, fieldname: str, query_string: str, term_of) ->
         if term is None:
             suggested.append(bare)  # a stop word or not one word: keep it
             continue
-        if snapshot.reader.frequency(fieldname, term):
+        if len(snapshot.postings.term(fieldname, term)[0]):  # read anyway by the query: no lookup per segment
             # Known through its stem: the archive's own spelling if it never writes it as typed.
             form = surface_form(snapshot, fieldname, term, term_of, typed=bare.lower())
             suggested.append(form)
