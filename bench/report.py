@@ -184,9 +184,6 @@ def main(argv=None):
     print(f"Wrote {args.out}")
 
 
-if __name__ == "__main__":
-    main()
-
 
 def traffic_rows(archive) -> list[str]:
     """What the searches made during the rebuild got back (bench/traffic.py); older runs lack it."""
@@ -198,3 +195,7 @@ def traffic_rows(archive) -> list[str]:
         f"(not 200, or a total other than before): {traffic['wrong_answers']}; p50 {traffic['latency_ms_p50']} ms, "
         f"max {traffic['latency_ms_max']} ms |"
     ]
+
+
+if __name__ == "__main__":
+    main()
