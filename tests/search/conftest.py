@@ -66,10 +66,15 @@ def small_archive(db, search_index):
     return articles
 
 
+def index_stories(count: int) -> None:
+    """``count`` indexed stories about hackers, slugs story-0, story-1, …"""
+    for n in range(count):
+        ArticleFactory(slug=f"story-{n}", title=f"Story {n} about hackers")
+    index_everything()
+
+
 @pytest.fixture
 def indexed(db, search_index):
     """Three indexed stories about hackers; the index's path."""
-    for n in range(3):
-        ArticleFactory(slug=f"story-{n}", title=f"Story {n} about hackers")
-    index_everything()
+    index_stories(3)
     return search_index

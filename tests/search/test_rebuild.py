@@ -30,8 +30,8 @@ from search.engine.interface import SearchUnavailable
 from search.indexing import reindex_articles, search_backend, search_maintenance
 from search.models import PendingIndexUpdate
 from search.signals import index_updates_paused
-from tests.conftest import index_everything
 from tests.factories import ArticleFactory
+from tests.search.conftest import index_stories
 from tests.servers import ROOT
 
 from .helpers import search, slugs
@@ -73,9 +73,7 @@ def totals() -> tuple[int, int]:
 @pytest.fixture
 def archive(db, search_index):
     """Six indexed articles about hackers."""
-    for n in range(6):
-        ArticleFactory(slug=f"story-{n}", title=f"Story {n} about hackers")
-    index_everything()
+    index_stories(6)
     return search_index
 
 
