@@ -52,6 +52,7 @@ from .snapshot import SnapshotHolder, segments_reader
 from .snippets import make_term_of, snippet_html
 from .spelling import spelling_suggestion
 from .whoosh_internals import (
+    ArchiveCodec,
     ReaderSharingWriter,
     SharedReaderSearcher,
     UTCDatetimesForWhoosh,
@@ -298,6 +299,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
                     timeout=self._lock_wait,
                     delay=0.05,
                     limitmb=self.writer_limit_mb,
+                    codec=ArchiveCodec(),
                 )
             except LockError as error:
                 raise IndexBusy(f"another writer held the search index for {self._lock_wait:g} s") from error

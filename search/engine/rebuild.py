@@ -22,6 +22,7 @@ from haystack.utils.app_loading import haystack_get_model
 from whoosh.filedb.filestore import FileStorage
 
 from .interface import SearchUnavailable
+from .whoosh_internals import ArchiveCodec
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ def write_all(backend, index, model, search_index, batch_size, present, progress
 def write(backend, index, search_index, objects, identifiers_to_remove, present) -> None:
     documents = backend.prepare_documents(search_index, objects) if objects else []
     skipped = {get_identifier(obj) for obj in objects} - {document[ID] for document in documents}
-    writer = index.writer(limitmb=backend.writer_limit_mb)
+    writer = index.writer(limitmb=backend.writer_limit_mb, codec=ArchiveCodec())
     try:
         for document in documents:
             writer.update_document(**document)

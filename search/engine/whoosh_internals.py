@@ -6,15 +6,21 @@ names the private attribute it touches, what it relies on, and the versions it w
 ``tests/search/engine/test_whoosh_internals.py`` has a test for each that fails if an upgrade
 changes it, and ``check_versions`` refuses versions nobody checked. No method of a Whoosh object
 is replaced at run time: where behaviour must change, a subclass does it (``SharedReaderSearcher``,
-``ReaderSharingWriter``).
+``ReaderSharingWriter``, ``ArchiveCodec``).
 """
 
 import copy
+import pickle
+import struct
+import sys
+import zlib
+from array import array
 from datetime import datetime, timezone
 from importlib.metadata import version
 
+import numpy as np
 from django.core.exceptions import ImproperlyConfigured
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PostingsWriter, _lenfield
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
@@ -78,14 +84,176 @@ def postings_blocks(leaf, fieldname: str, btext: bytes):
 
     Relies on (2.7.5): ``SegmentReader._terms.matcher()`` giving a ``W3LeafMatcher`` without the
     deletion filter, and its ``_read_ids``, ``_read_weights``, ``_ids``, ``_weights`` and
-    ``_next_block``. Whoosh's public matcher walks one document at a time in Python.
+    ``_next_block``. Whoosh's public matcher walks one document at a time in Python. A segment
+    written by ``ArchiveCodec`` gives numpy arrays without decoding its positions; one written by
+    Whoosh's own codec (an index from before it) is read the Whoosh way.
     """
     matcher = leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    arrays = isinstance(matcher, ArchiveLeafMatcher)
     while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        yield matcher._ids, matcher._weights
+        if arrays:
+            yield matcher.block_arrays()
+        else:
+            matcher._read_ids()
+            matcher._read_weights()
+            yield matcher._ids, matcher._weights
         matcher._next_block()
+
+
+# A block of postings in ``ArchiveCodec``'s layout, after Whoosh's own block info: a header, then
+# the document numbers (uint32 deltas), the weights (float32; absent when all are 1.0) and the
+# values (Whoosh's minified values, pickled), each compressed on its own when that saves space.
+BLOCK_HEADER = struct.Struct("<BHHI")
+IDS_COMPRESSED, WEIGHTS_COMPRESSED, VALUES_COMPRESSED, WEIGHTS_ALL_ONE = 1, 2, 4, 8
+COMPRESS_FROM = 64  # bytes: below this, zlib's own header and checksum cost more than they save
+
+
+def _packed(raw: bytes, level: int, flag: int) -> tuple[bytes, int]:
+    if level and len(raw) >= COMPRESS_FROM:
+        packed = zlib.compress(raw, level)
+        if len(packed) < len(raw):
+            return packed, flag
+    return raw, 0
+
+
+def _little_endian(values: array) -> bytes:
+    """An array's bytes, little-endian as the reader's numpy dtypes say ("<u4", "<f4")."""
+    if sys.byteorder != "little":
+        values = array(values.typecode, values)
+        values.byteswap()
+    return values.tobytes()
+
+
+class ArchivePostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer with the block data split in three parts, so that matching and
+    ranking read document numbers and weights as arrays and never decode positions, which only
+    phrase queries and highlighting by Whoosh need. Whoosh pickles the three together.
+
+    Relies on (2.7.5): ``W3PostingsWriter._write_block`` and its state (``_ids``, ``_weights``,
+    ``_maxweight``, ``_minlength``, ``_maxlength``, ``_compression``, ``_postfile``,
+    ``_terminfo``, ``_blockcount``, ``_new_block``, ``_mini_values``), the block length as a
+    signed int (negative for the last block), ``WHOOSH3_HEADER_MAGIC`` first, and the block info
+    tuple that ``W3LeafMatcher._goto`` reads.
+    """
+
+    def _write_block(self, last=False):
+        from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, length_to_byte
+
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids = self._ids
+        level = self._compression
+        deltas = array("I", ids)
+        deltas[1:] = array("I", [later - earlier for earlier, later in zip(ids, ids[1:])])
+        id_bytes, flags = _packed(_little_endian(deltas), level, IDS_COMPRESSED)
+        weights = self._weights
+        if weights.count(1.0) == len(weights):
+            weight_bytes, flags = b"", flags | WEIGHTS_ALL_ONE
+        else:
+            weight_bytes, flag = _packed(_little_endian(weights), level, WEIGHTS_COMPRESSED)
+            flags |= flag
+        values = self._mini_values()
+        value_bytes, flag = _packed(pickle.dumps(values, 2), level, VALUES_COMPRESSED) if values is not None else (b"", 0)
+        flags |= flag
+        data = BLOCK_HEADER.pack(flags, len(id_bytes), len(weight_bytes), len(value_bytes)) + id_bytes + weight_bytes + value_bytes
+        info = pickle.dumps(
+            (len(ids), ids[-1], self._maxweight, level, length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2
+        )
+        length = len(info) + len(data)
+        self._postfile.write_int(-length if last else length)
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
+class ArchiveLeafMatcher(W3LeafMatcher):
+    """Reads ``ArchivePostingsWriter``'s blocks: each of ids, weights and values is decoded only
+    when asked for, and ``block_arrays`` gives ids and weights as numpy arrays.
+
+    Relies on (2.7.5): ``W3LeafMatcher._goto`` setting ``_dataoffset``, ``_nextoffset``,
+    ``_blocklength`` and clearing ``_data``, ``_ids``, ``_weights`` and ``_values``; Whoosh's
+    matcher methods reading ``_ids``, ``_weights`` and ``_values`` through ``_read_ids``,
+    ``_read_weights`` and ``_read_values``; and ``_fixedsize`` and ``_postfile.get``.
+    """
+
+    def _read_data(self):
+        flags, id_length, weight_length, value_length = BLOCK_HEADER.unpack(
+            self._postfile.get(self._dataoffset, BLOCK_HEADER.size)
+        )
+        start = self._dataoffset + BLOCK_HEADER.size
+        self._data = (flags, start, id_length, weight_length, value_length)
+
+    def _section(self, offset: int, length: int, compressed: bool) -> bytes:
+        raw = self._postfile.get(offset, length) if length else b""
+        return zlib.decompress(raw) if compressed else raw
+
+    def _id_array(self) -> np.ndarray:
+        if self._data is None:
+            self._read_data()
+        flags, start, id_length, _, _ = self._data
+        deltas = np.frombuffer(self._section(start, id_length, flags & IDS_COMPRESSED), dtype="<u4")
+        return np.cumsum(deltas, dtype=np.int64)
+
+    def _weight_array(self) -> np.ndarray:
+        if self._data is None:
+            self._read_data()
+        flags, start, id_length, weight_length, _ = self._data
+        if flags & WEIGHTS_ALL_ONE:
+            return np.ones(self._blocklength, dtype=np.float32)
+        raw = self._section(start + id_length, weight_length, flags & WEIGHTS_COMPRESSED)
+        return np.frombuffer(raw, dtype="<f4").astype(np.float32)
+
+    def block_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """This block's (document numbers as int64, weights as float32), positions left unread."""
+        return self._id_array(), self._weight_array()
+
+    def _read_ids(self):
+        self._ids = self._id_array().tolist()
+
+    def _read_weights(self):
+        self._weights = array("f", self._weight_array().tobytes())
+
+    def _read_values(self):
+        if self._data is None:
+            self._read_data()
+        flags, start, id_length, weight_length, value_length = self._data
+        if value_length:
+            values = pickle.loads(self._section(start + id_length + weight_length, value_length, flags & VALUES_COMPRESSED))
+        else:
+            values = None
+        fixedsize = self._fixedsize
+        if fixedsize is None or fixedsize < 0:
+            self._values = values
+        elif fixedsize == 0:
+            self._values = (None,) * self._blocklength
+        else:
+            self._values = tuple(values[i : i + fixedsize] for i in range(0, len(values), fixedsize))
+
+
+class ArchiveCodec(W3Codec):
+    """Whoosh's codec with ``ArchivePostingsWriter``'s block layout for the postings of terms;
+    term vectors keep Whoosh's own. A segment keeps the codec it was written with (``W3Segment``
+    pickles it), so an index written before keeps being read by Whoosh's own matcher, and a merge
+    rewrites its segments in this layout.
+
+    Relies on (2.7.5): ``W3Codec.postings_writer``/``postings_reader`` as the only places that
+    make term postings writers and readers, and ``_blocklimit``, ``_compression``, ``_inlinelimit``.
+    """
+
+    def postings_writer(self, dbfile, byteids=False):
+        if byteids:
+            return super().postings_writer(dbfile, byteids=True)
+        return ArchivePostingsWriter(
+            dbfile, blocklimit=self._blocklimit, compression=self._compression, inlinelimit=self._inlinelimit
+        )
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        offset, length = terminfo.extent()
+        return ArchiveLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
 
 def field_length_bytes(leaf, fieldname: str):

@@ -22,6 +22,7 @@ import pytest
 import whoosh
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
 from whoosh.index import create_in, open_dir
 from whoosh.query import Term
@@ -32,6 +33,7 @@ from whoosh.util.numeric import byte_to_length
 
 from search.engine import whoosh_internals
 from search.engine.whoosh_internals import (
+    ArchiveCodec,
     ReaderSharingWriter,
     SharedReaderSearcher,
     check_versions,
@@ -91,13 +93,14 @@ def readers():
             reader.close()
 
 
-@pytest.fixture(scope="module")
-def built_index(tmp_path_factory):
-    """Three segments, no deletions yet; built once, copied for each test."""
+@pytest.fixture(scope="module", params=[W3Codec, ArchiveCodec], ids=["whoosh-codec", "archive-codec"])
+def built_index(tmp_path_factory, request):
+    """Three segments, no deletions yet; built once per codec (an index written before
+    ``ArchiveCodec`` and one written with it), copied for each test."""
     path = tmp_path_factory.mktemp("built_index")
     index = create_in(str(path), SCHEMA)
     for batch in BATCHES:
-        writer = index.writer()
+        writer = index.writer(codec=request.param())
         for i in batch:
             writer.add_document(**document(i))
         writer.commit(merge=False)
@@ -116,7 +119,7 @@ def edit(index, deleted=DELETED, replaced=REPLACED):
     that the commit deleted."""
     with index.searcher() as searcher:
         docnums = {searcher.document_number(id=key) for key in (*deleted, replaced)}
-    writer = index.writer()
+    writer = index.writer(codec=index_segments(index)[0].codec())
     for key in deleted:
         writer.delete_by_term("id", key)
     writer.update_document(**{**document(int(replaced)), "body": "replaced words"})
