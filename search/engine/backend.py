@@ -22,6 +22,7 @@ import threading
 import time
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
+from functools import lru_cache
 
 import numpy as np
 from django.utils.encoding import force_str
@@ -67,6 +68,17 @@ log = logging.getLogger(__name__)
 # Lowercase, fold accents, drop stop words, stem: the same chain for documents and queries.
 TEXT_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
 term_of = make_term_of(TEXT_ANALYZER)  # a word's index term, cached for snippets
+
+
+@lru_cache(maxsize=8192)
+def initial_of(char: str) -> str:
+    """The first letter of the term of a word that starts with ``char``: TEXT_ANALYZER's Porter
+    stemmer keeps a word's first letter (tests/search/test_snippets.py checks it on the English
+    word list), so only lowercasing and accent folding change it. "" (analyse the word) where
+    lowercasing makes more than one character, as "İ" does, and the tokenizer then splits them."""
+    lowered = char.lower()
+    return lowered.translate(accent_map)[:1] if len(lowered) == 1 else ""
+
 # Raise when the analysis or the field mapping changes: indexes of another version are refused.
 ENGINE_FORMAT = 2
 
@@ -682,7 +694,13 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         if not terms:
             return ""
         return snippet_html(
-            text, frozenset(terms), term_of, surround=SNIPPET_SURROUND, fragments=SNIPPET_FRAGMENTS, tags=marks
+            text,
+            frozenset(terms),
+            term_of,
+            surround=SNIPPET_SURROUND,
+            fragments=SNIPPET_FRAGMENTS,
+            tags=marks,
+            initial_of=initial_of,
         )
 
     def create_spelling_suggestion(self, query_string, snapshot=None):

@@ -38,11 +38,30 @@ def best_windows(spans: list[tuple[int, int]], surround: int, fragments: int) ->
 
 
 def snippet_html(
-    text: str, terms: frozenset, term_of, surround: int = 80, fragments: int = 2, tags: tuple[str, str] = ("<em>", "</em>")
+    text: str,
+    terms: frozenset,
+    term_of,
+    surround: int = 80,
+    fragments: int = 2,
+    tags: tuple[str, str] = ("<em>", "</em>"),
+    initial_of=None,
 ) -> str:
     """Up to ``fragments`` passages around the words whose index term is in ``terms``, each word
-    between ``tags`` (``<em>`` as haystack's engines mark them by default)."""
-    spans = [match.span() for match in WORD.finditer(text) if term_of(match.group().lower()) in terms]
+    between ``tags`` (``<em>`` as haystack's engines mark them by default).
+
+    ``initial_of(char)``, where the analyzer keeps a word's first letter apart from case and
+    accents, gives the first letter of the term of a word starting with ``char``: a word whose
+    initial starts no query term is skipped without analysing it, the cost of a first search
+    that meets words no search has analysed yet."""
+    if initial_of is None:
+        spans = [match.span() for match in WORD.finditer(text) if term_of(match.group().lower()) in terms]
+    else:
+        initials = {term[:1] for term in terms} | {""}  # "": a first character that folds away
+        spans = [
+            match.span()
+            for match in WORD.finditer(text)
+            if initial_of(text[match.start()]) in initials and term_of(match.group().lower()) in terms
+        ]
     if not spans:
         return ""
     parts = []
