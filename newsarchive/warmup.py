@@ -8,7 +8,8 @@ log = logging.getLogger(__name__)
 
 def warm_up() -> None:
     """Import every URLconf (the admin's included), build the entity matcher and its gazetteers,
-    and open the search snapshot with its arrays. A failure is logged: the worker still serves.
+    open the search snapshot with its arrays, and read the words a spelling suggestion is chosen
+    from. A failure is logged: the worker still serves.
 
     At 100,000 articles a cold worker's first admin save took 1.4-2.0 s (1.45 s building the
     matcher, 0.4 s the dateline gazetteer, then opening every index segment); gunicorn calls this
@@ -33,6 +34,8 @@ def warm_up() -> None:
         return
     try:
         run_search(SearchForm(QueryDict("")).search_params())  # live documents, facets, date order
+        # A word no article has: the engine's spelling words (0.8 s at 100,000 articles).
+        run_search(SearchForm(QueryDict("q=qzxwarmupqzx")).search_params())
     except SearchUnavailable as error:
         log.warning("Search index not warmed: %s", error)
     except Exception:

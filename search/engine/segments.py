@@ -41,12 +41,12 @@ def cached(leaf, kind: str, fieldname: str, compute):
 
 def read_leaf(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """One segment's postings of a term, a block at a time: (local document numbers, frequencies)."""
-    if (fieldname, btext) not in leaf:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     docs, freqs = [], []
     for ids, weights in postings_blocks(leaf, fieldname, btext):
         docs.append(np.asarray(ids, dtype=np.int64))
         freqs.append(np.asarray(weights, dtype=np.float32))
+    if not docs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     return np.concatenate(docs), np.concatenate(freqs)
 
 

@@ -91,6 +91,12 @@ class IndexSnapshot:
         }  # fmt: skip
         self._value_bounds = {}
         self._filter_masks: OrderedDict = OrderedDict()
+        # Open each segment's stored fields now, not in the first search that shows one of its
+        # documents (5 ms a segment at 100,000 articles); segments kept from the last snapshot
+        # have theirs open already.
+        for leaf, offset in self.reader.leaf_readers():
+            if leaf.doc_count_all():
+                self.searcher.stored_fields(offset)
 
     def is_current(self, name: str) -> bool:
         """The live generation's folder is still ours and nothing was committed to it since."""

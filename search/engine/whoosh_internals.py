@@ -21,6 +21,7 @@ from importlib.metadata import version
 import numpy as np
 from django.core.exceptions import ImproperlyConfigured
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PostingsWriter, _lenfield
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
@@ -80,7 +81,8 @@ def reader_with_deletions_of(leaf, segment):
 
 def postings_blocks(leaf, fieldname: str, btext: bytes):
     """A term's postings in one segment, a block (up to 128 documents) at a time: yields
-    (document numbers, weights) as array-likes, deleted documents included.
+    (document numbers, weights) as array-likes, deleted documents included; nothing for a term
+    the segment does not have (one lookup of the term, where asking first would make two).
 
     Relies on (2.7.5): ``SegmentReader._terms.matcher()`` giving a ``W3LeafMatcher`` without the
     deletion filter, and its ``_read_ids``, ``_read_weights``, ``_ids``, ``_weights`` and
@@ -88,7 +90,13 @@ def postings_blocks(leaf, fieldname: str, btext: bytes):
     written by ``ArchiveCodec`` gives numpy arrays without decoding its positions; one written by
     Whoosh's own codec (an index from before it) is read the Whoosh way.
     """
-    matcher = leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    terms = getattr(leaf, "_terms", None)  # an EmptyReader (an empty index) has none
+    if terms is None:
+        return
+    try:
+        matcher = terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    except TermNotFound:
+        return
     arrays = isinstance(matcher, ArchiveLeafMatcher)
     while matcher.is_active():
         if arrays:

@@ -359,6 +359,13 @@ def test_postings_blocks_are_the_terms_postings(ix, readers, fieldname, text):
         assert all(0 < len(ids) <= 128 and len(ids) == len(weights) for ids, weights in blocks)
 
 
+def test_postings_blocks_of_a_term_the_segment_lacks_is_empty(ix, readers):
+    """"rare" is in the first segment only; the others give no block, and no error."""
+    leaves = [leaf for leaf, _ in readers(ix.reader()).leaf_readers()]
+    assert [len(block_postings(leaf, "body", b"rare")[1]) for leaf in leaves] == [1, 0, 0]
+    assert [len(block_postings(leaf, "body", b"nowhere")[1]) for leaf in leaves] == [0, 0, 0]
+
+
 def test_postings_blocks_reads_a_long_list_in_several_blocks(ix, readers):
     """A word in most documents spans several blocks; every block is read, in document order."""
     leaf = readers(ix.reader()).leaf_readers()[0][0]
