@@ -6,7 +6,9 @@ not its own (disjunctive faceting), so its other values stay selectable.
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from articles.tag_kinds import TAG_KINDS, TagKindEntry
 
@@ -53,11 +55,11 @@ class FacetValue:
     count: int
     selected: bool
     params: SearchParams = field(repr=False, compare=False)
-    changes: dict = field(repr=False, compare=False)
+    changes: Callable[[], dict] = field(repr=False, compare=False)  # the link's parameter changes
 
     @property
     def url(self) -> str:
-        return self.params.url(**self.changes)
+        return self.params.url(**self.changes())
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ class TagFacet:
         pairs = [(value, counted.get(value, 0)) for value in selected] + pairs
         labels = self.labels(value for value, _ in pairs)
         values = [
-            FacetValue(value, labels.get(value, value), count, value in selected, params, self.toggle(params, value))
+            FacetValue(value, labels.get(value, value), count, value in selected, params, partial(self.toggle, params, value))
             for value, count in pairs
         ]
         clear_url = params.url(**{self.attribute: ()}) if selected else None
@@ -167,7 +169,7 @@ def date_facet(params: SearchParams, month_counts: list[tuple[str, int]]) -> Fac
                 count,
                 chosen == (value, value),
                 params,
-                {"date_from": bound, "date_to": bound},
+                partial(dict, date_from=bound, date_to=bound),
             )
         )
     clear_url = params.url(date_from=None, date_to=None) if params.date_from or params.date_to else None

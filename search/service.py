@@ -30,9 +30,15 @@ HIGHLIGHT = ("<mark>", "</mark>")
 
 @dataclass(frozen=True)
 class Tag:
+    """One of a hit's tags; its link (a search for the tag) is built only where a page shows it."""
+
     value: str
     label: str
-    url: str
+    attribute: str  # the SearchParams attribute of the tag's facet
+
+    @property
+    def url(self) -> str:
+        return SearchParams().url(**{self.attribute: (self.value,)})
 
 
 @dataclass(frozen=True)
@@ -232,7 +238,7 @@ def make_hit(raw, params: SearchParams, labels: dict[str, dict[str, str]]) -> Hi
     def tags(facet) -> list[Tag]:
         values = getattr(raw, facet.field, None) or []
         known = labels.get(facet.name, {})
-        return [Tag(value, known.get(value, value), SearchParams().url(**{facet.attribute: (value,)})) for value in values]
+        return [Tag(value, known.get(value, value), facet.attribute) for value in values]
 
     return Hit(
         slug=raw.slug,

@@ -541,8 +541,9 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
 
         page = self.page_docnums(snapshot, main_query, scores, matched, sort_by, start, end) if end > start else []
         marks = self.highlight_tags(highlight)
+        index_fields = {}  # the SearchIndex fields of each model on this page, looked up once
         results = [
-            self.make_result(snapshot, docnum, score, main_query if marks else None, marks, result_class)
+            self.make_result(snapshot, docnum, score, main_query if marks else None, marks, result_class, index_fields)
             for docnum, score in page
         ]
 
@@ -648,17 +649,21 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         options = highlight if isinstance(highlight, dict) else {}
         return (options.get("pre_tags", ["<em>"])[0], options.get("post_tags", ["</em>"])[0])
 
-    def make_result(self, snapshot, docnum, score, highlight_query, marks, result_class):
+    def make_result(self, snapshot, docnum, score, highlight_query, marks, result_class, index_fields=None):
         stored = snapshot.searcher.stored_fields(docnum)
         app_label, model_name = stored[DJANGO_CT].split(".")
-        model = haystack_get_model(app_label, model_name)
-        unified_index = self.connections_index()
-        index = unified_index.get_index(model) if model in unified_index.get_indexed_models() else None
+        index_fields = {} if index_fields is None else index_fields
+        if stored[DJANGO_CT] not in index_fields:
+            model = haystack_get_model(app_label, model_name)
+            unified_index = self.connections_index()
+            index = unified_index.get_index(model) if model in unified_index.get_indexed_models() else None
+            index_fields[stored[DJANGO_CT]] = index.fields if index else {}
+        known_fields = index_fields[stored[DJANGO_CT]]
         fields = {}
         for key, value in stored.items():
             if key in (DJANGO_CT, DJANGO_ID):
                 continue
-            field = index.fields.get(key) if index else None
+            field = known_fields.get(key)
             if field is not None and field.is_multivalued:
                 fields[key] = value.split(",") if value else []
             elif field is not None and field.field_type == "boolean":

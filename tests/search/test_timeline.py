@@ -1,6 +1,7 @@
 """The timeline: the date facet's counts as SVG bars that link to their period."""
 
 import re
+from functools import partial
 
 from search.params import SearchParams, parse_date_bound
 from search.facets import Facet, FacetValue
@@ -55,7 +56,7 @@ def test_no_timeline_without_results(client, small_archive):
 
 def year_facet(counts):
     values = [
-        FacetValue(year, year, count, False, SearchParams(), {"date_from": parse_date_bound(year), "date_to": parse_date_bound(year)})
+        FacetValue(year, year, count, False, SearchParams(), partial(dict, date_from=parse_date_bound(year), date_to=parse_date_bound(year)))
         for year, count in counts
     ]
     return Facet("date", "Date", values)
