@@ -1,10 +1,13 @@
 from django.shortcuts import get_object_or_404, render
 
+from newsarchive.refusals import read_only
+
 from .models import Article
 from .safe_links import safe_link
 from .tag_kinds import TAG_KINDS
 
 
+@read_only
 def article_detail(request, slug):
     """One article in full, with its tags linking to filtered searches."""
     article = get_object_or_404(Article.objects.with_tags(), slug=slug)
