@@ -5,13 +5,20 @@ site ever sees; methods through Django's client with CSRF checks on, as a browse
 """
 
 import json
+import re
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
+import feedparser
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from articles.models import Article
 from tests.conftest import index_everything
 from tests.factories import ArticleFactory
 from tests.servers import gunicorn, manage, production_env
@@ -158,3 +165,65 @@ def test_gunicorn_passes_other_methods_to_the_sites_405(served, method):
 def test_gunicorn_passes_options_to_the_site(served):
     status, headers, body = send(served + "/?q=zetas", method="OPTIONS")
     assert status == 204 and headers["Allow"] == ALLOW and body == ""
+
+
+# Future dates and long bodies ----------------------------------------------------------------
+
+
+@pytest.fixture
+def one_article_from_the_future(db, search_index):
+    """An article dated 2999, last saved two hours ago, and one from 2011."""
+    now = datetime.now(timezone.utc)
+    ArticleFactory(slug="future", title="Zetas story from the future", published_at=datetime(2999, 1, 1, tzinfo=timezone.utc))
+    ArticleFactory(slug="past", title="Zetas story of 2011", published_at=datetime(2011, 3, 10, tzinfo=timezone.utc))
+    Article.objects.update(updated_at=now - timedelta(hours=2))
+    index_everything()
+    return now
+
+
+def test_the_feed_is_never_updated_after_now(client, one_article_from_the_future):
+    response = client.get("/search.atom", {"q": "zetas"})
+    feed = feedparser.parse(response.content)
+    now = datetime.now(timezone.utc)
+    assert datetime(*feed.feed.updated_parsed[:6], tzinfo=timezone.utc) <= now
+    assert parsedate_to_datetime(response["Last-Modified"]) <= now
+    assert all(datetime(*entry.updated_parsed[:6], tzinfo=timezone.utc) <= now for entry in feed.entries)
+
+
+def test_a_reader_polling_since_the_last_modified_date_sees_a_new_article(client, one_article_from_the_future):
+    first = client.get("/search.atom", {"q": "zetas"})
+    assert client.get("/search.atom", {"q": "zetas"}, headers={"If-Modified-Since": first["Last-Modified"]}).status_code == 304
+    ArticleFactory(slug="new", title="Zetas story of today", published_at=one_article_from_the_future - timedelta(hours=1))
+    Article.objects.filter(slug="new").update(updated_at=one_article_from_the_future - timedelta(hours=1))
+    index_everything()
+    polled = client.get("/search.atom", {"q": "zetas"}, headers={"If-Modified-Since": first["Last-Modified"]})
+    assert polled.status_code == 200
+    assert "http://testserver/articles/new/" in {entry.link for entry in feedparser.parse(polled.content).entries}
+
+
+@pytest.fixture
+def long_article(db, settings):
+    settings.ARTICLE_MAX_BODY_CHARS = 1000
+    return ArticleFactory(slug="long", title="A very long story", body="start " + "word " * 2000 + "THE-END")
+
+
+def test_the_article_page_sends_a_stored_body_only_up_to_the_longest_body(client, long_article):
+    html = client.get("/articles/long/").content.decode()
+    assert "start word" in html and "THE-END" not in html
+    assert "stored text is 10,013 characters long; the first 1,000 are shown" in html
+
+
+def test_the_article_page_does_not_read_a_stored_body_whole(client, long_article):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/articles/long/").status_code == 200
+    article_queries = [query["sql"] for query in queries.captured_queries if 'FROM "articles_article"' in query["sql"]]
+    assert article_queries
+    for sql in article_queries:  # the body appears only inside SUBSTR(…) and LENGTH(…)
+        for found in re.finditer(r'"articles_article"\."body"', sql):
+            assert sql[: found.start()].upper().endswith(("SUBSTR(", "LENGTH(")), sql
+
+
+def test_a_short_article_is_shown_whole_without_a_notice(client, db):
+    ArticleFactory(slug="short", body="A short body that ends here.")
+    html = client.get("/articles/short/").content.decode()
+    assert "A short body that ends here." in html and "characters long" not in html
