@@ -6,6 +6,7 @@ site ever sees; methods through Django's client with CSRF checks on, as a browse
 
 import json
 import re
+import runpy
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
@@ -21,7 +22,8 @@ from django.test.utils import CaptureQueriesContext
 from articles.models import Article
 from tests.conftest import index_everything
 from tests.factories import ArticleFactory
-from tests.servers import gunicorn, manage, production_env
+from newsarchive.refusals import MAX_PATH_BYTES
+from tests.servers import ROOT, gunicorn, manage, production_env
 
 READ_ONLY_PATHS = [
     "/",
@@ -220,10 +222,23 @@ def test_the_article_page_does_not_read_a_stored_body_whole(client, long_article
     assert article_queries
     for sql in article_queries:  # the body appears only inside SUBSTR(…) and LENGTH(…)
         for found in re.finditer(r'"articles_article"\."body"', sql):
-            assert sql[: found.start()].upper().endswith(("SUBSTR(", "LENGTH(")), sql
+            assert sql[: found.start()].upper().endswith(("SUBSTR(", "SUBSTRING(", "LENGTH(")), sql
 
 
 def test_a_short_article_is_shown_whole_without_a_notice(client, db):
     ArticleFactory(slug="short", body="A short body that ends here.")
     html = client.get("/articles/short/").content.decode()
     assert "A short body that ends here." in html and "characters long" not in html
+
+
+def test_nginx_passes_what_gunicorn_and_the_site_read(settings):
+    """nginx's header buffer holds the longest request line the site reads, and gunicorn takes
+    header lines as long as that buffer, so no limit in front is shorter than the site's own."""
+    nginx = (ROOT / "deploy" / "nginx-newsarchive.conf").read_text()
+    count, size = re.search(r"^\s*large_client_header_buffers\s+(\d+)\s+(\d+)k;", nginx, re.MULTILINE).groups()
+    buffer_bytes = int(size) * 1024
+    gunicorn_conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    longest_line = len("OPTIONS ") + MAX_PATH_BYTES + len("?") + settings.MAX_QUERY_STRING_BYTES + len(" HTTP/1.1\r\n")
+    assert buffer_bytes >= longest_line
+    assert gunicorn_conf["limit_request_line"] == 0  # unbounded: gunicorn's bounded maximum is 8190
+    assert gunicorn_conf["limit_request_field_size"] >= buffer_bytes

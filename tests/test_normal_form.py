@@ -83,7 +83,11 @@ def decomposed_and_composed(db, search_index):
     index_everything()
 
 
-@pytest.mark.parametrize("query", [NFC_MEXICO, NFD_MEXICO, "Mexico", "mexico"])
+@pytest.mark.parametrize(
+    "query",
+    # Accent folding ("Mexico" finds "México") is the archive engine's; haystack's stock engine has none.
+    [NFC_MEXICO, NFD_MEXICO, pytest.param("Mexico", marks=pytest.mark.archive_engine), pytest.param("mexico", marks=pytest.mark.archive_engine)],
+)
 def test_every_spelling_of_a_word_finds_both_articles(client, decomposed_and_composed, query):
     response = client.get("/api/search", {"q": query})
     assert {hit["slug"] for hit in response.json()["results"]} == {"decomposed", "composed"}
