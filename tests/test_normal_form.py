@@ -108,3 +108,12 @@ def test_the_index_folds_decomposed_text_written_past_the_models(db, search_inde
     assert slugs(search("q=Mexico")) == {"legacy"}
     assert slugs(search(f"q={NFC_MEXICO}")) == {"legacy"}
     assert slugs(search("q=leon")) == {"legacy"}
+
+
+@pytest.mark.archive_engine
+def test_the_engine_folds_a_decomposed_query_given_past_the_form(decomposed_and_composed):
+    """A SearchQuerySet built in code, without the search form's normal form, matches the same."""
+    from haystack.query import SearchQuerySet
+
+    found = {result.slug for result in SearchQuerySet().models(Article).auto_query(NFD_MEXICO)}
+    assert found == {"decomposed", "composed"}
