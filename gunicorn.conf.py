@@ -12,6 +12,14 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
 errorlog = "-"
+# The site reads query strings up to MAX_QUERY_STRING_BYTES (8 kB) and answers longer ones with
+# its own 414. gunicorn's bounded request line stops at 8190 bytes, short of an 8 kB query and its
+# path, so it is unbounded here (0) and the site decides; nginx bounds it in front
+# (large_client_header_buffers in deploy/nginx-newsarchive.conf).
+limit_request_line = 0
+# A header line as long as nginx's buffer: the Referer of a page with an 8 kB query is that long.
+limit_request_field_size = 16384
+limit_request_fields = 100
 # Each worker opens its own Whoosh searcher after the fork: do not preload the app.
 preload_app = False
 wsgi_app = "newsarchive.wsgi:application"

@@ -3,10 +3,13 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from newsarchive.refusals import read_only
+
 from .entities import entity_page
 from .tag_kinds import tag_kind
 
 
+@read_only
 def entity_detail(request, kind, key):
     """An entity's articles over time, its latest articles and what appears with it; 404 if unknown."""
     entity_kind = tag_kind(kind)

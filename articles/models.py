@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 
 from .fingerprints import article_fingerprint
+from .normal_form import normal_form_fields
 from .tag_kinds import TAG_KINDS, tag_kind_of
 
 
@@ -24,8 +25,15 @@ class Country(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        normal_form_fields(self)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return tag_kind_of(self).search_url(self)
+
+    def clean(self):
+        normal_form_fields(self)  # before the admin checks that the name is unique
 
 
 class NamedEntity(models.Model):
@@ -43,8 +51,15 @@ class NamedEntity(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        normal_form_fields(self)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return tag_kind_of(self).search_url(self)
+
+    def clean(self):
+        normal_form_fields(self)  # before the admin checks that the name is unique
 
 
 class Organisation(NamedEntity):
@@ -63,6 +78,13 @@ class ArticleQuerySet(models.QuerySet):
     def with_tags(self):
         """Articles with their tag sets loaded in one query per kind, for pages and indexing."""
         return self.prefetch_related(*(kind.field for kind in TAG_KINDS))
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Imports write in batches, past ``save``: their text is put in the normal form here."""
+        objs = list(objs)
+        for article in objs:
+            normal_form_fields(article)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Article(models.Model):
@@ -90,6 +112,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        normal_form_fields(self)  # before the fingerprint: NFD and NFC copies are one article
         # A blank URL is stored as NULL so that "unique when set" holds.
         self.url = self.url or None
         if not self.fingerprint and self.published_at:
@@ -101,6 +124,9 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        normal_form_fields(self)
 
 
 class TagOrigin(models.TextChoices):

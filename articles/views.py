@@ -1,11 +1,26 @@
+from django.conf import settings
+from django.db.models.functions import Length, Substr
 from django.shortcuts import get_object_or_404, render
 
+from newsarchive.refusals import read_only
+
 from .models import Article
+from .safe_links import safe_link
 from .tag_kinds import TAG_KINDS
 
 
+@read_only
 def article_detail(request, slug):
-    """One article in full, with its tags linking to filtered searches."""
-    article = get_object_or_404(Article.objects.with_tags(), slug=slug)
+    """One article in full, with its tags linking to filtered searches. A body longer than any
+    import takes (stored before that limit) is read and sent only up to it."""
+    shown = settings.ARTICLE_MAX_BODY_CHARS
+    articles = Article.objects.with_tags().defer("body").annotate(body_shown=Substr("body", 1, shown), body_chars=Length("body"))
+    article = get_object_or_404(articles, slug=slug)
     tag_groups = [(kind, getattr(article, kind.field).all()) for kind in TAG_KINDS]
-    return render(request, "articles/article_detail.html", {"article": article, "tag_groups": tag_groups})
+    context = {
+        "article": article,
+        "tag_groups": tag_groups,
+        "original_url": safe_link(article.url),
+        "body_cut": article.body_chars > shown,
+    }
+    return render(request, "articles/article_detail.html", context)

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "newsarchive.refusals.RequestLengthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -159,6 +160,12 @@ HAYSTACK_CONNECTIONS = {
 # Index updates are queued by search.signals and run after the transaction commits.
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.ArticleSignalProcessor"
 SEARCH_RESULTS_PER_PAGE = 20
+# The longest query string the site reads, percent-encoded as sent ("é" takes 6 bytes, "中" 9):
+# longer is a 414 from the site. gunicorn.conf.py and the nginx site let at least this through.
+MAX_QUERY_STRING_BYTES = int(os.environ.get("MAX_QUERY_STRING_BYTES", "8192"))
+# An article body (or summary) over this many characters is refused, at import and in the admin;
+# the article page shows no more of one stored before this limit.
+ARTICLE_MAX_BODY_CHARS = int(os.environ.get("ARTICLE_MAX_BODY_CHARS", "500000"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

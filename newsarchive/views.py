@@ -10,7 +10,10 @@ from search.indexing import search_maintenance
 from search.models import PendingIndexUpdate
 from search.service import check_index_has_articles
 
+from .refusals import read_only
 
+
+@read_only
 def healthz(request):
     """Database and index status; 200 when both answer, 503 otherwise. The index is asked through
     haystack (any engine); ours adds its generation, schema version and whether a rebuild runs."""

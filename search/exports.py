@@ -7,6 +7,7 @@ identical to what the search page shows, filters and order included.
 import csv
 from collections.abc import Callable, Iterable, Iterator
 
+from articles.safe_links import safe_link
 from articles.tag_kinds import TAG_KINDS
 
 from .params import SearchParams
@@ -42,7 +43,7 @@ def hit_row(hit: Hit, absolute: Callable[[str], str]) -> list[str]:
         hit.published_at.isoformat(),
         hit.source,
         absolute(hit.url),
-        hit.source_url or "",
+        safe_link(hit.source_url) or "",
         *(";".join(tag.value for tag in tags) for _, tags in hit.tag_groups),
     ]
     return [safe_cell(cell) for cell in row]

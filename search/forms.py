@@ -9,6 +9,7 @@ import unicodedata
 
 from django import forms
 
+from articles.normal_form import normal_form
 from articles.tag_kinds import TAG_KINDS, TagKindEntry
 
 from .facets import entity_labels
@@ -35,9 +36,10 @@ MAX_PAGE = 10_000
 
 
 def clean_query_text(text: str) -> str:
-    """Drop control characters and collapse white space; keep every printable character."""
+    """Drop control characters and collapse white space; keep every printable character, in the
+    normal form the archive's text is stored in."""
     printable = "".join(" " if unicodedata.category(char).startswith("C") else char for char in text)
-    return " ".join(printable.split())
+    return normal_form(" ".join(printable.split()))
 
 
 class QueryTextField(forms.CharField):

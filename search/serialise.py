@@ -1,5 +1,7 @@
 """The JSON shape of a search result, for ``/api/search``."""
 
+from articles.safe_links import safe_link
+
 from .service import Hit, SearchResult
 
 
@@ -8,7 +10,7 @@ def hit_json(hit: Hit, absolute) -> dict:
         "slug": hit.slug,
         "title": hit.title,
         "url": absolute(hit.url),
-        "source_url": hit.source_url,
+        "source_url": safe_link(hit.source_url),
         "published_at": hit.published_at.isoformat(),
         "source": hit.source,
         "snippet": str(hit.snippet),

@@ -23,6 +23,7 @@ from .facets import DATE_FIELD, TAG_FACETS, Chip, Facet, active_chips, date_face
 from .params import SORTS, SearchParams
 
 SNIPPET_WORDS = 40
+PLAIN_SNIPPET_CHARS = SNIPPET_WORDS * 50  # room for 40 words, however long
 # How matched words are marked, asked of engines that take it (ours, Elasticsearch); haystack's
 # stock Whoosh and Solr mark with <em>, which the stylesheet marks the same way.
 HIGHLIGHT = ("<mark>", "</mark>")
@@ -253,6 +254,7 @@ def make_hit(raw, params: SearchParams, labels: dict[str, dict[str, str]]) -> Hi
 
 
 def plain_snippet(raw) -> SafeString:
-    """Without a text query: the summary, or the start of the text, escaped."""
-    text = getattr(raw, "summary", "") or getattr(raw, "text", "") or ""
+    """Without a text query: the summary, or the start of the text, escaped. Only the start is
+    read: splitting a whole stored body into words cost 0.5 s for 10 MB on every listing."""
+    text = (getattr(raw, "summary", "") or getattr(raw, "text", "") or "")[:PLAIN_SNIPPET_CHARS]
     return escape(Truncator(" ".join(text.split())).words(SNIPPET_WORDS))

@@ -9,6 +9,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.cache import cache_control
 
+from newsarchive.refusals import read_only
+
 from .exports import csv_lines, result_pages
 from .feeds import build_feed
 from .forms import SearchForm
@@ -17,18 +19,21 @@ from .service import run_search
 from .suggestions import suggest, typed_text
 
 
+@read_only
 def search_page(request):
     """The search page: the whole archive newest first, or the results of a query, with facets."""
     result = run_search(SearchForm(request.GET).search_params())
     return render(request, "search/search.html", {"result": result})
 
 
+@read_only
 def search_api(request):
     """The same search as JSON, for scripts and the page's enhancements."""
     result = run_search(SearchForm(request.GET).search_params())
     return JsonResponse(search_result_json(result, request.build_absolute_uri))
 
 
+@read_only
 @cache_control(public=True, max_age=3600)
 def opensearch_description(request):
     """The OpenSearch description that lets a browser add NewsArchive as a search engine."""
@@ -42,6 +47,7 @@ def opensearch_description(request):
     return render(request, "search/opensearch.xml", context, content_type="application/opensearchdescription+xml")
 
 
+@read_only
 @cache_control(public=True, max_age=60)
 def suggest_api(request):
     """Completions for the browser's address bar, in the OpenSearch suggestions format."""
@@ -58,6 +64,7 @@ def suggest_api(request):
     return JsonResponse(body, safe=False, content_type="application/x-suggestions+json")
 
 
+@read_only
 def search_atom(request):
     """The search as an Atom feed, newest first; a reader that sends its ETag back gets a 304."""
     feed = build_feed(SearchForm(request.GET).search_params(), request.build_absolute_uri)
@@ -71,6 +78,7 @@ def search_atom(request):
     return get_conditional_response(request, etag=response["ETag"], last_modified=last_modified, response=response)
 
 
+@read_only
 def search_csv(request):
     """Every article of the search as CSV, streamed page by page, for spreadsheets."""
     pages = result_pages(SearchForm(request.GET).search_params())

@@ -66,7 +66,7 @@ from .whoosh_internals import (
 log = logging.getLogger(__name__)
 
 # Lowercase, fold accents, drop stop words, stem: the same chain for documents and queries.
-TEXT_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
+TEXT_ANALYZER = RegexTokenizer(r"[\w\u0300-\u036f]+(?:\.?[\w\u0300-\u036f]+)*") | LowercaseFilter() | CharsetFilter({**accent_map, **dict.fromkeys(range(0x300, 0x370))}) | StopFilter() | StemFilter()
 term_of = make_term_of(TEXT_ANALYZER)  # a word's index term, cached for snippets
 
 
@@ -80,7 +80,7 @@ def initial_of(char: str) -> str:
     return lowered.translate(accent_map)[:1] if len(lowered) == 1 else ""
 
 # Raise when the analysis or the field mapping changes: indexes of another version are refused.
-ENGINE_FORMAT = 2
+ENGINE_FORMAT = 3
 
 SNIPPET_FRAGMENTS = 2
 SNIPPET_SURROUND = 80
