@@ -50,7 +50,7 @@ from .interface import IndexBusy, SearchUnavailable
 from .merges import commit_merge_policy, merge_small_tiers, segments_to_merge
 from .scoring import Unscorable, evaluate, top_documents
 from .snapshot import SnapshotHolder, segments_reader
-from .snippets import make_term_of, snippet_html
+from .snippets import WORD_PATTERN, make_term_of, snippet_html
 from .spelling import spelling_suggestion
 from .whoosh_internals import (
     ArchiveCodec,
@@ -65,8 +65,12 @@ from .whoosh_internals import (
 
 log = logging.getLogger(__name__)
 
+# Accents folded to their letters; combining accents (a decomposed "é") dropped.
+FOLD_ACCENTS = {**accent_map, **dict.fromkeys(range(0x300, 0x370))}
 # Lowercase, fold accents, drop stop words, stem: the same chain for documents and queries.
-TEXT_ANALYZER = RegexTokenizer(r"[\w\u0300-\u036f]+(?:\.?[\w\u0300-\u036f]+)*") | LowercaseFilter() | CharsetFilter({**accent_map, **dict.fromkeys(range(0x300, 0x370))}) | StopFilter() | StemFilter()
+TEXT_ANALYZER = (
+    RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(FOLD_ACCENTS) | StopFilter() | StemFilter()
+)
 term_of = make_term_of(TEXT_ANALYZER)  # a word's index term, cached for snippets
 
 
@@ -77,7 +81,7 @@ def initial_of(char: str) -> str:
     word list), so only lowercasing and accent folding change it. "" (analyse the word) where
     lowercasing makes more than one character, as "İ" does, and the tokenizer then splits them."""
     lowered = char.lower()
-    return lowered.translate(accent_map)[:1] if len(lowered) == 1 else ""
+    return lowered.translate(FOLD_ACCENTS)[:1] if len(lowered) == 1 else ""
 
 # Raise when the analysis or the field mapping changes: indexes of another version are refused.
 ENGINE_FORMAT = 3

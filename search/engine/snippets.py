@@ -11,7 +11,10 @@ from functools import lru_cache
 
 from django.utils.html import escape
 
-WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)  # whoosh.analysis.RegexTokenizer's default pattern
+# A word: Whoosh's RegexTokenizer default with combining accents (U+0300-U+036F) inside a word,
+# so that a decomposed "é" does not split it. The analyzer's tokenizer uses the same pattern.
+WORD_PATTERN = r"[\w\u0300-\u036f]+(?:\.?[\w\u0300-\u036f]+)*"
+WORD = re.compile(WORD_PATTERN)
 ELLIPSIS = " … "
 
 

@@ -62,3 +62,11 @@ def test_skipping_words_by_their_initial_changes_no_snippet():
             assert snippet_html(text, query, term_of, initial_of=initial_of) == plain
             checked += bool(plain)
     assert checked > 100
+
+
+def test_a_word_with_a_combining_accent_is_marked_whole():
+    """Text stored before imports were normalised may hold decomposed accents; the snippet's words
+    are the analyzer's, so "Me\u0301xico" is one word, matched by "mexico"."""
+    text = "Police in Me\u0301xico said."
+    for check in (None, initial_of):
+        assert snippet_html(text, terms("mexico"), term_of, initial_of=check) == "Police in <em>Me\u0301xico</em> said."
