@@ -64,6 +64,9 @@ def open_searcher(index, previous_reader=None) -> Searcher:
     return Searcher(reader, fromindex=index)
 
 
+FEW_MATCHES_FACTOR = 8  # matches under 1/8 of a facet's (document, value) pairs are few
+
+
 class IndexSnapshot:
     def __init__(self, index, name: str, searcher, hold=None):
         self.index = index
@@ -230,12 +233,36 @@ class IndexSnapshot:
                 self._facets["spelling"] = by_length
             return self._facets["spelling"]
 
+    def values_by_document(self, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
+        """A facet field's value ids grouped by document: document d's are
+        ``value_ids[starts[d]:starts[d + 1]]``. Kept per snapshot, made on first use."""
+        with self._lock:
+            key = ("by document", fieldname)
+            if key not in self._facets:
+                _, docs, value_ids = self._facets[fieldname]
+                order = np.argsort(docs, kind="stable")
+                starts = np.searchsorted(docs[order], np.arange(self.size + 1))
+                self._facets[key] = (value_ids[order], starts)
+            return self._facets[key]
+
     def facet_counts(self, fieldname: str, matched: np.ndarray) -> list[tuple[str, int]]:
-        """Counts of each value of a facet field over the matched documents, most frequent first."""
+        """Counts of each value of a facet field over the matched documents, most frequent first.
+
+        Few matches (a rare word, a narrow filter) are counted from their own values; many, over
+        the field's (document, value) pairs, which costs the same whatever matched."""
         values, docs, value_ids = self.facet_postings(fieldname)
         if not values:
             return []
-        counts = np.bincount(value_ids[matched[docs]], minlength=len(values))
+        matched_docs = np.flatnonzero(matched)
+        if len(matched_docs) * FEW_MATCHES_FACTOR < len(docs):
+            by_document, starts = self.values_by_document(fieldname)
+            firsts, lasts = starts[matched_docs], starts[matched_docs + 1]
+            lengths = lasts - firsts
+            # Positions firsts[i]..lasts[i] of every matched document, as one array.
+            positions = np.repeat(firsts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+            counts = np.bincount(by_document[positions], minlength=len(values))
+        else:
+            counts = np.bincount(value_ids[matched[docs]], minlength=len(values))
         nonzero = np.flatnonzero(counts)
         pairs = [(values[i], int(counts[i])) for i in nonzero]
         pairs.sort(key=lambda pair: (-pair[1], pair[0]))

@@ -61,3 +61,29 @@ def test_a_facet_filter_is_a_slice_of_the_facet_arrays_and_matches_whoosh(sample
     assert set((mask & snapshot.live).nonzero()[0].tolist()) == whoosh_docs
     if not narrow.endswith("(ZZ)"):
         assert whoosh_docs, f"the sample archive should have {narrow}"
+
+
+@pytest.mark.parametrize("fieldname", ["countries", "organisations", "operations", "year_month"])
+def test_facet_counts_of_few_matches_are_the_counts_over_every_pair(sample_snapshot, fieldname, monkeypatch):
+    """Few matches are counted from their own values, many over every (document, value) pair:
+    the two ways give the same counts, for no match, one, some, and all."""
+    import numpy as np
+
+    from search.engine import snapshot as snapshot_module
+
+    _, snapshot = sample_snapshot
+    rng = np.random.default_rng(5)
+    masks = [np.zeros(snapshot.size, dtype=bool), snapshot.live.copy()]
+    masks += [snapshot.live & (rng.random(snapshot.size) < share) for share in (0.05, 0.3, 0.7)]
+    one = np.zeros(snapshot.size, dtype=bool)
+    one[np.flatnonzero(snapshot.live)[3]] = True
+    masks.append(one)
+    counted = {}
+    for factor, way in ((0, "own values"), (10**9, "every pair")):
+        monkeypatch.setattr(snapshot_module, "FEW_MATCHES_FACTOR", factor)
+        counted[way] = [snapshot.facet_counts(fieldname, mask) for mask in masks]
+    assert counted["own values"] == counted["every pair"]
+    assert any(counted["every pair"][1])
+    values, docs, value_ids = snapshot.facet_postings(fieldname)
+    expected_all = sorted(((values[v], int(n)) for v, n in enumerate(np.bincount(value_ids[snapshot.live[docs]], minlength=len(values))) if n), key=lambda p: (-p[1], p[0]))
+    assert counted["own values"][1] == expected_all
