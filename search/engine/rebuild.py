@@ -1,8 +1,8 @@
 """A rebuild beside the live index, switched to atomically, that loses no write made meanwhile.
 
 1. Under the rebuild lock, a new generation is created and every registered ``SearchIndex``'s
-   objects are written to it in batches (one commit a batch), while search keeps answering from
-   the live generation.
+   objects are written to it (read in batches, one commit a SearchIndex), while search keeps
+   answering from the live generation.
 2. Writers of the live index journal what they write while the rebuild runs; the rebuild writes
    those objects again, as the database has them then.
 3. Holding the live index's write lock (so no write falls between), it replays the rest of the
@@ -95,19 +95,31 @@ def backend_writer(backend):
 
 
 def write_all(backend, index, model, search_index, batch_size, present, progress) -> None:
-    """Every object of one SearchIndex, in primary-key order, a commit per batch."""
+    """Every object of one SearchIndex, in primary-key order, read in batches and written by one
+    writer, so that the new generation is one segment: each segment more is a lookup more for
+    every word of every search (20 segments of 5,000 articles, when each batch was a commit).
+    Whoosh's writer spills to disk past its memory limit (``WRITER_LIMIT_MB``)."""
     queryset = search_index.build_queryset(using=backend.connection_alias).order_by("pk")
     total = queryset.count()
-    done, last_pk = 0, None
-    while True:
-        batch = list((queryset.filter(pk__gt=last_pk) if last_pk is not None else queryset)[:batch_size])
-        if not batch:
-            break
-        write(backend, index, search_index, batch, (), present)
-        done += len(batch)
-        last_pk = batch[-1].pk
-        if progress:
-            progress(model._meta.label, done, total)
+    done, last_pk, written = 0, None, set()
+    writer = index.writer(limitmb=backend.writer_limit_mb, codec=ArchiveCodec())
+    try:
+        while True:
+            batch = list((queryset.filter(pk__gt=last_pk) if last_pk is not None else queryset)[:batch_size])
+            if not batch:
+                break
+            for document in backend.prepare_documents(search_index, batch):
+                writer.add_document(**document)  # a new generation: nothing to replace
+                written.add(document[ID])
+            done += len(batch)
+            last_pk = batch[-1].pk
+            if progress:
+                progress(model._meta.label, done, total)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    present.update(written)
 
 
 def write(backend, index, search_index, objects, identifiers_to_remove, present) -> None:

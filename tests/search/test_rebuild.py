@@ -375,7 +375,8 @@ def test_a_killed_rebuild_leaves_the_live_index_serving_and_the_next_one_cleans_
     )  # fmt: skip
     target = None
     deadline = time.monotonic() + 60
-    while target is None or not any((search_index / target).glob("*.seg")):
+    # The new generation's writer is open (its postings file exists) and writing.
+    while target is None or not any((search_index / target).glob("*.pst")):
         assert process.poll() is None, "the rebuild ended before it was killed"
         assert time.monotonic() < deadline, "the rebuild never started writing"
         target = IndexFolder(str(search_index)).rebuild_target()
