@@ -45,11 +45,19 @@ def feed_entry_record(entry, location: str, *, source: str) -> ArticleRecord | R
         title=html_fragment_text(entry.get("title", "")),
         body=body,
         published_at=entry_published_at(entry),
-        url=entry.get("link"),
+        url=entry_link(entry),
         source=source,
         byline=entry.get("author", ""),
         summary=summary if body is not summary else "",
     )
+
+
+def entry_link(entry) -> str | None:
+    """The entry's link; an id that feedparser took for one (``urn:…``) is an identifier, not a link."""
+    link = entry.get("link")
+    if link and entry.get("guidislink") and not link.lower().startswith(("http://", "https://")):
+        return None
+    return link
 
 
 def entry_published_at(entry) -> datetime | str | None:
@@ -57,5 +65,8 @@ def entry_published_at(entry) -> datetime | str | None:
     for key in ("published", "updated"):
         parsed = entry.get(f"{key}_parsed")
         if parsed:
-            return datetime(*parsed[:6], tzinfo=UTC)
+            try:
+                return datetime(*parsed[:6], tzinfo=UTC)
+            except (ValueError, OverflowError):  # out of range: the written date gets the record's own reason
+                return entry.get(key)
     return entry.get("published") or entry.get("updated")
