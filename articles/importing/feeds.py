@@ -4,35 +4,73 @@ feedparser reads every RSS and Atom version. Each entry is one article, located 
 (counting from 1): its title, its content (or else its summary) as plain text, its link, its author,
 and its published (or else updated) date. The feed's own title is the source. A feed that feedparser
 calls broken is still read when it has entries; one with none is one rejection for the file.
+
+Entities: a feed that declares its own (``<!ENTITY`` in its DOCTYPE) is refused whole, since feeds
+have no use for them and XML bombs are made of them. An entry of a broken feed whose text still holds
+a reference that names no HTML entity (``&lol9;``) is rejected rather than published with it as text.
 """
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from html.entities import html5
 from pathlib import Path
 
 import feedparser
 
 from .html_pages import html_fragment_text
+from .files import FileRefused, open_regular_file
 from .records import ArticleRecord, RejectedRecord, article_record
+
+ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+ROOT_START = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>]")
+ENTITY_REFERENCE = re.compile(r"&([A-Za-z][\w.-]*);")
 
 
 def read_feed(path: Path) -> Iterator[ArticleRecord | RejectedRecord]:
     """One record or rejection per entry of the feed, or one rejection for a feed that has none."""
     try:
-        document = path.read_bytes()
+        with open_regular_file(path) as file:
+            document = file.read()
+    except FileRefused as refused:
+        yield refused.rejection(path)
+        return
     except OSError as error:
-        yield RejectedRecord(str(path), f"cannot read file: {error.strerror or error}")
+        yield RejectedRecord(str(path), f"cannot be read: {error.strerror or error}", "cannot be read")
+        return
+    if not document.strip():
+        yield RejectedRecord(str(path), "empty file: no feed in it", "empty file")
+        return
+    root = ROOT_START.search(document)
+    if ENTITY_DECLARATION.search(document, 0, root.start() if root else len(document)):
+        reason = "the feed declares its own XML entities (<!ENTITY>), which feeds do not use and XML bombs do: not read"
+        yield RejectedRecord(str(path), reason, "feed declares entities")
         return
     feed = feedparser.parse(document)
     if not feed.entries:
         if feed.bozo:
-            yield RejectedRecord(str(path), f"broken feed: {feed.get('bozo_exception', 'unknown error')}")
+            yield RejectedRecord(str(path), f"broken feed: {feed.get('bozo_exception', 'unknown error')}", "broken feed")
         elif not feed.version:
-            yield RejectedRecord(str(path), "not an RSS or Atom feed")
+            yield RejectedRecord(str(path), "not an RSS or Atom feed", "not a feed")
+        else:
+            yield RejectedRecord(str(path), "the feed has no entries", "empty file")
         return
     source = feed.feed.get("title", "")
     for number, entry in enumerate(feed.entries, start=1):
-        yield feed_entry_record(entry, f"{path}#entry{number}", source=source)
+        location = f"{path}#entry{number}"
+        record = feed_entry_record(entry, location, source=source)
+        if feed.bozo and isinstance(record, ArticleRecord) and (reason := undefined_entity(record)):
+            record = RejectedRecord(location, reason, "undefined entity")
+        yield record
+
+
+def undefined_entity(record: ArticleRecord) -> str | None:
+    """Why an entry of a broken feed is refused: a reference to an entity HTML does not define, left as text."""
+    for name in ("title", "body", "summary", "source", "byline"):
+        for match in ENTITY_REFERENCE.finditer(getattr(record, name)):
+            if f"{match[1]};" not in html5:
+                return f"'{name}' holds the undefined entity reference {match[0]!r}, left as text by the broken feed"
+    return None
 
 
 def feed_entry_record(entry, location: str, *, source: str) -> ArticleRecord | RejectedRecord:
