@@ -8,6 +8,8 @@ calls broken is still read when it has entries; one with none is one rejection f
 Entities: a feed that declares its own (``<!ENTITY`` in its DOCTYPE) is refused whole, since feeds
 have no use for them and XML bombs are made of them. An entry of a broken feed whose text still holds
 a reference that names no HTML entity (``&lol9;``) is rejected rather than published with it as text.
+So is an entry with a character reference to no character (``&#xD800;``, a lone surrogate), which
+feedparser would fail on, losing the whole feed.
 """
 
 import re
@@ -25,6 +27,7 @@ from .records import ArticleRecord, RejectedRecord, article_record
 ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 ROOT_START = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>]")
 ENTITY_REFERENCE = re.compile(r"&([A-Za-z][\w.-]*);")
+CHARACTER_REFERENCE = re.compile(r"&(?:amp;)?#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
 
 
 def read_feed(path: Path) -> Iterator[ArticleRecord | RejectedRecord]:
@@ -46,7 +49,9 @@ def read_feed(path: Path) -> Iterator[ArticleRecord | RejectedRecord]:
         reason = "the feed declares its own XML entities (<!ENTITY>), which feeds do not use and XML bombs do: not read"
         yield RejectedRecord(str(path), reason, "feed declares entities")
         return
-    feed = feedparser.parse(document)
+    escaped = CHARACTER_REFERENCE.sub(lambda match: "&amp;" + match[0][1:] if invalid_reference(match) else match[0],
+                                      document.decode("latin-1")).encode("latin-1")  # fmt: skip
+    feed = feedparser.parse(escaped)
     if not feed.entries:
         if feed.bozo:
             yield RejectedRecord(str(path), f"broken feed: {feed.get('bozo_exception', 'unknown error')}", "broken feed")
@@ -58,18 +63,29 @@ def read_feed(path: Path) -> Iterator[ArticleRecord | RejectedRecord]:
     source = feed.feed.get("title", "")
     for number, entry in enumerate(feed.entries, start=1):
         location = f"{path}#entry{number}"
-        record = feed_entry_record(entry, location, source=source)
-        if feed.bozo and isinstance(record, ArticleRecord) and (reason := undefined_entity(record)):
-            record = RejectedRecord(location, reason, "undefined entity")
-        yield record
+        yield reference_left_as_text(entry, location, bozo=feed.bozo) or feed_entry_record(entry, location, source=source)
 
 
-def undefined_entity(record: ArticleRecord) -> str | None:
-    """Why an entry of a broken feed is refused: a reference to an entity HTML does not define, left as text."""
-    for name in ("title", "body", "summary", "source", "byline"):
-        for match in ENTITY_REFERENCE.finditer(getattr(record, name)):
+def invalid_reference(match: re.Match) -> bool:
+    """A character reference to no character: a surrogate, or beyond U+10FFFF."""
+    code = int(match[1], 16) if match[1] else int(match[2])
+    return 0xD800 <= code <= 0xDFFF or code > 0x10FFFF
+
+
+def reference_left_as_text(entry, location: str, *, bozo: bool) -> RejectedRecord | None:
+    """A rejection for an entry whose text holds a reference to no character, or (in a broken feed)
+    to an entity HTML does not define, which would otherwise be published as text."""
+    texts = {"title": entry.get("title", ""), "summary": entry.get("summary", ""), "author": entry.get("author", "")}
+    texts["content"] = "\n".join(content.get("value", "") for content in entry.get("content", []))
+    for name, text in texts.items():
+        for match in CHARACTER_REFERENCE.finditer(text):
+            if invalid_reference(match):
+                reason = f"'{name}' holds the character reference {match[0].replace('&amp;', '&')!r}, which names no valid character"
+                return RejectedRecord(location, reason, "invalid Unicode")
+        for match in ENTITY_REFERENCE.finditer(text) if bozo else ():
             if f"{match[1]};" not in html5:
-                return f"'{name}' holds the undefined entity reference {match[0]!r}, left as text by the broken feed"
+                reason = f"'{name}' holds the undefined entity reference {match[0]!r}, left as text by the broken feed"
+                return RejectedRecord(location, reason, "undefined entity")
     return None
 
 
