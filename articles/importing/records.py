@@ -120,9 +120,9 @@ def article_record(
     values = {name: clean_line(raw[name]) for name in ONE_LINE_FIELDS} | {name: clean_text(raw[name]) for name in TEXT_FIELDS}
     if not values["title"] and not values["body"]:
         return RejectedRecord(location, "neither title nor text", "no title or text")
-    if reason := field_length_problem(values):
-        return RejectedRecord(location, reason, "value too long")
     url = clean_line(url or "") or None
+    if reason := field_length_problem(values | {"url": url or ""}):
+        return RejectedRecord(location, reason, "value too long")
     if url is not None:
         try:
             validate_article_url(url)
@@ -164,7 +164,7 @@ def field_length_problem(values: dict[str, str]) -> str | None:
     """Why a cleaned value does not fit its field of Article, if one does not."""
     from ..models import Article  # models are ready by the time records are built, not when readers are imported
 
-    for name in ONE_LINE_FIELDS:
+    for name in (*ONE_LINE_FIELDS, "url"):
         limit = Article._meta.get_field(name).max_length
         if len(values[name]) > limit:
             return f"'{name}' is {len(values[name]):,} characters, over the {limit:,} allowed: {shortened(values[name])!r}"
