@@ -10,8 +10,15 @@ have no use for them and XML bombs are made of them. An entry of a broken feed w
 a reference that names no HTML entity (``&lol9;``) is rejected rather than published with it as text.
 So is an entry with a character reference to no character (``&#xD800;``, a lone surrogate), which
 feedparser would fail on, losing the whole feed.
+
+A feed over ``IMPORT_MAX_FILE_BYTES`` (a newspaper's dump) is streamed: lxml reads it an entry at a
+time, and each entry goes to feedparser alone, inside a copy of its channel's title; an entry over
+the limit is one rejection. A streamed feed must be well-formed XML: where it is not, the entries
+before are read and the rest of the file is one rejection that says where it broke.
 """
 
+import copy
+import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,6 +26,8 @@ from html.entities import html5
 from pathlib import Path
 
 import feedparser
+from django.conf import settings
+from lxml import etree
 
 from .html_pages import html_fragment_text
 from .files import FileRefused, open_regular_file
@@ -30,10 +39,17 @@ ENTITY_REFERENCE = re.compile(r"&([A-Za-z][\w.-]*);")
 CHARACTER_REFERENCE = re.compile(r"&(?:amp;)?#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
 
 
+ENTRY_NAMES = frozenset({"item", "entry"})
+PROLOG_BYTES = 64 * 1024
+
+
 def read_feed(path: Path) -> Iterator[ArticleRecord | RejectedRecord]:
     """One record or rejection per entry of the feed, or one rejection for a feed that has none."""
     try:
         with open_regular_file(path) as file:
+            if os.fstat(file.fileno()).st_size > settings.IMPORT_MAX_FILE_BYTES:
+                yield from streamed_feed_records(file, path)
+                return
             document = file.read()
     except FileRefused as refused:
         yield refused.rejection(path)
@@ -64,6 +80,59 @@ def read_feed(path: Path) -> Iterator[ArticleRecord | RejectedRecord]:
     for number, entry in enumerate(feed.entries, start=1):
         location = f"{path}#entry{number}"
         yield reference_left_as_text(entry, location, bozo=feed.bozo) or feed_entry_record(entry, location, source=source)
+
+
+def streamed_feed_records(file, path: Path) -> Iterator[ArticleRecord | RejectedRecord]:
+    """The entries of a feed too large to hold, one at a time, each read by feedparser alone."""
+    limit = settings.IMPORT_MAX_FILE_BYTES
+    prolog = file.read(PROLOG_BYTES)
+    root = ROOT_START.search(prolog)
+    if ENTITY_DECLARATION.search(prolog, 0, root.start() if root else len(prolog)):
+        reason = "the feed declares its own XML entities (<!ENTITY>), which feeds do not use and XML bombs do: not read"
+        yield RejectedRecord(str(path), reason, "feed declares entities")
+        return
+    file.seek(0)
+    number = 0
+    entries = etree.iterparse(file, events=("end",), resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        for _, element in entries:
+            if not isinstance(element.tag, str) or etree.QName(element).localname not in ENTRY_NAMES:
+                continue
+            number += 1
+            location = f"{path}#entry{number}"
+            document = one_entry_feed(element)
+            element.getparent().remove(element)  # what is read is let go: memory holds one entry at a time
+            if len(document) > limit:
+                reason = f"entry is {len(document):,} bytes, over the {limit:,} one record may be (IMPORT_MAX_FILE_BYTES): not read"
+                yield RejectedRecord(location, reason, "record too large")
+                continue
+            feed = feedparser.parse(document)
+            if not feed.entries:
+                yield RejectedRecord(location, "feedparser finds no entry in it", "broken feed")
+                continue
+            [entry] = feed.entries[:1]
+            yield reference_left_as_text(entry, location, bozo=feed.bozo) or feed_entry_record(
+                entry, location, source=feed.feed.get("title", "")
+            )
+    except etree.XMLSyntaxError as error:
+        first = error.error_log.last_error  # the parser's own account; the exception's can say "line 0"
+        where, what = (first.line, first.message) if first else (error.lineno, error.msg)
+        reason = f"broken feed at line {where}: {what}; the rest of the file is not read"
+        yield RejectedRecord(f"{path}#entry{number + 1}", reason, "broken feed")
+
+
+def one_entry_feed(element) -> bytes:
+    """A feed that holds this entry alone, inside copies of its ancestors and their titles."""
+    document = copy.deepcopy(element)
+    parent = element.getparent()
+    while parent is not None:
+        wrapper = etree.Element(parent.tag, attrib=dict(parent.attrib), nsmap=parent.nsmap)
+        for child in parent:
+            if isinstance(child.tag, str) and etree.QName(child).localname == "title":
+                wrapper.append(copy.deepcopy(child))
+        wrapper.append(document)
+        document, parent = wrapper, parent.getparent()
+    return etree.tostring(document, encoding="utf-8")
 
 
 def invalid_reference(match: re.Match) -> bool:

@@ -182,3 +182,72 @@ def test_an_unreadable_file_says_it_cannot_be_read(tmp_path, monkeypatch, name):
     monkeypatch.setattr(os, "open", refuse)  # chmod 0 does not stop root
 
     assert list(read_paths([path])) == [RejectedRecord(str(path), "cannot be read: Permission denied")]
+
+
+def big_feed(path, entries, *, atom=False):
+    if atom:
+        items = "".join(
+            f'<entry><title>{title}</title><link href="https://example.org/{n}"/><updated>2011-03-04T10:00:00Z</updated>'
+            f"<content type=\"html\">{body}</content></entry>"
+            for n, (title, body) in enumerate(entries)
+        )
+        path.write_text(f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Big Wire</title>{items}</feed>', encoding="utf-8")
+    else:
+        items = "".join(
+            f"<item><title>{title}</title><link>https://example.org/{n}</link><description>{body}</description>"
+            "<pubDate>Fri, 04 Mar 2011 10:00:00 GMT</pubDate></item>"
+            for n, (title, body) in enumerate(entries)
+        )
+        path.write_text(f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Big Wire</title>{items}</channel></rss>', encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("atom", [False, True])
+def test_a_feed_over_the_limit_is_streamed_entry_by_entry_with_the_limit_per_entry(tmp_path, settings, atom):
+    entries = [(f"Story {n}", f"Body of story {n} &amp; more.") for n in range(40)]
+    entries[7] = ("Huge story", "x" * 5_000)
+    path = big_feed(tmp_path / "dump.xml", entries, atom=atom)
+    whole = list(read_paths([path]))  # under the default limit: read whole by feedparser
+    settings.IMPORT_MAX_FILE_BYTES = 2_000
+
+    streamed = list(read_paths([path]))
+
+    assert path.stat().st_size > 2_000
+    assert streamed[:7] == whole[:7] and streamed[8:] == whole[8:]
+    assert streamed[7].location == f"{path}#entry8"
+    assert streamed[7].reason.startswith("entry is ") and streamed[7].reason.endswith(
+        " bytes, over the 2,000 one record may be (IMPORT_MAX_FILE_BYTES): not read"
+    )
+    assert (streamed[0].source, streamed[0].body) == ("Big Wire", "Body of story 0 & more.")
+
+
+def test_a_streamed_feed_that_breaks_keeps_the_entries_before_and_says_where(tmp_path, settings):
+    settings.IMPORT_MAX_FILE_BYTES = 500
+    path = big_feed(tmp_path / "dump.xml", [(f"Story {n}", "Body.") for n in range(10)])
+    path.write_text(path.read_text().replace("<title>Story 6</title>", "<title>Story 6 &lol9;</title>"))
+
+    results = list(read_paths([path]))
+
+    assert [result.title for result in results[:6]] == [f"Story {n}" for n in range(6)]
+    assert results[6].location == f"{path}#entry7"
+    assert results[6].reason == "broken feed at line 1: Entity 'lol9' not defined; the rest of the file is not read"
+    assert len(results) == 7
+
+
+def test_a_streamed_feed_never_holds_the_whole_file(tmp_path, settings):
+    """Python's allocations only: tracemalloc does not see libxml2's tree, which the reader prunes entry by entry."""
+    settings.IMPORT_MAX_FILE_BYTES = 10_000
+    read_paths([])  # loads the readers before memory is measured
+
+    def peak_reading(entries):
+        path = big_feed(tmp_path / f"dump-{entries}.xml", [(f"Story {n}", "word " * 100) for n in range(entries)])
+        tracemalloc.start()
+        count = sum(1 for _ in read_paths([path]))
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert count == entries
+        return peak
+
+    small, large = peak_reading(300), peak_reading(1_500)
+
+    assert large < small * 1.5
