@@ -13,8 +13,10 @@ feedparser would fail on, losing the whole feed.
 
 A feed over ``IMPORT_MAX_FILE_BYTES`` (a newspaper's dump) is streamed: lxml reads it an entry at a
 time, and each entry goes to feedparser alone, inside a copy of its channel's title; an entry over
-the limit is one rejection. A streamed feed must be well-formed XML: where it is not, the entries
-before are read and the rest of the file is one rejection that says where it broke.
+the limit is one rejection. Character references to no character and control characters, which
+XML does not allow, are taken out of the stream as they would be out of the text, so that one such
+entry is rejected alone. Otherwise a streamed feed must be well-formed XML: where it is not, the
+entries before are read and the rest of the file is one rejection that says where it broke.
 """
 
 import copy
@@ -41,6 +43,8 @@ CHARACTER_REFERENCE = re.compile(r"&(?:amp;)?#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
 
 ENTRY_NAMES = frozenset({"item", "entry"})
 PROLOG_BYTES = 64 * 1024
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def read_feed(path: Path) -> Iterator[ArticleRecord | RejectedRecord]:
@@ -65,9 +69,7 @@ def read_feed(path: Path) -> Iterator[ArticleRecord | RejectedRecord]:
         reason = "the feed declares its own XML entities (<!ENTITY>), which feeds do not use and XML bombs do: not read"
         yield RejectedRecord(str(path), reason, "feed declares entities")
         return
-    escaped = CHARACTER_REFERENCE.sub(lambda match: "&amp;" + match[0][1:] if invalid_reference(match) else match[0],
-                                      document.decode("latin-1")).encode("latin-1")  # fmt: skip
-    feed = feedparser.parse(escaped)
+    feed = feedparser.parse(escaped_invalid_references(document))
     if not feed.entries:
         if feed.bozo:
             yield RejectedRecord(str(path), f"broken feed: {feed.get('bozo_exception', 'unknown error')}", "broken feed")
@@ -93,7 +95,8 @@ def streamed_feed_records(file, path: Path) -> Iterator[ArticleRecord | Rejected
         return
     file.seek(0)
     number = 0
-    entries = etree.iterparse(file, events=("end",), resolve_entities=False, no_network=True, load_dtd=False)
+    source = file if prolog.startswith(UTF16_MARKS) else XmlCleaningStream(file)
+    entries = etree.iterparse(source, events=("end",), resolve_entities=False, no_network=True, load_dtd=False)
     try:
         for _, element in entries:
             if not isinstance(element.tag, str) or etree.QName(element).localname not in ENTRY_NAMES:
@@ -121,6 +124,32 @@ def streamed_feed_records(file, path: Path) -> Iterator[ArticleRecord | Rejected
         yield RejectedRecord(f"{path}#entry{number + 1}", reason, "broken feed")
 
 
+class XmlCleaningStream:
+    """A UTF-8 feed file as lxml reads it, without control characters and with each character
+    reference to no character escaped as text (``&amp;#xD800;``), for its entry to be rejected."""
+
+    REFERENCE_LENGTH = 32  # the longest "&#…;" held back at a chunk's end until the next chunk completes it
+
+    def __init__(self, file):
+        self.file, self.pending = file, b""
+
+    def read(self, size: int = 65536) -> bytes:
+        while True:
+            chunk = self.file.read(size if size and size > 0 else 65536)
+            data, self.pending = self.pending + chunk, b""
+            cut = data.rfind(b"&")
+            if chunk and cut != -1 and b";" not in data[cut:] and len(data) - cut < self.REFERENCE_LENGTH:
+                data, self.pending = data[:cut], data[cut:]
+            if data or not chunk:
+                return CONTROL_BYTES.sub(b"", escaped_invalid_references(data))
+
+
+def escaped_invalid_references(document: bytes) -> bytes:
+    """The document with each character reference to no character escaped, to be read as text."""
+    text = document.decode("latin-1")  # byte for byte: the references are ASCII
+    return CHARACTER_REFERENCE.sub(lambda match: "&amp;" + match[0][1:] if invalid_reference(match) else match[0], text).encode("latin-1")
+
+
 def one_entry_feed(element) -> bytes:
     """A feed that holds this entry alone, inside copies of its ancestors and their titles."""
     document = copy.deepcopy(element)
@@ -141,6 +170,11 @@ def invalid_reference(match: re.Match) -> bool:
     return 0xD800 <= code <= 0xDFFF or code > 0x10FFFF
 
 
+def reference_code(match: re.Match) -> str:
+    code = int(match[1], 16) if match[1] else int(match[2])
+    return f"U+{code:04X}" if code <= 0xFFFFFFFF else f"a number {len(str(code))} digits long"
+
+
 def reference_left_as_text(entry, location: str, *, bozo: bool) -> RejectedRecord | None:
     """A rejection for an entry whose text holds a reference to no character, or (in a broken feed)
     to an entity HTML does not define, which would otherwise be published as text."""
@@ -149,7 +183,7 @@ def reference_left_as_text(entry, location: str, *, bozo: bool) -> RejectedRecor
     for name, text in texts.items():
         for match in CHARACTER_REFERENCE.finditer(text):
             if invalid_reference(match):
-                reason = f"'{name}' holds the character reference {match[0].replace('&amp;', '&')!r}, which names no valid character"
+                reason = f"'{name}' holds a character reference to {reference_code(match)}, which is no valid character"
                 return RejectedRecord(location, reason, "invalid Unicode")
         for match in ENTITY_REFERENCE.finditer(text) if bozo else ():
             if f"{match[1]};" not in html5:

@@ -251,3 +251,17 @@ def test_a_streamed_feed_never_holds_the_whole_file(tmp_path, settings):
     small, large = peak_reading(300), peak_reading(1_500)
 
     assert large < small * 1.5
+
+
+def test_a_streamed_feed_rejects_an_entry_with_a_reference_to_no_character_alone(tmp_path, settings):
+    settings.IMPORT_MAX_FILE_BYTES = 500
+    entries = [(f"Story {n}", "Body.") for n in range(10)]
+    entries[3] = ("Story 3 &#xD800;", "Bell \x07 inside.")
+    path = big_feed(tmp_path / "dump.xml", entries)
+
+    results = list(read_paths([path]))
+
+    assert [(result.location, result.reason) for result in results if isinstance(result, RejectedRecord)] == [
+        (f"{path}#entry4", "'title' holds a character reference to U+D800, which is no valid character")
+    ]
+    assert [result.title for result in results if isinstance(result, ArticleRecord)] == [f"Story {n}" for n in range(10) if n != 3]

@@ -53,7 +53,7 @@ def test_a_character_reference_to_a_surrogate_in_a_feed_rejects_the_entry_not_th
 
     results = list(read_paths([path]))
 
-    assert reasons(results) == [(f"{path}#entry1", "'title' holds the character reference '&#xd800;', which names no valid character")]
+    assert reasons(results) == [(f"{path}#entry1", "'title' holds a character reference to U+D800, which is no valid character")]
     assert titles(results) == ["Good one"]
 
 
