@@ -10,9 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from .safe_links import LINKABLE_SCHEMES
+
 # Time zones and clocks disagree by hours, not days: a day ahead is still a date, not a typo.
 LATEST_AHEAD = timedelta(days=1)
-_ARTICLE_URL = URLValidator(schemes=["http", "https"])
+_ARTICLE_URL = URLValidator(schemes=list(LINKABLE_SCHEMES))
 
 
 def validate_published_at(moment: datetime) -> None:
@@ -37,7 +39,7 @@ def validate_body_length(text: str) -> None:
 def validate_article_url(url: str) -> None:
     """An http or https URL, as the admin's URL field takes: a ``javascript:`` or ``data:`` link is never stored."""
     scheme = url.partition(":")[0].lower() if ":" in url else ""
-    if scheme not in ("http", "https"):
+    if scheme not in LINKABLE_SCHEMES:
         raise ValidationError("%(url)r is not an http or https URL", code="scheme", params={"url": shortened(url)})
     try:
         _ARTICLE_URL(url)

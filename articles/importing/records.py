@@ -16,6 +16,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
+from ..normal_form import normal_form
 from ..tag_kinds import TAG_KINDS, field_per_tag_kind
 from ..validators import (
     shortened,
@@ -71,8 +72,9 @@ def read_paths(paths: Iterable[str | Path]) -> Iterator[ArticleRecord | Rejected
 
 
 def clean_text(text: str) -> str:
-    """Text with ``\\n`` line breaks only and no control characters, trimmed at both ends."""
-    return _CONTROL_CHARACTERS.sub("", _LINE_BREAKS.sub("\n", text)).strip()
+    """Text in the normal form (NFC) with ``\\n`` line breaks only and no control characters, trimmed
+    at both ends: lengths are checked and fingerprints taken on the text as it will be stored."""
+    return normal_form(_CONTROL_CHARACTERS.sub("", _LINE_BREAKS.sub("\n", text)).strip())
 
 
 def clean_line(text: str) -> str:
