@@ -31,16 +31,15 @@ import feedparser
 from django.conf import settings
 from lxml import etree
 
-from .html_pages import html_fragment_text
 from .files import FileRefused, open_regular_file
+from .html_pages import html_fragment_text
 from .records import ArticleRecord, RejectedRecord, article_record
 
 ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 ROOT_START = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>]")
 ENTITY_REFERENCE = re.compile(r"&([A-Za-z][\w.-]*);")
 CHARACTER_REFERENCE = re.compile(r"&(?:amp;)?#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
-
-
+DECLARES_ENTITIES = "the feed declares its own XML entities (<!ENTITY>), which feeds do not use and XML bombs do: not read"
 ENTRY_NAMES = frozenset({"item", "entry"})
 PROLOG_BYTES = 64 * 1024
 CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -64,10 +63,8 @@ def read_feed(path: Path) -> Iterator[ArticleRecord | RejectedRecord]:
     if not document.strip():
         yield RejectedRecord(str(path), "empty file: no feed in it", "empty file")
         return
-    root = ROOT_START.search(document)
-    if ENTITY_DECLARATION.search(document, 0, root.start() if root else len(document)):
-        reason = "the feed declares its own XML entities (<!ENTITY>), which feeds do not use and XML bombs do: not read"
-        yield RejectedRecord(str(path), reason, "feed declares entities")
+    if declares_entities(document):
+        yield RejectedRecord(str(path), DECLARES_ENTITIES, "feed declares entities")
         return
     feed = feedparser.parse(escaped_invalid_references(document))
     if not feed.entries:
@@ -88,10 +85,8 @@ def streamed_feed_records(file, path: Path) -> Iterator[ArticleRecord | Rejected
     """The entries of a feed too large to hold, one at a time, each read by feedparser alone."""
     limit = settings.IMPORT_MAX_FILE_BYTES
     prolog = file.read(PROLOG_BYTES)
-    root = ROOT_START.search(prolog)
-    if ENTITY_DECLARATION.search(prolog, 0, root.start() if root else len(prolog)):
-        reason = "the feed declares its own XML entities (<!ENTITY>), which feeds do not use and XML bombs do: not read"
-        yield RejectedRecord(str(path), reason, "feed declares entities")
+    if declares_entities(prolog):
+        yield RejectedRecord(str(path), DECLARES_ENTITIES, "feed declares entities")
         return
     file.seek(0)
     number = 0
@@ -162,6 +157,12 @@ def one_entry_feed(element) -> bytes:
         wrapper.append(document)
         document, parent = wrapper, parent.getparent()
     return etree.tostring(document, encoding="utf-8")
+
+
+def declares_entities(start: bytes) -> bool:
+    """Whether a ``<!ENTITY`` comes before the feed's root element (in its DOCTYPE)."""
+    root = ROOT_START.search(start)
+    return ENTITY_DECLARATION.search(start, 0, root.start() if root else len(start)) is not None
 
 
 def invalid_reference(match: re.Match) -> bool:

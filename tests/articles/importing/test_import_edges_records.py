@@ -210,7 +210,10 @@ def test_a_wrong_type_names_its_json_type_with_the_right_article(tmp_path):
     ]
 
 
-def test_a_feed_that_declares_entities_is_refused_whole(tmp_path):
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_feed_that_declares_entities_is_refused_whole(tmp_path, settings, streamed):
+    if streamed:
+        settings.IMPORT_MAX_FILE_BYTES = 100
     path = tmp_path / "bomb.xml"
     path.write_text(
         '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
