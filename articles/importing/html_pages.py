@@ -6,7 +6,6 @@ no publication date. A page without one is rejected.
 """
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import lxml.html
@@ -40,7 +39,7 @@ def html_page_record(page: bytes, location: str) -> ArticleRecord | RejectedReco
             "original_date": True,
             "extensive_search": False,
             "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-            "max_date": date.today().isoformat(),
+            "max_date": "9999-12-31",  # a date ahead is rejected by the record's own rule, which says so
         },
     )
     if extracted is None:

@@ -252,3 +252,15 @@ def test_control_characters_are_removed_from_every_field(tmp_path):
 
 def test_a_record_that_is_only_control_characters_is_empty():
     assert article_record("x:1", title="\x00\x01", body="\x7f", published_at="2011-03-04").reason == "neither title nor text"
+
+
+def test_a_web_page_dated_far_ahead_is_rejected_as_such(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(
+        '<!DOCTYPE html><html><head><title>Ahead</title><meta property="article:published_time" content="2999-01-01T00:00:00+00:00">'
+        "</head><body><article><h1>Ahead</h1><p>A group calling itself Anonymous defaced the website of the finance ministry on "
+        "Friday, officials said.</p></article></body></html>",
+        encoding="utf-8",
+    )
+
+    assert reasons(read_paths([path])) == [(str(path), "date 2999-01-01 00:00 UTC is more than a day in the future")]
