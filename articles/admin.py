@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.template.response import TemplateResponse
 
-from .forms import NamedEntityForm
+from .forms import ArticleForm, NamedEntityForm
 from .merging import entity_merge
 from .models import Article, Country, Organisation, OrganisationSuggestion, SuggestionStatus
 from .tag_kinds import TAG_KINDS, TagKindEntry, tag_kind_of
@@ -22,6 +22,7 @@ def tag_inline(kind: TagKindEntry) -> type[TagInline]:
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
     list_display = ["title", "published_at", "source", "extracted_at"]
     list_filter = [*((kind.field, admin.RelatedOnlyFieldListFilter) for kind in TAG_KINDS), "source"]
     search_fields = ["title", "slug", "summary"]

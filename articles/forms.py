@@ -1,6 +1,9 @@
-"""Admin forms: aliases are edited as one name per line instead of raw JSON."""
+"""Admin forms: aliases are edited as one name per line instead of raw JSON; an article's date and
+body meet the rules the import applies (``validators``)."""
 
 from django import forms
+
+from .validators import validate_body_length, validate_published_at
 
 
 class AliasesField(forms.CharField):
@@ -20,6 +23,25 @@ class AliasesField(forms.CharField):
             if name and name not in names:
                 names.append(name)
         return names
+
+
+class ArticleForm(forms.ModelForm):
+    """The article's change form: no date more than a day ahead, no body or summary over the size limit."""
+
+    def clean_published_at(self):
+        published_at = self.cleaned_data["published_at"]
+        validate_published_at(published_at)
+        return published_at
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        validate_body_length(body)
+        return body
+
+    def clean_summary(self):
+        summary = self.cleaned_data["summary"]
+        validate_body_length(summary)
+        return summary
 
 
 class NamedEntityForm(forms.ModelForm):

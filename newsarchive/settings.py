@@ -166,6 +166,8 @@ MAX_QUERY_STRING_BYTES = int(os.environ.get("MAX_QUERY_STRING_BYTES", "8192"))
 # An article body (or summary) over this many characters is refused, at import and in the admin;
 # the article page shows no more of one stored before this limit.
 ARTICLE_MAX_BODY_CHARS = int(os.environ.get("ARTICLE_MAX_BODY_CHARS", "500000"))
+# Imports: a one-article file (HTML, text), a JSON Lines line or a feed entry over this many bytes is refused.
+IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(50 * 1024 * 1024)))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

@@ -6,13 +6,13 @@ no publication date. A page without one is rejected.
 """
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import lxml.html
 import trafilatura
 from lxml.etree import ParserError
 
+from .files import FileRefused, read_single_article_file
 from .records import ArticleRecord, RejectedRecord, article_record
 
 BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"})
@@ -21,9 +21,9 @@ BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h
 def read_html_page(path: Path) -> Iterator[ArticleRecord | RejectedRecord]:
     """The one article on a saved web page, or why there is none."""
     try:
-        page = path.read_bytes()
-    except OSError as error:
-        yield RejectedRecord(str(path), f"cannot read file: {error.strerror or error}")
+        page = read_single_article_file(path)
+    except FileRefused as refused:
+        yield refused.rejection(path)
         return
     yield html_page_record(page, str(path))
 
@@ -39,11 +39,11 @@ def html_page_record(page: bytes, location: str) -> ArticleRecord | RejectedReco
             "original_date": True,
             "extensive_search": False,
             "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-            "max_date": date.today().isoformat(),
+            "max_date": "9999-12-31",  # a date ahead is rejected by the record's own rule, which says so
         },
     )
     if extracted is None:
-        return RejectedRecord(location, "no main text found in the page")
+        return RejectedRecord(location, "no main text found in the page", "no main text")
     title = extracted.title or ""
     body = extracted.text or ""
     first_line, _, rest = body.partition("\n")

@@ -3,14 +3,19 @@
 An article and its tags go in together or not at all. Tags given in the input are editor tags;
 the kinds the input does not give are extracted. Re-importing an article (same URL, else same
 source, headline and date) updates it; tags an editor set or removed since are kept.
+
+A record is judged alone: one that names a code the fixed list lacks (country ``XX``), or that
+the database refuses, is one rejection and the rest of its batch goes in.
 """
 
+import hashlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
 from itertools import islice
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -23,6 +28,7 @@ from ..tag_kinds import TAG_KINDS, TagKindEntry
 from ..tagging import article_extract_tags, entity_for_mention, entity_matcher
 from .records import ArticleRecord, RejectedRecord
 
+SUGGESTION_NAME_LENGTH = OrganisationSuggestion._meta.get_field("name").max_length
 CONTENT_FIELDS = ("title", "body", "summary", "byline", "source", "dateline", "url", "published_at")
 
 
@@ -32,11 +38,16 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     rejected: list[RejectedRecord] = field(default_factory=list)
+    dates_taken_as_utc: int = 0  # records whose date named no time zone
     seconds: float = 0.0
 
     @property
     def imported(self) -> int:
         return self.created + self.updated + self.unchanged
+
+    @property
+    def rejected_by_kind(self) -> Counter:
+        return Counter(rejection.kind for rejection in self.rejected)
 
     @property
     def rate(self) -> float:
@@ -58,6 +69,16 @@ class EntityLookup:
                 names.setdefault(key.casefold(), pk)
         return names
 
+    def unknown_key(self, record: ArticleRecord) -> RejectedRecord | None:
+        """A rejection for a record that names a key no entity of a fixed list has (country ``XX``)."""
+        for kind in TAG_KINDS:
+            if kind.fixed:
+                for value in getattr(record, kind.field) or ():
+                    if value not in self.by_key[kind.name]:
+                        reason = f"unknown {kind.name} code {value!r} in '{kind.field}'"
+                        return RejectedRecord(record.location, reason, f"unknown {kind.name} code")
+        return None
+
     def given(self, kind: TagKindEntry, value: str) -> int | None:
         """The entity a given tag names: in a fixed list by key (None if unknown), else by name or alias."""
         if kind.fixed:
@@ -67,9 +88,9 @@ class EntityLookup:
     def named(self, model, table: dict, name: str) -> int:
         """The entity of this name or alias; a name nobody knows becomes a new entity."""
         key = name.casefold()
-        if key not in table:
-            slug = slugify(name)[:200] or "entity"
-            entity = model.objects.filter(slug=slug).first() or model.objects.create(name=name[:200], slug=slug)
+        if key not in table:  # records refuse names too long for the field, so nothing is cut here
+            slug = slugify(name) or f"{model._meta.model_name}-{hashlib.sha256(name.encode()).hexdigest()[:12]}"
+            entity = model.objects.filter(slug=slug).first() or model.objects.create(name=name, slug=slug)
             table[key] = table[slug] = entity.pk
         return table[key]
 
@@ -99,13 +120,15 @@ def articles_import(items, *, batch_size: int = 500, default_source: str = "", p
         for batch in batched(items, batch_size):
             records = []
             for item in batch:
-                if isinstance(item, RejectedRecord):
-                    summary.rejected.append(item)
-                elif default_source and not item.source:
-                    records.append(replace(item, source=default_source))
-                else:
-                    records.append(item)
-            touched = import_batch(records, summary, matcher, lookup)
+                rejection = item if isinstance(item, RejectedRecord) else lookup.unknown_key(item)
+                if rejection is not None:
+                    summary.rejected.append(rejection)
+                    continue
+                summary.dates_taken_as_utc += item.date_zone_assumed
+                records.append(replace(item, source=default_source) if default_source and not item.source else item)
+            touched = []
+            for part in without_repeats(records):
+                touched += batch_import(part, summary, matcher, lookup)
             reindex_articles(touched)  # one writer and one commit for the whole batch
             if progress is not None:
                 progress.update(len(batch))
@@ -114,12 +137,39 @@ def articles_import(items, *, batch_size: int = 500, default_source: str = "", p
     return summary
 
 
+def without_repeats(records: list[ArticleRecord]) -> Iterator[list[ArticleRecord]]:
+    """The records in runs in which no URL or fingerprint repeats: a later copy of an article updates
+    the earlier one, as it would in a later batch, instead of colliding with it."""
+    run, seen = [], set()
+    for record in records:
+        keys = {("fingerprint", record_fingerprint(record))} | ({("url", record.url)} if record.url else set())
+        if keys & seen:
+            yield run
+            run, seen = [], set()
+        run.append(record)
+        seen |= keys
+    if run:
+        yield run
+
+
+def batch_import(records: list[ArticleRecord], summary: ImportSummary, matcher, lookup: EntityLookup) -> list[int]:
+    """Write the records together; if the database refuses one, write them one by one so that only
+    the refused ones are rejected, each with the database's reason."""
+    counts = (summary.created, summary.updated, summary.unchanged)
+    try:
+        return import_batch(records, summary, matcher, lookup)
+    except (IntegrityError, DataError) as error:
+        summary.created, summary.updated, summary.unchanged = counts  # the transaction wrote none of them
+        if len(records) == 1:
+            summary.rejected.append(RejectedRecord(records[0].location, f"cannot be saved: {error}", "refused by the database"))
+            return []
+    return [pk for record in records for pk in batch_import([record], summary, matcher, lookup)]
+
+
 @transaction.atomic
 def import_batch(records: list[ArticleRecord], summary: ImportSummary, matcher, lookup: EntityLookup) -> list[int]:
     """Write one batch in one transaction; returns the ids of the articles it created or changed."""
-    keyed = {}
-    for record in records:  # the last copy of an article within a batch wins
-        keyed[(record.url or None, record_fingerprint(record))] = record
+    keyed = {(record.url or None, record_fingerprint(record)): record for record in records}  # no repeats: without_repeats
     urls = [url for url, _ in keyed if url]
     fingerprints = [fingerprint for _, fingerprint in keyed]
     existing_by_url = {a.url: a for a in Article.objects.filter(url__in=urls)} if urls else {}
@@ -199,8 +249,9 @@ def new_tags_create(new, matcher, lookup: EntityLookup) -> None:
                 links[kind.name] += [tag_link(kind, article.pk, pk, TagOrigin.EXTRACTED) for pk in found]
         if record.organisations is None:  # suggestions are the organisations' own: names not in the catalogue
             for name in extraction.organisation_candidates:
-                candidates[name[:200]] += 1
-                examples.setdefault(name[:200], article.pk)
+                if len(name) <= SUGGESTION_NAME_LENGTH:  # a longer one could only be suggested cut, merged with others
+                    candidates[name] += 1
+                    examples.setdefault(name, article.pk)
     for kind in TAG_KINDS:
         kind.through.objects.bulk_create(links[kind.name], ignore_conflicts=True, batch_size=1000)
     Article.objects.filter(pk__in=[article.pk for article, _ in new]).update(extracted_at=timezone.now())

@@ -10,7 +10,9 @@ from articles.importing.service import articles_import
 class Command(BaseCommand):
     help = (
         "Import articles from JSON Lines, RSS/Atom feeds, HTML pages and plain-text files "
-        "(directories are walked). Exits 1 if any record was rejected."
+        "(directories are walked; links out of them are not followed). A date without a time zone "
+        "is taken as UTC. Each record that cannot go in is listed with its file, line or entry and "
+        "the reason, the others go in; exits 1 if any record was rejected."
     )
 
     def add_arguments(self, parser):
@@ -29,5 +31,9 @@ class Command(BaseCommand):
             f"{summary.unchanged} unchanged), rejected {len(summary.rejected)}, "
             f"in {summary.seconds:.1f} s ({summary.rate:.0f} articles/s)."
         )
+        if summary.dates_taken_as_utc:
+            self.stdout.write(f"{summary.dates_taken_as_utc} dates named no time zone and were taken as UTC.")
+        for kind, count in sorted(summary.rejected_by_kind.items(), key=lambda item: (-item[1], item[0])):
+            self.stderr.write(f"  {count} rejected: {kind}")
         if summary.rejected:
             raise CommandError(f"{len(summary.rejected)} records were rejected (listed above).", returncode=1)

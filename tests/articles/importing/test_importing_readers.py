@@ -1,6 +1,7 @@
 """Walking the paths given: sorted, recursive, hidden files skipped, every file answered for."""
 
 import json
+import os
 
 from articles.importing.records import ArticleRecord, RejectedRecord, read_paths
 
@@ -39,12 +40,16 @@ def test_unreadable_file_is_rejected(tmp_path, monkeypatch):
     path = tmp_path / "secret.jsonl"
     write_article(path, "secret")
 
-    def refuse(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr("articles.importing.jsonl.open", refuse, raising=False)  # chmod 0 does not stop root
+    def refuse(file, *args, **kwargs):
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)
 
-    assert list(read_paths([path])) == [RejectedRecord(str(path), "cannot read file: Permission denied")]
+    monkeypatch.setattr(os, "open", refuse)  # chmod 0 does not stop root
+
+    assert list(read_paths([path])) == [RejectedRecord(str(path), "cannot be read: Permission denied")]
 
 
 def test_symlinked_directory_loop_is_walked_once(tmp_path):
