@@ -541,7 +541,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
 
         facet_counts = {}
         if facets or date_facets or query_facets:
-            facet_counts = self.facet_counts(snapshot, main_query, matched, facets, date_facets, query_facets)
+            facet_counts = self.facet_counts_of(snapshot, main_query, filters, matched, facets, date_facets, query_facets)
 
         page = self.page_docnums(snapshot, main_query, scores, matched, sort_by, start, end) if end > start else []
         marks = self.highlight_tags(highlight)
@@ -556,6 +556,21 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             suggestion = self.create_spelling_suggestion(spelling_query or query_string, snapshot)
 
         return {"results": results, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
+
+    def facet_counts_of(self, snapshot, main_query, filters, matched, facets, date_facets, query_facets) -> dict:
+        """The facet counts of a search. Browsing (no words, maybe filters) counts the same for
+        every request until the next commit, so those are remembered for the generation."""
+        if not isinstance(main_query, query.Every):
+            return self.facet_counts(snapshot, main_query, matched, facets, date_facets, query_facets)
+        key = ("facets", tuple(filters), tuple(facets or ()), repr(date_facets), tuple(query_facets or ()))
+        counts = snapshot.remembered(
+            key, lambda: self.facet_counts(snapshot, main_query, matched, facets, date_facets, query_facets)
+        )
+        # Copies: a caller may change what it gets; query facets are counts, the others lists.
+        return {
+            kind: {name: list(value) if isinstance(value, list) else value for name, value in by_name.items()}
+            for kind, by_name in counts.items()
+        }
 
     def facet_counts(self, snapshot, main_query, matched, facets, date_facets, query_facets) -> dict:
         """Field facets from the snapshot's arrays for exact fields, Whoosh's own otherwise; date

@@ -22,8 +22,8 @@ from . import segments
 from .scoring import Postings
 from .whoosh_internals import deleted_docnums, index_segments, reader_with_deletions_of
 
-MISSING = np.iinfo(np.uint64).max
-FILTER_MASKS_KEPT = 64  # a mask is a byte a document: 6.4 MB at 100,000 articles  # a sortable column's value for a document without the field
+MISSING = np.iinfo(np.uint64).max  # a sortable column's value for a document without the field
+FILTER_MASKS_KEPT = 64  # masks and counts kept per generation; a mask is a byte a document: 6.4 MB at 100,000 articles
 
 
 def same_deletions(old_segment, new_segment) -> bool:
@@ -93,7 +93,7 @@ class IndexSnapshot:
             if isinstance(schema[name], (ID, KEYWORD)) and not schema[name].unique and name != DJANGO_ID
         }  # fmt: skip
         self._value_bounds = {}
-        self._filter_masks: OrderedDict = OrderedDict()
+        self._remembered: OrderedDict = OrderedDict()  # filter masks and browsing facet counts
         # Open each segment's stored fields now, not in the first search that shows one of its
         # documents (5 ms a segment at 100,000 articles); segments kept from the last snapshot
         # have theirs open already.
@@ -129,17 +129,22 @@ class IndexSnapshot:
     def filter_mask(self, parsed_query, compute) -> np.ndarray:
         """The documents a filter query matches (``compute(query)``), remembered for this
         generation: the model filter of every search, and the facet filters people repeat. Read only."""
+        return self.remembered(("filter", parsed_query), lambda: compute(parsed_query))
+
+    def remembered(self, key, compute):
+        """``compute()`` once per ``key`` for this generation, which never changes: the
+        ``FILTER_MASKS_KEPT`` most recently used are kept. Read only."""
         with self._lock:
-            mask = self._filter_masks.get(parsed_query)
-            if mask is not None:
-                self._filter_masks.move_to_end(parsed_query)
-                return mask
-        mask = compute(parsed_query)
+            value = self._remembered.get(key)
+            if value is not None:
+                self._remembered.move_to_end(key)
+                return value
+        value = compute()
         with self._lock:
-            self._filter_masks[parsed_query] = mask
-            while len(self._filter_masks) > FILTER_MASKS_KEPT:
-                self._filter_masks.popitem(last=False)
-        return mask
+            self._remembered[key] = value
+            while len(self._remembered) > FILTER_MASKS_KEPT:
+                self._remembered.popitem(last=False)
+        return value
 
     def mask_of(self, docnums) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)

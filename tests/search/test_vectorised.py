@@ -87,3 +87,29 @@ def test_facet_counts_of_few_matches_are_the_counts_over_every_pair(sample_snaps
     values, docs, value_ids = snapshot.facet_postings(fieldname)
     expected_all = sorted(((values[v], int(n)) for v, n in enumerate(np.bincount(value_ids[snapshot.live[docs]], minlength=len(values))) if n), key=lambda p: (-p[1], p[0]))
     assert counted["own values"][1] == expected_all
+
+
+def test_browsing_facet_counts_are_remembered_per_generation_and_follow_a_commit(db, search_index):
+    """Counts of a search without words are the same until the next commit: the second browse
+    reads them from the snapshot; a save makes a new generation, counted afresh."""
+    from haystack.query import SearchQuerySet
+
+    from articles.models import Country
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(title="Hackers in Mexico")
+    article.countries.add(Country.objects.get(code="MX"))
+    index_everything()
+
+    def browse():
+        return dict(SearchQuerySet().facet("countries").facet_counts()["fields"]["countries"])
+
+    first = browse()
+    snapshot = search_backend().snapshot()
+    remembered = [key for key in snapshot._remembered if key[0] == "facets"]
+    assert first == {"MX": 1} and remembered
+    assert browse() == first and search_backend().snapshot() is snapshot
+    second = ArticleFactory(title="Hackers in Spain")
+    second.countries.add(Country.objects.get(code="ES"))
+    index_everything()
+    assert browse() == {"MX": 1, "ES": 1}
