@@ -1,5 +1,6 @@
 """gunicorn warms each worker before its first request (gunicorn.conf.py's post_worker_init)."""
 
+import gc
 import logging
 
 import pytest
@@ -9,6 +10,22 @@ from search.engine import backend
 from search.indexing import search_backend
 from tests.conftest import index_everything
 from tests.factories import ArticleFactory
+
+
+@pytest.fixture(autouse=True)
+def unfrozen():
+    """warm_up freezes what it built for the worker's life; this test process goes on after it."""
+    yield
+    gc.unfreeze()
+
+
+def test_warm_up_keeps_what_it_built_out_of_full_collections(db, search_index):
+    ArticleFactory(slug="warm", title="Warm story")
+    index_everything()
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    warm_up()
+    assert gc.get_freeze_count() > 0
 
 
 @pytest.mark.archive_engine
