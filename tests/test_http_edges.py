@@ -100,8 +100,10 @@ def test_the_admin_still_takes_posts(db):
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """gunicorn, configured by gunicorn.conf.py, serving an empty archive."""
+    """gunicorn, configured by gunicorn.conf.py, serving an empty archive: its own SQLite
+    database, even in the PostgreSQL run, whose database other server tests fill."""
     env = production_env(tmp_path_factory.mktemp("http-edges-data"))
+    env.pop("DATABASE_URL", None)
     for args in (("migrate", "--noinput"), ("collectstatic", "--noinput")):
         manage(env, *args, check=True)
     with gunicorn(env, workers=1) as (base, _):
