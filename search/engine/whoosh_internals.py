@@ -20,7 +20,15 @@ from importlib.metadata import version
 
 import numpy as np
 from django.core.exceptions import ImproperlyConfigured
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PostingsWriter, _lenfield
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3LeafMatcher,
+    W3PostingsWriter,
+    _lenfield,
+    length_to_byte,
+)
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
@@ -145,8 +153,6 @@ class ArchivePostingsWriter(W3PostingsWriter):
     """
 
     def _write_block(self, last=False):
-        from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, length_to_byte
-
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
