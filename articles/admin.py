@@ -4,7 +4,7 @@ from django.template.response import TemplateResponse
 
 from .forms import ArticleForm, NamedEntityForm
 from .merging import entity_merge
-from .models import Article, Country, Organisation, OrganisationSuggestion, SuggestionStatus
+from .models import Article, Country, LanguageOrigin, Organisation, OrganisationSuggestion, SuggestionStatus
 from .tag_kinds import TAG_KINDS, TagKindEntry, tag_kind_of
 from .tagging import article_extract_tags, editor_tags_changed, entity_matcher
 
@@ -23,14 +23,14 @@ def tag_inline(kind: TagKindEntry) -> type[TagInline]:
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
-    list_display = ["title", "published_at", "source", "extracted_at"]
-    list_filter = [*((kind.field, admin.RelatedOnlyFieldListFilter) for kind in TAG_KINDS), "source"]
+    list_display = ["title", "published_at", "language", "source", "extracted_at"]
+    list_filter = [*((kind.field, admin.RelatedOnlyFieldListFilter) for kind in TAG_KINDS), "language", "source"]
     search_fields = ["title", "slug", "summary"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["created_at", "updated_at", "extracted_at"]
+    readonly_fields = ["created_at", "updated_at", "extracted_at", "language_origin"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "published_at", "summary", "body"]}),
+        (None, {"fields": ["title", "slug", "published_at", ("language", "language_origin"), "summary", "body"]}),
         ("Source", {"fields": ["source", "byline", "dateline", "url"]}),
         ("History", {"fields": ["created_at", "updated_at", "extracted_at"], "classes": ["collapse"]}),
     ]
@@ -38,6 +38,12 @@ class ArticleAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["rerun_extraction"]
     show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        """An editor's language wins over detection until the editor clears it."""
+        if "language" in form.changed_data:
+            obj.language_origin = LanguageOrigin.EDITOR if obj.language else LanguageOrigin.DETECTED
+        super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
         """Tag rows the editor adds become editor tags; rows the editor removes are remembered."""

@@ -12,6 +12,7 @@ from django.urls import reverse
 from .fingerprints import article_fingerprint
 from .normal_form import normal_form_fields
 from .tag_kinds import TAG_KINDS, tag_kind_of
+from .validators import validate_language_code
 
 
 class Country(models.Model):
@@ -74,6 +75,25 @@ class Operation(NamedEntity):
         pass
 
 
+class LanguageOrigin(models.TextChoices):
+    """Who set an article's language: detection follows the text; an editor's or an import
+    record's choice stays until an editor clears it."""
+
+    DETECTED = "detected", "detection"
+    EDITOR = "editor", "editor"
+    RECORD = "record", "import record"
+
+
+def article_language_fill(article) -> None:
+    """Detect the language of an article whose language is not someone's choice (or is blank)."""
+    if article.language and article.language_origin != LanguageOrigin.DETECTED:
+        return
+    from .language import article_language  # the detector loads on first use, not with the models
+
+    article.language = article_language(article.title, article.summary, article.body)
+    article.language_origin = LanguageOrigin.DETECTED
+
+
 class ArticleQuerySet(models.QuerySet):
     def with_tags(self):
         """Articles with their tag sets loaded in one query per kind, for pages and indexing."""
@@ -84,6 +104,7 @@ class ArticleQuerySet(models.QuerySet):
         objs = list(objs)
         for article in objs:
             normal_form_fields(article)
+            article_language_fill(article)
         return super().bulk_create(objs, *args, **kwargs)
 
 
@@ -97,6 +118,17 @@ class Article(models.Model):
     dateline = models.CharField(max_length=200, blank=True, help_text="Place and date line, e.g. “SALVADOR, Feb 26”.")
     url = models.URLField("original URL", max_length=1000, unique=True, null=True, blank=True)
     published_at = models.DateTimeField(db_index=True)
+    language = models.CharField(
+        max_length=2,
+        blank=True,
+        db_index=True,
+        validators=[validate_language_code],
+        help_text="ISO 639-1 code, such as “en” or “es”. Detected from the text unless an editor sets it; "
+        "clear it to detect it again.",
+    )
+    language_origin = models.CharField(
+        max_length=10, choices=LanguageOrigin.choices, default=LanguageOrigin.DETECTED, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     extracted_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -113,6 +145,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         normal_form_fields(self)  # before the fingerprint: NFD and NFC copies are one article
+        article_language_fill(self)
         # A blank URL is stored as NULL so that "unique when set" holds.
         self.url = self.url or None
         if not self.fingerprint and self.published_at:

@@ -47,6 +47,14 @@ def validate_article_url(url: str) -> None:
         raise ValidationError("%(url)r is not a valid URL", code="invalid", params={"url": shortened(url)}) from None
 
 
+def validate_language_code(code: str) -> None:
+    """An ISO 639-1 code in lowercase ("es"), as detection writes them and the language facet filters."""
+    from .language import is_language_code
+
+    if code and not is_language_code(code):
+        raise ValidationError("%(code)r is not an ISO 639-1 language code such as “en” or “es”", code="language", params={"code": shortened(code)})
+
+
 def shortened(text: str, length: int = 80) -> str:
     """The start of a long value, for a message that names it."""
     return text if len(text) <= length else text[: length - 1] + "…"

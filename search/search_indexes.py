@@ -43,6 +43,9 @@ class ArticleIndex(ArticleTagFields, indexes.Indexable):
     # (stock Whoosh analyses a single-valued FacetCharField as stemmed text, "2011-03" as two words).
     year = FacetMultiValueField()
     year_month = FacetMultiValueField()
+    # The ISO 639-1 code, none when unknown: the language facet, and the analysis of the text
+    # on engines that read it per language (LANGUAGE_FIELD in the connection).
+    language = FacetMultiValueField()
     # and from ArticleTagFields, one TagField per tag kind: countries, organisations, operations
 
     def get_model(self):
@@ -53,6 +56,9 @@ class ArticleIndex(ArticleTagFields, indexes.Indexable):
 
     def prepare_text(self, article):
         return "\n\n".join(part for part in (article.title, article.summary, article.body) if part)
+
+    def prepare_language(self, article):
+        return [article.language] if article.language else []
 
     def prepare_year(self, article):
         return [f"{article.published_at:%Y}"]

@@ -15,6 +15,7 @@ ENGINES = {
     "archive": "search.engine.backend.ArchiveWhooshEngine",
     "stock": "haystack.backends.whoosh_backend.WhooshEngine",
 }
+SEARCH_URL_SCHEMES = {"archive": "whoosh", "stock": "haystack+whoosh"}
 ENGINE_UNDER_TEST = os.environ.get("SEARCH_ENGINE_UNDER_TEST", "archive")
 archive_engine_only = pytest.mark.skipif(
     ENGINE_UNDER_TEST != "archive", reason="tests what only the archive engine offers (IndexMaintenance, its internals)"
@@ -39,10 +40,12 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def search_index(tmp_path, settings):
     """Point haystack at an empty on-disk Whoosh index of this test's own, on the engine under test."""
+    from newsarchive.settings import haystack_connection
+
     path = tmp_path / "whoosh_index"
-    settings.HAYSTACK_CONNECTIONS = {
-        "default": {"ENGINE": ENGINES[ENGINE_UNDER_TEST], "PATH": str(path), "INCLUDE_SPELLING": True}
-    }
+    connection = haystack_connection(f"{SEARCH_URL_SCHEMES[ENGINE_UNDER_TEST]}://{path}")  # as SEARCH_URL configures it
+    assert connection["ENGINE"] == ENGINES[ENGINE_UNDER_TEST]
+    settings.HAYSTACK_CONNECTIONS = {"default": connection}
     original = connections.connections_info
     connections.connections_info = settings.HAYSTACK_CONNECTIONS
     connections.reload("default")

@@ -35,22 +35,21 @@ from haystack.models import SearchResult
 from haystack.utils import get_identifier, get_model_ct
 from haystack.utils.app_loading import haystack_get_model
 from whoosh import query
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID as WHOOSH_ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 from whoosh.qparser import FuzzyTermPlugin, QueryParser
 from whoosh.sorting import Count, DateRangeFacet, FieldFacet, MultiFacet
-from whoosh.support.charset import accent_map
 from whoosh.support.relativedelta import relativedelta
 from whoosh.util.times import datetime_to_long
 
 from .generations import IndexFolder
 from .interface import IndexBusy, SearchUnavailable
+from .languages import ANALYZERS, DEFAULT, ENGLISH_ANALYZER, FOLD_ACCENTS, SHADOWS, Languages, field_of
 from .merges import commit_merge_policy, merge_small_tiers, segments_to_merge
 from .scoring import Unscorable, evaluate, top_documents
 from .snapshot import SnapshotHolder, segments_reader
-from .snippets import WORD_PATTERN, make_term_of, snippet_html
+from .snippets import make_term_of, snippet_html
 from .spelling import spelling_suggestion
 from .whoosh_internals import (
     ArchiveCodec,
@@ -65,26 +64,22 @@ from .whoosh_internals import (
 
 log = logging.getLogger(__name__)
 
-# Accents folded to their letters; combining accents (a decomposed "é") dropped.
-FOLD_ACCENTS = {**accent_map, **dict.fromkeys(range(0x300, 0x370))}
-# Lowercase, fold accents, drop stop words, stem: the same chain for documents and queries.
-TEXT_ANALYZER = (
-    RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(FOLD_ACCENTS) | StopFilter() | StemFilter()
-)
-term_of = make_term_of(TEXT_ANALYZER)  # a word's index term, cached for snippets
+TEXT_ANALYZER = ENGLISH_ANALYZER  # text fields' analysis under their own names (languages.py has the others)
+TERM_OF = {analysis: make_term_of(analyzer) for analysis, analyzer in ANALYZERS.items()}  # cached per word
+term_of = TERM_OF[DEFAULT]  # a word's index term, cached for snippets
 
 
 @lru_cache(maxsize=8192)
 def initial_of(char: str) -> str:
-    """The first letter of the term of a word that starts with ``char``: TEXT_ANALYZER's Porter
-    stemmer keeps a word's first letter (tests/search/test_snippets.py checks it on the English
-    word list), so only lowercasing and accent folding change it. "" (analyse the word) where
+    """The first letter of the term of a word that starts with ``char``: the Porter and Snowball
+    Spanish stemmers keep a word's first letter (tests/search/test_snippets.py checks it on the
+    English word list and on Spanish text), so only lowercasing and accent folding change it. "" (analyse the word) where
     lowercasing makes more than one character, as "İ" does, and the tokenizer then splits them."""
     lowered = char.lower()
     return lowered.translate(FOLD_ACCENTS)[:1] if len(lowered) == 1 else ""
 
 # Raise when the analysis or the field mapping changes: indexes of another version are refused.
-ENGINE_FORMAT = 3
+ENGINE_FORMAT = 4
 
 SNIPPET_FRAGMENTS = 2
 SNIPPET_SURROUND = 80
@@ -139,6 +134,11 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         self._lock_wait = WRITER_LOCK_TIMEOUT
         self._own_readers = False
         self._parsed = {}
+        # The SearchIndex field naming each document's language (ISO 639-1): where an index has
+        # it, text is analysed per language (languages.py); None analyses every document as English.
+        self.language_field = connection_options.get("LANGUAGE_FIELD")
+        self.languages = None
+        self.language_parsers = {}
 
     # The schema --------------------------------------------------------------------------
 
@@ -168,7 +168,25 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
                 )
         top_level = [ID, DJANGO_CT, DJANGO_ID] + [field.index_fieldname for field in fields.values()]
         names = {name: overrides.get(name) or schema[name] for name in top_level}
+        self.languages = None
+        if self.language_field in names:
+            text_fields = tuple(name for name in top_level if getattr(names[name], "analyzer", None) is TEXT_ANALYZER)
+            self.languages = Languages(self.language_field, text_fields)
+            for name in text_fields:
+                for analysis in SHADOWS:
+                    names[field_of(name, analysis)] = TEXT(
+                        stored=False, analyzer=ANALYZERS[analysis], field_boost=names[name].format.field_boost
+                    )
+            names[self.languages.routing_field] = WHOOSH_ID(stored=False)
         return content_field_name, Schema(**names)
+
+    def language_schema(self, analysis: str) -> Schema:
+        """The schema with each text field analysed as ``analysis``, under its own name: the
+        parser reads the query with it, then ``Languages.renamed`` points it at the hidden fields."""
+        fields = {name: self.schema[name] for name in self.schema.names()}
+        for name in self.languages.text_fields:
+            fields[name] = self.schema[field_of(name, analysis)]
+        return Schema(**fields)
 
     # Opening the index --------------------------------------------------------------------
 
@@ -181,6 +199,11 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         self.schema_version = schema_version(self.schema)
         self.parser = QueryParser(self.content_field_name, schema=self.schema)
         self.parser.add_plugins([FuzzyTermPlugin])
+        self.language_parsers = {}
+        for analysis in SHADOWS if self.languages else ():
+            parser = QueryParser(self.content_field_name, schema=self.language_schema(analysis))
+            parser.add_plugins([FuzzyTermPlugin])
+            self.language_parsers[analysis] = parser
         self._parsed = {}
         if not self.use_file_storage and getattr(self, "storage", None) is None:
             self.storage = RamStorage()
@@ -345,6 +368,8 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         writer.commit(mergetype=commit_merge_policy(len(documents)))
 
     def prepare_documents(self, index, iterable) -> list[dict]:
+        if not self.setup_complete:
+            self.setup()  # which text fields are read per language
         documents = []
         for obj in iterable:
             try:
@@ -355,7 +380,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             for key in document:
                 document[key] = haystack_from_python(self, document[key])
             document.pop("boost", None)  # document boosts are not supported by Whoosh 2.5+
-            documents.append(document)
+            documents.append(self.languages.route(document) if self.languages else document)
         return documents
 
     def update(self, index, iterable, commit=True):
@@ -442,8 +467,18 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         if parsed is None:
             if len(self._parsed) >= PARSED_CACHE_SIZE:
                 self._parsed.clear()
-            parsed = self._parsed[query_string] = self.parser.parse(query_string)
+            parsed = self._parsed[query_string] = self.parse_in_languages(query_string)
         return parsed
+
+    def parse_in_languages(self, query_string):
+        """The query as every analysis reads it, where it searches text and the index has languages."""
+        parsed = self.parser.parse(query_string)
+        if not self.languages or not self.languages.mentions_text(parsed):
+            return parsed
+        readings = {DEFAULT: parsed}
+        for analysis, parser in self.language_parsers.items():
+            readings[analysis] = self.languages.renamed(parser.parse(query_string), analysis)
+        return self.languages.branches(readings)
 
     def model_filter(self, models, limit_to_registered_models):
         """The query that keeps the documents of ``models`` (or of every registered model)."""
@@ -652,7 +687,13 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         matched = self.matched_mask(snapshot, filters)
         allowed = set(np.flatnonzero(matched).tolist())
         allowed.discard(own)
-        similar = snapshot.searcher.more_like(own, self.content_field_name, top=end_offset or 10, filter=allowed)
+        fieldname, text = self.content_field_name, None
+        if self.languages:
+            # The key terms of the document's own language, read from its stored text.
+            stored = snapshot.searcher.stored_fields(own)
+            fieldname = field_of(fieldname, self.languages.analysis_of_stored(stored))
+            text = stored.get(self.content_field_name) or ""
+        similar = snapshot.searcher.more_like(own, fieldname, text=text, top=end_offset or 10, filter=allowed)
         docnums = [(hit.docnum, hit.score or 0.0) for hit in similar]
         page = docnums[start_offset or 0 : end_offset]
         return {
@@ -710,28 +751,33 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         if isinstance(title, str) and title and text.startswith(title):
             text = text[len(title) :].lstrip()  # the page shows the title already
         text = text[:SNIPPET_SOURCE_CHARS]  # matches in the lead make the snippet; the rest costs time
-        terms = {
-            force_str(term_text)
-            for fieldname, term_text in parsed_query.iter_all_terms()
-            if fieldname == self.content_field_name
-        }
+        analysis = self.languages.analysis_of_stored(stored) if self.languages else DEFAULT
+        fieldname = field_of(self.content_field_name, analysis)
+        terms = {force_str(term_text) for name, term_text in parsed_query.iter_all_terms() if name == fieldname}
         if not terms:
             return ""
         return snippet_html(
             text,
             frozenset(terms),
-            term_of,
+            TERM_OF[analysis],
             surround=SNIPPET_SURROUND,
             fragments=SNIPPET_FRAGMENTS,
             tags=marks,
             initial_of=initial_of,
         )
 
+    def spelling_fields(self) -> list[tuple[str, str, object]]:
+        """(index field, stored field, term_of) of each reading of the content: a word is known
+        if any language's index has it, and corrections come from every language's words."""
+        name = self.content_field_name
+        analyses = (DEFAULT, *SHADOWS) if self.languages else (DEFAULT,)
+        return [(field_of(name, analysis), name, TERM_OF[analysis]) for analysis in analyses]
+
     def create_spelling_suggestion(self, query_string, snapshot=None):
         if not query_string:
             return None
         snapshot = snapshot or self.snapshot()
-        return spelling_suggestion(snapshot, self.content_field_name, force_str(query_string), term_of)
+        return spelling_suggestion(snapshot, self.spelling_fields(), force_str(query_string))
 
 
 def as_datetime(value) -> datetime:

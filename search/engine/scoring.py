@@ -12,12 +12,41 @@ import math
 from collections import OrderedDict
 
 import numpy as np
-from whoosh import query
+from whoosh import query, scoring
 
+from .languages import LanguageBranch
 from .segments import field_lengths, read_leaf
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults, so rankings agree with Whoosh's own
 TERM_CACHE_SIZE = 4096
+
+
+def field_document_count(reader, fieldname: str) -> int:
+    """The documents with words in a field, as Lucene's BM25 counts them: each language's text
+    field holds only that language's articles, so its IDF and average length are theirs, not
+    the archive's. Equal to every document where each has the field (an archive of one language)."""
+    counted = sum(int(np.count_nonzero(field_lengths(leaf, fieldname))) for leaf, _ in reader.leaf_readers())
+    return counted or reader.doc_count_all()
+
+
+class FieldBM25F(scoring.BM25F):
+    """Whoosh's BM25F with the statistics of ``field_document_count``, for the queries Whoosh
+    ranks itself (phrases, wildcards): the same scores as ``Postings.bm25``."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        return FieldBM25FScorer(searcher, fieldname, text, self.B, self.K1, qf=qf)
+
+
+class FieldBM25FScorer(scoring.BM25FScorer):
+    def __init__(self, searcher, fieldname, text, B, K1, qf=1):
+        parent = searcher.get_parent()
+        documents = field_document_count(parent.reader(), fieldname)
+        self.idf = math.log(documents / (parent.doc_frequency(fieldname, text) + 1)) + 1
+        self.avgfl = (parent.field_length(fieldname) / documents) or 1
+        self.B, self.K1, self.qf = B, K1, qf
+        self.setup(searcher, fieldname, text)  # after the statistics: it computes the best score from them
 
 
 class Unscorable(Exception):
@@ -33,6 +62,7 @@ class Postings:
         self.leaves = reader.leaf_readers()
         self._terms: OrderedDict = OrderedDict()
         self._lengths: dict = {}
+        self._field_documents: dict = {}
 
     def term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """(global document numbers, term frequencies) of a term, deleted documents included."""
@@ -66,8 +96,13 @@ class Postings:
             self._lengths[fieldname] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
         return self._lengths[fieldname]
 
+    def field_documents(self, fieldname: str) -> int:
+        if fieldname not in self._field_documents:
+            self._field_documents[fieldname] = field_document_count(self.reader, fieldname)
+        return self._field_documents[fieldname]
+
     def bm25(self, fieldname: str, text, docs: np.ndarray, freqs: np.ndarray) -> np.ndarray:
-        doc_count = self.reader.doc_count_all()
+        doc_count = self.field_documents(fieldname) if self.reader.doc_count_all() else 0
         if not doc_count or not len(docs):
             return np.zeros(len(docs), dtype=np.float32)
         idf = math.log(doc_count / (len(docs) + 1)) + 1
@@ -101,6 +136,17 @@ def evaluate(q, snapshot, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
         return snapshot.range_mask(q.fieldname, q.start, q.end, q.startexcl, q.endexcl), (
             np.zeros(size, dtype=np.float32) if scored else None
         )
+    if isinstance(q, LanguageBranch):
+        # The documents of one analysis, remembered per generation; a language the archive has
+        # no documents in costs nothing more.
+        within = snapshot.remembered(
+            ("analysis", q.routing_field, q.analysis), lambda: evaluate(q.routing_query, snapshot, False)[0]
+        )
+        if not within.any():
+            return np.zeros(size, dtype=bool), (np.zeros(size, dtype=np.float32) if scored else None)
+        mask, scores = evaluate(q.tree, snapshot, scored)
+        mask &= within
+        return mask, (only_within(mask, scores) if scored else None)
     if isinstance(q, query.AndNot):
         mask, scores = evaluate(q.a, snapshot, scored)
         excluded, _ = evaluate(q.b, snapshot, False)

@@ -19,7 +19,7 @@ from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from . import segments
-from .scoring import Postings
+from .scoring import FieldBM25F, Postings
 from .whoosh_internals import deleted_docnums, index_segments, reader_with_deletions_of
 
 MISSING = np.iinfo(np.uint64).max  # a sortable column's value for a document without the field
@@ -61,7 +61,7 @@ def open_searcher(index, previous_reader=None) -> Searcher:
     """A searcher of the index's latest commit, sharing ``previous_reader``'s unchanged segments."""
     generation = index.latest_generation()
     reader = segments_reader(index.storage, index.schema, index_segments(index), generation, previous_reader)
-    return Searcher(reader, fromindex=index)
+    return Searcher(reader, fromindex=index, weighting=FieldBM25F())
 
 
 FEW_MATCHES_FACTOR = 8  # matches under 1/8 of a facet's (document, value) pairs are few
@@ -228,15 +228,16 @@ class IndexSnapshot:
         segments' word lists, which survive commits, so a query with no hits after a save stays
         quick. Only words of about a term's length can be near it, so it is compared with those."""
         with self._lock:
-            if "spelling" not in self._facets:
+            key = ("spelling", fieldname)
+            if key not in self._facets:
                 words = set()
                 for leaf, _ in self.reader.leaf_readers():
                     words.update(segments.spelling_words(leaf, fieldname))
                 by_length: dict[int, list[str]] = {}
                 for word in sorted(words):
                     by_length.setdefault(len(word), []).append(word)
-                self._facets["spelling"] = by_length
-            return self._facets["spelling"]
+                self._facets[key] = by_length
+            return self._facets[key]
 
     def values_by_document(self, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
         """A facet field's value ids grouped by document: document d's are

@@ -19,30 +19,43 @@ MAX_WORD_LENGTH = 40
 RESERVED_WORDS = {"AND", "OR", "NOT", "TO"}
 
 
-def spelling_suggestion(snapshot, fieldname: str, query_string: str, term_of) -> str | None:
-    """The query with each unknown word replaced by its nearest known word, or None."""
+def spelling_suggestion(snapshot, fields, query_string: str) -> str | None:
+    """The query with each unknown word replaced by its nearest known word, or None.
+
+    ``fields`` are (index field, stored field, term_of) per language the content is read in: a
+    word is known when one of them has its term, and a correction is the nearest word of any."""
     words = [w for w in query_string.replace('"', " ").split() if w.upper() not in RESERVED_WORDS and ":" not in w]
     suggested, changed = [], False  # words lose the query syntax haystack wrapped them in
     for word in words[:MAX_WORDS]:
         bare = word.strip("()+-~^*?\\")
-        term = term_of(bare.lower()) if bare and len(bare) <= MAX_WORD_LENGTH else None
-        if term is None:
+        usable = bool(bare) and len(bare) <= MAX_WORD_LENGTH
+        readings = [(field, stored, term_of, term_of(bare.lower()) if usable else None) for field, stored, term_of in fields]
+        readings = [reading for reading in readings if reading[3] is not None]
+        if not readings:
             suggested.append(bare)  # a stop word or not one word: keep it
             continue
-        if len(snapshot.postings.term(fieldname, term)[0]):  # read anyway by the query: no lookup per segment
+        known = next((r for r in readings if len(snapshot.postings.term(r[0], r[3])[0])), None)  # read anyway by the query
+        if known is not None:
             # Known through its stem: the archive's own spelling if it never writes it as typed.
-            form = surface_form(snapshot, fieldname, term, term_of, typed=bare.lower())
+            field, stored, term_of, term = known
+            form = surface_form(snapshot, field, stored, term, term_of, typed=bare.lower())
             suggested.append(form)
             changed = changed or form != bare.lower()
             continue
-        correction = nearest_term(snapshot, fieldname, term)
-        suggested.append(surface_form(snapshot, fieldname, correction, term_of) if correction else bare)
-        changed = changed or bool(correction)
+        corrections = [(nearest_term(snapshot, field, term), field, stored, term_of) for field, stored, term_of, term in readings]
+        corrections = [c for c in corrections if c[0] is not None]
+        if not corrections:
+            suggested.append(bare)
+            continue
+        correction, field, stored, term_of = min(corrections, key=lambda c: c[0][1:])
+        suggested.append(surface_form(snapshot, field, stored, correction[0], term_of))
+        changed = True
     return " ".join(suggested) if changed else None
 
 
-def nearest_term(snapshot, fieldname: str, term: str) -> str | None:
-    """The closest indexed term (edit distance 1 for short words, 2 otherwise), the commonest among ties."""
+def nearest_term(snapshot, fieldname: str, term: str) -> tuple[str, int, int] | None:
+    """The closest indexed term (edit distance 1 for short words, 2 otherwise), the commonest
+    among ties, as (term, distance, -document frequency)."""
     limit = 1 if len(term) <= 4 else 2
     by_length = snapshot.spelling_words(fieldname)
     # A word more than ``limit`` letters longer or shorter is more than ``limit`` edits away.
@@ -50,10 +63,11 @@ def nearest_term(snapshot, fieldname: str, term: str) -> str | None:
     candidates = process.extract(term, words, scorer=Levenshtein.distance, score_cutoff=limit, limit=10)
     if not candidates:
         return None
-    return min(candidates, key=lambda c: (c[1], -snapshot.reader.doc_frequency(fieldname, c[0]), c[0]))[0]
+    ranked = [(c[0], c[1], -snapshot.reader.doc_frequency(fieldname, c[0])) for c in candidates]
+    return min(ranked, key=lambda c: (c[1], c[2], c[0]))
 
 
-def surface_form(snapshot, fieldname: str, term: str, term_of, typed: str | None = None) -> str:
+def surface_form(snapshot, fieldname: str, stored_name: str, term: str, term_of, typed: str | None = None) -> str:
     """How the archive writes a term ("government" for "govern"), from the first article with it:
     ``typed`` if that article writes it so, else the first form of the term there.
 
@@ -67,7 +81,7 @@ def surface_form(snapshot, fieldname: str, term: str, term_of, typed: str | None
     if form is None:
         docs, _ = snapshot.postings.term(fieldname, term)
         live = docs[snapshot.live[docs]]  # a common word has most of the archive: no Python loop
-        text = (snapshot.searcher.stored_fields(int(live[0])).get(fieldname) or "")[:FORM_SOURCE_CHARS] if len(live) else ""
+        text = (snapshot.searcher.stored_fields(int(live[0])).get(stored_name) or "")[:FORM_SOURCE_CHARS] if len(live) else ""
         form = written_form(text, term, typed, term_of) or typed or term
         if len(_forms) >= FORMS_CACHED:
             _forms.clear()
