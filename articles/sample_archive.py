@@ -8,7 +8,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from .models import Article
+from .models import Article, LanguageOrigin
 from .tag_kinds import TAG_KINDS
 
 SAMPLE_ARCHIVE = Path(__file__).resolve().parent / "sample" / "sample_archive.json"
@@ -54,6 +54,8 @@ def sample_archive_load(*, path: Path = SAMPLE_ARCHIVE) -> LoadSummary:
             "url": item.get("url") or None,
             "published_at": datetime.fromisoformat(item["published_at"]),
         }
+        if item.get("language"):  # the writer's word; otherwise detected on save
+            fields.update(language=item["language"], language_origin=LanguageOrigin.RECORD)
         article, was_created = Article.objects.get_or_create(slug=item["slug"], defaults=fields)
         if was_created:
             created += 1

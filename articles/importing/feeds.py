@@ -207,7 +207,17 @@ def feed_entry_record(entry, location: str, *, source: str) -> ArticleRecord | R
         source=source,
         byline=entry.get("author", ""),
         summary=summary if body is not summary else "",
+        language=entry_language(entry),
     )
+
+
+def entry_language(entry) -> str:
+    """The entry's language as the feed states it (``xml:lang``, or the channel's ``<language>``)."""
+    for detail in ("title_detail", "summary_detail"):
+        language = (entry.get(detail) or {}).get("language")
+        if language:
+            return language
+    return ""
 
 
 def entry_link(entry) -> str | None:

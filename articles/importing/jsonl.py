@@ -105,6 +105,7 @@ def jsonl_line_record(raw_line: bytes, location: str) -> ArticleRecord | Rejecte
         byline=value.get("byline") or "",
         summary=value.get("summary") or "",
         dateline=value.get("dateline") or "",
+        language=value.get("language"),
         **{name: value.get(name) for name in NAME_LIST_FIELDS},
     )
 

@@ -53,6 +53,7 @@ class ArticleRecord:
     summary: str = ""
     dateline: str = ""
     date_zone_assumed: bool = False
+    language: str = ""  # ISO 639-1 as the record gives it; "" to detect it from the text
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def article_record(
     byline: str = "",
     summary: str = "",
     dateline: str = "",
+    language: str | None = "",
     **tags: Iterable[str] | None,
 ) -> ArticleRecord | RejectedRecord:
     """The article these raw fields describe, or why they do not describe one.
@@ -130,6 +132,9 @@ def article_record(
             validate_article_url(url)
         except ValidationError as error:
             return RejectedRecord(location, f"'url': {validation_reason(error)}", "URL refused")
+    language = record_language(language)
+    if language is None:
+        return RejectedRecord(location, "'language' is not an ISO 639-1 code such as 'en' or 'es'", "language refused")
     given = {kind.field: given_tags(kind, tags.get(kind.field)) for kind in TAG_KINDS}
     if reason := tag_name_problem(given):
         return RejectedRecord(location, reason, "name too long")
@@ -152,9 +157,23 @@ def article_record(
         location=location,
         url=url,
         date_zone_assumed=moment.tzinfo is None,
+        language=language,
         **values,
         **given,
     )
+
+
+def record_language(value) -> str | None:
+    """A record's language as stored: the primary subtag of a language tag ("es" of "es-MX", as
+    feeds and HTML give it), "" when not given, None when it names no ISO 639-1 language."""
+    from articles.language import is_language_code
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    if not isinstance(value, str):
+        return None
+    primary = value.strip().replace("_", "-").split("-")[0].lower()
+    return primary if is_language_code(primary) else None
 
 
 def unpaired_surrogate(location: str, name: str, value: str, index: int) -> RejectedRecord:

@@ -23,7 +23,7 @@ from search.indexing import index_pending, reindex_articles
 from search.signals import index_updates_paused
 
 from ..fingerprints import article_fingerprint
-from ..models import Article, OrganisationSuggestion, TagOrigin
+from ..models import Article, LanguageOrigin, OrganisationSuggestion, TagOrigin
 from ..tag_kinds import TAG_KINDS, TagKindEntry
 from ..tagging import article_extract_tags, entity_for_mention, entity_matcher
 from .records import ArticleRecord, RejectedRecord
@@ -180,6 +180,9 @@ def import_batch(records: list[ArticleRecord], summary: ImportSummary, matcher, 
         article = existing_by_url.get(url) if url else None
         article = article or existing_by_fingerprint.get(fingerprint)
         values = {name: getattr(record, name) for name in CONTENT_FIELDS}
+        if record.language and not (article and article.language_origin == LanguageOrigin.EDITOR):
+            # The record's word, below an editor's; otherwise detection fills it on save.
+            values.update(language=record.language, language_origin=LanguageOrigin.RECORD)
         if article is None:
             new.append((Article(slug=record_slug(record, fingerprint), fingerprint=fingerprint, **values), record))
         elif any(getattr(article, name) != value for name, value in values.items()):
