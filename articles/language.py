@@ -35,7 +35,7 @@ _load_lock = threading.Lock()
 def detect_language(text: str) -> str:
     """The ISO 639-1 code of the text's language, or "" when it is too short or too unsure to tell."""
     text = text[:MAX_CHARS]
-    if sum(character.isalpha() for character in text) < MIN_LETTERS:
+    if not has_letters(text, MIN_LETTERS):
         return ""
     expected = expected_languages()
     for result in _detector().detect(text, model="lite", k=RANKED_LANGUAGES):
@@ -43,6 +43,16 @@ def detect_language(text: str) -> str:
         if is_language_code(code) and (not expected or code in expected):
             return code if result["score"] >= MIN_CONFIDENCE else ""
     return ""
+
+
+def has_letters(text: str, count: int) -> bool:
+    """Whether the text holds at least ``count`` letters (digits and punctuation tell no language)."""
+    letters = 0
+    for character in text:
+        letters += character.isalpha()
+        if letters >= count:
+            return True
+    return False
 
 
 def article_language(title: str, summary: str, body: str) -> str:

@@ -29,6 +29,7 @@ DEFAULT_LABELLED = ROOT / "tests" / "data" / "spanish_labelled.jsonl"
 ARCHIVE_LANGUAGES = ("en", "es", "pt", "fr", "de", "it", "ca")
 BODY_CAP = 3000
 SAMPLE_SEED = 12
+SWEEP = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
 
 SHORT_TEXT = "Interpol arrests 25 suspected Anonymous hackers in four countries"
 SHORT_TEXT_ES = "La Policía Nacional detiene a cuatro presuntos miembros de Anonymous"
@@ -270,7 +271,22 @@ def run_worker(name, args):
         "long_us": median_us(detect, long_text, 30),
         "sets": {label: accuracy(detect, items) for label, items in sets.items()},
     }
+    if name == "newsarchive":
+        figures["thresholds"] = confidence_sweep(detect, sets)
     print(json.dumps(figures))
+
+
+def confidence_sweep(detect, sets):
+    """The project's detector at several MIN_CONFIDENCE values: right, wrong and undecided per set."""
+    import articles.language
+
+    shipped = articles.language.MIN_CONFIDENCE
+    sweep = {}
+    for threshold in SWEEP:
+        articles.language.MIN_CONFIDENCE = threshold
+        sweep[str(threshold)] = {label: accuracy(detect, items) for label, items in sets.items()}
+    articles.language.MIN_CONFIDENCE = shipped
+    return sweep
 
 
 # ---------------------------------------------------------------- parent
@@ -345,6 +361,14 @@ def main():
     for r in results:
         if "sets" in r:
             print(f"  {r['name']:24} " + " ".join(f"{100 * v['undecided']:5.1f}%" for v in r["sets"].values()))
+    for r in results:
+        if "thresholds" in r:
+            print(f"\n{r['name']} at each MIN_CONFIDENCE: right / wrong / undecided, per set")
+            for threshold, per_set in r["thresholds"].items():
+                cells = "  ".join(
+                    f"{100 * v['right']:5.1f}/{100 * (1 - v['right'] - v['undecided']):4.1f}/{100 * v['undecided']:4.1f}"
+                    for v in per_set.values())
+                print(f"  {threshold:>4}  {cells}")
     if args.json:
         args.json.write_text(json.dumps({"smoke": smoke, "results": results}, indent=1))
     return 0
