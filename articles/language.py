@@ -6,8 +6,9 @@ asked for "full" or "auto", so this module asks for "lite" only and nothing is f
 docs/language-detection.md has the comparison that chose it and how the thresholds were set.
 
 Setting (read through django.conf.settings): ``ARTICLE_LANGUAGES``, the ISO 639-1 codes the archive
-expects, best first among equals; detection picks the likeliest of them. Default
-``en,es,pt,fr,de,it,ca``; an empty list lets every language the model knows through.
+expects, default ``en,es,pt,fr,de,it,ca``. Detection prefers them: another language is named only when
+the model is at least ``OTHER_LANGUAGE_CONFIDENCE`` sure of it, so that a Dutch article is stored as
+"nl" while a headline of company names is not. An empty list expects every language the model knows.
 """
 
 import functools
@@ -22,8 +23,10 @@ from django.utils import translation
 DEFAULT_LANGUAGES = ("en", "es", "pt", "fr", "de", "it", "ca")
 # Fewer letters than this are not a language ("OK", "Hola", "EE.UU."): the answer is "".
 MIN_LETTERS = 8
-# Below this probability for the best expected language the answer is "" (0.0 to 1.0).
-MIN_CONFIDENCE = 0.5
+# Below this probability (0 to 1) for the language found the answer is "".
+MIN_CONFIDENCE = 0.3
+# A language outside ARTICLE_LANGUAGES needs this probability to be named.
+OTHER_LANGUAGE_CONFIDENCE = 0.9
 # Characters read: enough for a clear answer on an article, few enough to keep a call under 1 ms.
 MAX_CHARS = 3000
 # How many of the model's ranked languages are searched for an expected one.
@@ -39,9 +42,9 @@ def detect_language(text: str) -> str:
         return ""
     expected = expected_languages()
     for result in _detector().detect(text, model="lite", k=RANKED_LANGUAGES):
-        code = result["lang"]
-        if is_language_code(code) and (not expected or code in expected):
-            return code if result["score"] >= MIN_CONFIDENCE else ""
+        code, score = result["lang"], result["score"]
+        if is_language_code(code) and (not expected or code in expected or score >= OTHER_LANGUAGE_CONFIDENCE):
+            return code if score >= MIN_CONFIDENCE else ""
     return ""
 
 

@@ -13,6 +13,7 @@ the script falls back to a few sentences written here, for smoke runs only: thei
 """
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -20,6 +21,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -181,10 +183,10 @@ def reuters_sets(size):
     """English sets: full body, first sentence, headline as on the wire (CAPS) and lowercased."""
     sample = reuters_sample(size)
     return {
-        "reuters body": [("en", a["body"][:BODY_CAP]) for a in sample],
-        "reuters first sentence": [("en", first_sentence(a["body"])) for a in sample],
-        "reuters title CAPS": [("en", a["title"]) for a in sample],
-        "reuters title lower": [("en", a["title"].lower()) for a in sample],
+        "reuters body": [("en", a["body"][:BODY_CAP], "reuters") for a in sample],
+        "reuters first sentence": [("en", first_sentence(a["body"]), "reuters") for a in sample],
+        "reuters title CAPS": [("en", a["title"], "reuters") for a in sample],
+        "reuters title lower": [("en", a["title"].lower(), "reuters") for a in sample],
     }
 
 
@@ -197,14 +199,16 @@ def labelled_records(path):
 
 
 def labelled_sets(records):
-    """Labelled sets: title + body (capped), title only, first sentence of the body."""
+    """Labelled sets: title + body (capped), title only, first sentence of the body (each when present)."""
     full, titles, firsts = [], [], []
     for record in records:
-        language = record["language"].lower()
+        language, kind = record["language"].lower(), record.get("kind", "")
         title, body = record.get("title", ""), record.get("body", "")
-        full.append((language, f"{title}\n{body}"[:BODY_CAP]))
-        titles.append((language, title))
-        firsts.append((language, first_sentence(body)))
+        full.append((language, f"{title}\n{body}"[:BODY_CAP], kind))
+        if title.strip():
+            titles.append((language, title, kind))
+        if body.strip():
+            firsts.append((language, first_sentence(body), kind))
     return {"labelled full": full, "labelled title": titles, "labelled first sentence": firsts}
 
 
@@ -220,21 +224,23 @@ def rss_kib():
 
 
 def accuracy(detect, items):
-    """Share of items detected right, wrong, and left undecided (""), with the misses per language."""
+    """Share of items detected right, wrong, and left undecided (""), and right/all per language and kind."""
     right = undecided = 0
-    per_language = {}
-    for expected, text in items:
+    per_group, wrong = {}, {}
+    for expected, text, kind in items:
         got = detect(text)
-        counts = per_language.setdefault(expected, [0, 0])
+        counts = per_group.setdefault(f"{expected}:{kind}", [0, 0])
         counts[1] += 1
         if got == expected:
             right += 1
             counts[0] += 1
         elif not got:
             undecided += 1
+        else:
+            wrong[f"{expected}->{got}"] = wrong.get(f"{expected}->{got}", 0) + 1
     n = len(items) or 1
-    return {"n": len(items), "right": right / n, "undecided": undecided / n,
-            "per_language": {k: f"{c[0]}/{c[1]}" for k, c in sorted(per_language.items())}}
+    return {"n": len(items), "right": right / n, "undecided": undecided / n, "wrong": wrong,
+            "per_group": {k: f"{c[0]}/{c[1]}" for k, c in sorted(per_group.items())}}
 
 
 def median_us(detect, text, calls):
@@ -325,10 +331,65 @@ def build_sets(args):
     return sets, smoke
 
 
+def snapshot(path):
+    """A private copy of the labelled file, so that every worker reads the same records."""
+    copy = Path(tempfile.mkstemp(prefix="labelled-", suffix=".jsonl")[1])
+    copy.write_bytes(path.read_bytes())
+    return copy
+
+
+def file_digest(path):
+    """The first 12 hex digits of a file's SHA-256, to tell which version of the labelled file was read."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.exists() else "-"
+
+
 def long_text_for_speed(sets):
     """A long English article (first Reuters body of at least 2,000 characters, capped)."""
-    bodies = [text for _, text in sets["reuters body"] if len(text) >= 2000]
+    bodies = [text for _, text, _ in sets["reuters body"] if len(text) >= 2000]
     return bodies[0][:BODY_CAP]
+
+
+def print_details(results):
+    """Per language and kind on the labelled sets, undecided shares, and the project's threshold sweep."""
+    measured = [r for r in results if "sets" in r]
+    for label in ("labelled full", "labelled title", "labelled first sentence"):
+        print(f"\n{label}: right/all per language:kind, then wrong answers (expected->given)")
+        for r in measured:
+            per = r["sets"][label]
+            groups = " ".join(f"{k} {v}" for k, v in per["per_group"].items())
+            print(f"  {r['name']:24} {groups}  wrong: {per['wrong'] or '-'}")
+    print('\nUndecided ("") share per set, in the order of the table:')
+    for r in measured:
+        print(f"  {r['name']:24} " + " ".join(f"{100 * v['undecided']:5.1f}%" for v in r["sets"].values()))
+    for r in (r for r in measured if "thresholds" in r):
+        print(f"\n{r['name']} at each MIN_CONFIDENCE: right / wrong / undecided (%), per set in table order")
+        for threshold, per_set in r["thresholds"].items():
+            cells = "  ".join(
+                f"{100 * v['right']:5.1f}/{100 * (1 - v['right'] - v['undecided']):4.1f}/{100 * v['undecided']:4.1f}"
+                for v in per_set.values())
+            print(f"  {threshold:>4}  {cells}")
+
+
+def compare(args):
+    """Run every candidate on the same data and print the comparison."""
+    sets, smoke = build_sets(args)
+    source = "SMOKE sentences (not for reporting)" if smoke else args.labelled
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; Reuters sample {args.sample} (seed {SAMPLE_SEED}); "
+          f"labelled: {source} ({len(sets['labelled full'])} records, sha256 {file_digest(args.labelled)})")
+    print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    print("fasttext-langdetect 1.1.1:", fasttext_langdetect_verdict())
+    if not smoke:
+        args.labelled = snapshot(args.labelled)
+    try:
+        results = [run_candidate(name, args) for name in (args.only or CANDIDATES)]
+    finally:
+        if not smoke:
+            args.labelled.unlink()
+    print_table(results, list(sets))
+    print_details(results)
+    print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    if args.json:
+        args.json.write_text(json.dumps({"smoke": smoke, "results": results}, indent=1))
 
 
 def main():
@@ -341,36 +402,10 @@ def main():
     args = parser.parse_args()
     if not REUTERS.exists():
         print(f"skipped: the Reuters corpus is absent ({REUTERS}); see ../shared/corpus/README.md")
-        return 0
-    if args.worker:
+    elif args.worker:
         run_worker(args.worker, args)
-        return 0
-    sets, smoke = build_sets(args)
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; Reuters sample {args.sample} "
-          f"(seed {SAMPLE_SEED}); labelled: {'SMOKE sentences (not for reporting)' if smoke else args.labelled} "
-          f"({len(sets['labelled full'])} records)")
-    print("fasttext-langdetect 1.1.1:", fasttext_langdetect_verdict())
-    results = [run_candidate(name, args) for name in (args.only or CANDIDATES)]
-    print_table(results, list(sets))
-    print("\nPer language (labelled full / title / first sentence):")
-    for r in results:
-        if "sets" in r:
-            per = [r["sets"][s]["per_language"] for s in ("labelled full", "labelled title", "labelled first sentence")]
-            print(f"  {r['name']:24} {per[0]}  |  {per[1]}  |  {per[2]}")
-    print("\nUndecided (\"\") share per set:")
-    for r in results:
-        if "sets" in r:
-            print(f"  {r['name']:24} " + " ".join(f"{100 * v['undecided']:5.1f}%" for v in r["sets"].values()))
-    for r in results:
-        if "thresholds" in r:
-            print(f"\n{r['name']} at each MIN_CONFIDENCE: right / wrong / undecided, per set")
-            for threshold, per_set in r["thresholds"].items():
-                cells = "  ".join(
-                    f"{100 * v['right']:5.1f}/{100 * (1 - v['right'] - v['undecided']):4.1f}/{100 * v['undecided']:4.1f}"
-                    for v in per_set.values())
-                print(f"  {threshold:>4}  {cells}")
-    if args.json:
-        args.json.write_text(json.dumps({"smoke": smoke, "results": results}, indent=1))
+    else:
+        compare(args)
     return 0
 
 

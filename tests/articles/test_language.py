@@ -83,17 +83,24 @@ def test_too_short_text_is_undecided(text):
     assert detect_language(text) == ""
 
 
-def test_a_language_outside_the_expected_ones_is_left_undecided_or_let_through(settings):
+def test_a_clear_language_outside_the_expected_ones_is_named():
     dutch = "De politie heeft dinsdag in Amsterdam vier verdachten van computeraanvallen gearresteerd."
-    assert detect_language(dutch) in {"", "de"}  # not one of en, es, pt, fr, de, it, ca
-    settings.ARTICLE_LANGUAGES = []
+    assert "nl" not in expected_languages()
     assert detect_language(dutch) == "nl"
 
 
-def test_the_setting_restricts_the_answer(settings):
-    settings.ARTICLE_LANGUAGES = ["en"]
-    assert detect_language(SPANISH[0]) == ""
-    assert detect_language(ENGLISH[0]) == "en"
+def test_an_unsure_language_outside_the_expected_ones_is_not_named(settings):
+    moderately_spanish = "Los Mossos detienen a dos jóvenes en Girona"
+    assert detect_language(moderately_spanish) == "es"
+    settings.ARTICLE_LANGUAGES = ["en", "pt"]
+    assert detect_language(moderately_spanish) == ""
+    assert detect_language(SPANISH[0]) == "es"  # sure enough to be named all the same
+
+
+def test_an_empty_setting_expects_every_language(settings):
+    settings.ARTICLE_LANGUAGES = []
+    assert expected_languages() == ()
+    assert detect_language("Los Mossos detienen a dos jóvenes en Girona") == "es"
 
 
 def test_a_setting_that_is_not_iso_639_1_fails_loudly(settings):
