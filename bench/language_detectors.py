@@ -253,11 +253,27 @@ def median_us(detect, text, calls):
     return statistics.median(times) / 1000
 
 
+def load_django_app():
+    """Set up the project as a gunicorn worker has it, so that memory is counted on top of it."""
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="language-bench-"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "newsarchive.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import articles.admin  # noqa: F401
+    import search.engine.backend  # noqa: F401
+    import search.views  # noqa: F401
+
+
 def run_worker(name, args):
     """Load one candidate and measure it; the parent reads the JSON this prints.
 
     Memory is read before any data is loaded, so that the detector cannot reuse memory freed by it.
     """
+    if args.django:
+        load_django_app()
     rss_start = rss_kib()
     start = time.perf_counter()
     detect = CANDIDATES[name]()
@@ -300,7 +316,7 @@ def confidence_sweep(detect, sets):
 def run_candidate(name, args):
     """Run one candidate in a fresh interpreter and return its figures."""
     command = [sys.executable, __file__, "--worker", name, "--sample", str(args.sample),
-               "--labelled", str(args.labelled)]
+               "--labelled", str(args.labelled)] + (["--django"] if args.django else [])
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         return {"name": name, "error": done.stderr.strip().splitlines()[-1:]}
@@ -376,7 +392,8 @@ def compare(args):
     source = "SMOKE sentences (not for reporting)" if smoke else args.labelled
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; Reuters sample {args.sample} (seed {SAMPLE_SEED}); "
           f"labelled: {source} ({len(sets['labelled full'])} records, sha256 {file_digest(args.labelled)})")
-    print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()),
+          "| memory counted on top of", "the loaded Django project" if args.django else "a bare interpreter")
     print("fasttext-langdetect 1.1.1:", fasttext_langdetect_verdict())
     if not smoke:
         args.labelled = snapshot(args.labelled)
@@ -398,6 +415,7 @@ def main():
     parser.add_argument("--sample", type=int, default=1000, help="Reuters articles (default 1000)")
     parser.add_argument("--only", nargs="*", choices=sorted(CANDIDATES), help="candidates to run")
     parser.add_argument("--json", type=Path, help="also write all figures to this file")
+    parser.add_argument("--django", action="store_true", help="count memory on top of the loaded project")
     parser.add_argument("--worker", choices=sorted(CANDIDATES), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not REUTERS.exists():
