@@ -330,14 +330,14 @@ def print_table(results, set_names):
              "labelled first sentence": "L 1st"}
     heads = [short.get(s, s) for s in set_names]
     print(f"{'candidate':24}" + "".join(f"{h:>9}" for h in heads)
-          + f"{'short µs':>10}{'long µs':>10}{'load s':>8}{'+MiB':>7}{'+MiB 1st':>9}")
+          + f"{'short µs':>10}{'long µs':>10}{'load s':>8}{'base MiB':>9}{'+MiB':>6}{'+MiB 1st':>9}")
     for r in results:
         if "error" in r:
             print(f"{r['name']:24} error: {r['error']}")
             continue
         cells = "".join(f"{100 * r['sets'][s]['right']:8.1f}%" for s in set_names)
         print(f"{r['name']:24}{cells}{r['short_us']:10.0f}{r['long_us']:10.0f}{r['load_s']:8.2f}"
-              f"{r['added_loaded_mib']:7.0f}{r['added_first_call_mib']:9.0f}")
+              f"{r['rss_start_mib']:9.0f}{r['added_loaded_mib']:6.0f}{r['added_first_call_mib']:9.0f}")
 
 
 def build_sets(args):
