@@ -374,6 +374,12 @@ def print_details(results):
             per = r["sets"][label]
             groups = " ".join(f"{k} {v}" for k, v in per["per_group"].items())
             print(f"  {r['name']:24} {groups}  wrong: {per['wrong'] or '-'}")
+    print("\nReuters: wrong answers (en->given), body / first sentence / title CAPS / title lower")
+    for r in measured:
+        wrong = [r["sets"][label]["wrong"] for label in r["sets"] if label.startswith("reuters")]
+        print(f"  {r['name']:24} " + "  /  ".join(
+            " ".join(f"{k.split('->')[1]}:{v}" for k, v in sorted(w.items(), key=lambda kv: -kv[1])[:6]) or "-"
+            for w in wrong))
     print('\nUndecided ("") share per set, in the order of the table:')
     for r in measured:
         print(f"  {r['name']:24} " + " ".join(f"{100 * v['undecided']:5.1f}%" for v in r["sets"].values()))
