@@ -226,7 +226,7 @@ def rss_kib():
 def accuracy(detect, items):
     """Share of items detected right, wrong, and left undecided (""), and right/all per language and kind."""
     right = undecided = 0
-    per_group, wrong = {}, {}
+    per_group, wrong, undecided_examples = {}, {}, []
     for expected, text, kind in items:
         got = detect(text)
         counts = per_group.setdefault(f"{expected}:{kind}", [0, 0])
@@ -236,10 +236,12 @@ def accuracy(detect, items):
             counts[0] += 1
         elif not got:
             undecided += 1
+            if len(undecided_examples) < 5:
+                undecided_examples.append(" ".join(text.split())[:70])
         else:
             wrong[f"{expected}->{got}"] = wrong.get(f"{expected}->{got}", 0) + 1
     n = len(items) or 1
-    return {"n": len(items), "right": right / n, "undecided": undecided / n, "wrong": wrong,
+    return {"n": len(items), "right": right / n, "undecided": undecided / n, "wrong": wrong, "undecided_examples": undecided_examples,
             "per_group": {k: f"{c[0]}/{c[1]}" for k, c in sorted(per_group.items())}}
 
 
@@ -384,6 +386,10 @@ def print_details(results):
     for r in measured:
         print(f"  {r['name']:24} " + " ".join(f"{100 * v['undecided']:5.1f}%" for v in r["sets"].values()))
     for r in (r for r in measured if "thresholds" in r):
+        print(f"\n{r['name']}: first undecided texts per set")
+        for label, per in r["sets"].items():
+            for example in per["undecided_examples"]:
+                print(f"  {label:24} {example}")
         print(f"\n{r['name']} at each MIN_CONFIDENCE: right / wrong / undecided (%), per set in table order")
         for threshold, per_set in r["thresholds"].items():
             cells = "  ".join(
