@@ -241,7 +241,8 @@ def accuracy(detect, items):
         else:
             wrong[f"{expected}->{got}"] = wrong.get(f"{expected}->{got}", 0) + 1
     n = len(items) or 1
-    return {"n": len(items), "right": right / n, "undecided": undecided / n, "wrong": wrong, "undecided_examples": undecided_examples,
+    return {"n": len(items), "right": right / n, "undecided": undecided / n, "wrong": wrong,
+            "undecided_examples": undecided_examples,
             "per_group": {k: f"{c[0]}/{c[1]}" for k, c in sorted(per_group.items())}}
 
 

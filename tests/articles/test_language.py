@@ -113,6 +113,7 @@ def test_article_language_reads_title_summary_and_body():
     assert article_language("Detenidos cuatro hackers", "", SPANISH[1]) == "es"
     assert article_language("", ENGLISH[0], "") == "en"
     assert article_language("OK", "", "") == ""
+    assert article_language("Detenidos cuatro hackers en Madrid", None, None) == "es"  # fields left empty
 
 
 def test_article_language_reads_only_the_start_of_a_long_body():
