@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class TagKindEntry:
     # of search parameters, hits and import records, the API's and the CSV's column, and the start
     # of the entity page's path.
     field: str
-    label: str
+    label: str  # translated when shown, like ``plural``
     plural: str
     model_label: str  # "app.Model" of the entities; the through-model is "app.Article<Model>"
     key: str  # the entity field whose values the index, facets and URLs hold (a code or a slug)
@@ -71,15 +72,15 @@ class TagKindEntry:
 
 TAG_KINDS = (
     TagKindEntry(
-        "country", "countries", "Country", "Countries", "articles.Country",
+        "country", "countries", _("Country"), _("Countries"), "articles.Country",
         key="code", key_converter="str", normalise=str.upper, fixed=True,
     ),
     TagKindEntry(
-        "organisation", "organisations", "Organisation", "Organisations", "articles.Organisation",
+        "organisation", "organisations", _("Organisation"), _("Organisations"), "articles.Organisation",
         key="slug", key_converter="slug", normalise=str.lower,
     ),
     TagKindEntry(
-        "operation", "operations", "Operation", "Operations", "articles.Operation",
+        "operation", "operations", _("Operation"), _("Operations"), "articles.Operation",
         key="slug", key_converter="slug", normalise=str.lower, extraction_creates=True,
     ),
 )  # fmt: skip

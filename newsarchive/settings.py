@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "newsarchive.refusals.RequestLengthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "newsarchive.language.LocaleMiddleware",  # after sessions, before CommonMiddleware, as Django asks
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -169,7 +170,12 @@ ARTICLE_MAX_BODY_CHARS = int(os.environ.get("ARTICLE_MAX_BODY_CHARS", "500000"))
 # Imports: a one-article file (HTML, text), a JSON Lines line or a feed entry over this many bytes is refused.
 IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(50 * 1024 * 1024)))
 
-LANGUAGE_CODE = "en-gb"
+# The interface speaks English and Spanish: a reader's choice (the language cookie, set by the
+# switcher) wins, then the browser's Accept-Language, then LANGUAGE_CODE. URLs carry no language.
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["newsarchive.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
