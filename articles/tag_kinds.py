@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from .shown_names import country_name, stored_name
+
 
 @dataclass(frozen=True)
 class TagKindEntry:
@@ -41,6 +43,8 @@ class TagKindEntry:
     # Extraction names new ones (``OperationMention``), which are created; otherwise it finds
     # known ones by key.
     extraction_creates: bool = False
+    # (key, stored name) -> the name a page shows, in the reader's language.
+    shown_name: Callable[[str, str], str] = stored_name
 
     @property
     def model(self) -> type:
@@ -62,6 +66,10 @@ class TagKindEntry:
         """The entity a key typed in a URL names, or None."""
         return self.model.objects.filter(**{self.key: self.normalise(key)}).first()
 
+    def name_of(self, entity) -> str:
+        """The entity's name as a page shows it (``shown_name``)."""
+        return self.shown_name(getattr(entity, self.key), entity.name)
+
     def page_url(self, key: str) -> str:
         return reverse(f"entities:{self.name}", kwargs={"key": key})
 
@@ -73,7 +81,7 @@ class TagKindEntry:
 TAG_KINDS = (
     TagKindEntry(
         "country", "countries", _("Country"), _("Countries"), "articles.Country",
-        key="code", key_converter="str", normalise=str.upper, fixed=True,
+        key="code", key_converter="str", normalise=str.upper, fixed=True, shown_name=country_name,
     ),
     TagKindEntry(
         "organisation", "organisations", _("Organisation"), _("Organisations"), "articles.Organisation",

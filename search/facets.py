@@ -123,7 +123,9 @@ class TagFacet:
         return getattr(params, self.attribute)
 
     def labels(self, values) -> dict[str, str]:
-        return entity_labels(self.kind.model, self.kind.key, values)
+        """The names shown for these codes or slugs, in the reader's language."""
+        names = entity_labels(self.kind.model, self.kind.key, values)
+        return {value: self.kind.shown_name(value, name) for value, name in names.items()}
 
     def toggle(self, params: SearchParams, value: str) -> dict:
         """The parameter change that adds this value, or drops it when it is selected."""

@@ -73,6 +73,19 @@ def test_did_you_mean_is_spanish(client, small_archive):
     assert '¿Quizás quiso decir <a href="/?q=interpol">interpol</a>?' in page(client, "/?q=Interpl", **SPANISH)
 
 
+def test_countries_are_named_in_spanish(client, small_archive):
+    html = page(client, "/?country=ES", **SPANISH)
+    assert "País: España" in html and ">Estados Unidos<" in html and "United States" not in html
+    assert '<span class="facet-label"><span aria-hidden="true">✓ </span>España</span>' in html
+    assert '<a class="tag tag-country" href="/?country=AR">Argentina</a>' in html
+    assert ">México</a>" in page(client, "/articles/a1/", **SPANISH) and ">Estados Unidos</a>" in page(client, "/articles/a1/", **SPANISH)
+    entity = page(client, "/countries/US/", **SPANISH)
+    assert "<h1>Estados Unidos</h1>" in entity and "Reino Unido" in entity  # and GB appears with it
+    assert "<h1>United States</h1>" in page(client, "/countries/US/")
+    spain = client.get("/api/search", {"country": "ES"}, **SPANISH).json()["facets"]["country"]
+    assert {"value": "ES", "label": "España", "count": 2, "selected": True} in spain
+
+
 def test_entity_page_is_spanish(client, small_archive):
     html = page(client, "/organisations/interpol/", **SPANISH)
     for spanish in ("Organización", "Buscar sus 2 artículos", "Artículos a lo largo del tiempo", "Últimos artículos",
@@ -119,7 +132,7 @@ def test_the_admin_speaks_spanish_to_a_spanish_editor(db, editor_client):
 def test_feed_and_opensearch_are_spanish(client, small_archive):
     feed = client.get("/search.atom", **SPANISH).content.decode()
     assert "NewsArchive: últimos artículos" in feed and 'xml:lang="es"' in feed
-    assert "NewsArchive: País: Spain" in client.get("/search.atom?country=ES", **SPANISH).content.decode()
+    assert "NewsArchive: País: España" in client.get("/search.atom?country=ES", **SPANISH).content.decode()
     description = client.get("/opensearch.xml", **SPANISH).content.decode()
     assert "<Language>es</Language>" in description and "Busque en el archivo de noticias" in description
 
