@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import api, open_page, screenshot
+from .conftest import api, axe_serious_violations, open_page, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -104,3 +104,11 @@ def test_a_spanish_session_reads_an_article_and_an_entity_in_spanish(browser, ar
         page.goto("/organisations/anonymous/")
         expect(page.get_by_role("heading", name="Artículos a lo largo del tiempo")).to_be_visible()
         assert english_left(interface_text(page)) == []
+
+
+def test_the_spanish_pages_pass_axe(browser, archive_server, axe_script):
+    with open_page(browser, archive_server, locale="es-ES", bypass_csp=True) as page:
+        for url in ("/?q=Anonymous", "/organisations/anonymous/"):
+            page.goto(url)
+            expect(page.locator("html")).to_have_attribute("lang", "es")
+            assert axe_serious_violations(page, axe_script) == [], url
