@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.test import Client
+from django.utils import translation
+
+from search.facets import facet_heading
 
 from tests.search.conftest import editor_client, small_archive  # noqa: F401 - fixtures
 
@@ -111,6 +115,19 @@ def test_error_pages_are_spanish(client, small_archive):
     body = too_long.content.decode()
     assert too_long.status_code == 414 and '<html lang="es">' in body and "Dirección demasiado larga" in body
     assert "8\xa0192" in body and "Accept-Language" in too_long["Vary"]  # Spanish groups digits with a space
+
+
+def test_the_server_error_page_is_spanish():
+    with translation.override("es"):
+        html = render_to_string("500.html")
+    assert '<html lang="es">' in html and "Error del servidor" in html
+
+
+def test_facet_headings_are_translated_in_one_place():
+    with translation.override("es"):
+        headings = {name: str(facet_heading(name)) for name in ("date", "country", "organisation", "operation", "language")}
+    assert headings == {"date": "Fecha de publicación", "country": "País", "organisation": "Organización",
+                        "operation": "Operación", "language": "Idioma"}  # fmt: skip
 
 
 def test_the_api_keeps_its_field_names_and_codes_in_spanish(client, small_archive):
