@@ -121,10 +121,12 @@ def test_error_pages_are_spanish(client, small_archive):
     assert "8\xa0192" in body and "Accept-Language" in too_long["Vary"]  # Spanish groups digits with a space
 
 
-def test_the_server_error_page_is_spanish():
+def test_the_pages_rendered_without_a_request_are_spanish():
     with translation.override("es"):
-        html = render_to_string("500.html")
-    assert '<html lang="es">' in html and "Error del servidor" in html
+        server_error, bad_request = render_to_string("500.html"), render_to_string("400.html")
+    assert '<html lang="es">' in server_error and "Error del servidor" in server_error
+    assert '<html lang="es">' in bad_request and "Solicitud incorrecta" in bad_request
+    assert "language-switcher" not in bad_request  # it could not carry a CSRF token
 
 
 def test_facet_headings_are_translated_in_one_place():
