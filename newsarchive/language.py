@@ -5,9 +5,9 @@ Accept-Language, then ``LANGUAGE_CODE``. Since the same URL answers in either la
 response says what it varied on, so that no cache hands an English page to a Spanish reader.
 """
 
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
 VARIES_ON = ("Accept-Language", "Cookie")  # the header, and the cookie the switcher sets
 

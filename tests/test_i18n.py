@@ -191,6 +191,8 @@ def test_switching_language_keeps_the_search_and_sticks(small_archive):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page(client, url)).group(1)
     response = client.post("/language", {"language": "es", "next": url, "csrfmiddlewaretoken": token})
     assert response.status_code == 302 and response["Location"] == url
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "es" and cookie["httponly"] and cookie["samesite"] == "Lax"
     html = page(client, url)  # no Accept-Language: the cookie decides now
     assert '<html lang="es">' in html and "2 artículos para “interpol”" in html
     response = client.post("/language", {"language": "en", "next": url, "csrfmiddlewaretoken": token}, **SPANISH)
