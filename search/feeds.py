@@ -63,7 +63,9 @@ def build_feed(params: SearchParams, absolute: Callable[[str], str]) -> SearchFe
     described = "; ".join(chip.label for chip in first.chips)
     search_url = absolute(params.url())
     atom = SearchAtomFeed(
-        title=xml_text(gettext("NewsArchive: %(search)s") % {"search": described} if described else gettext("NewsArchive: latest articles")),
+        title=xml_text(
+            gettext("NewsArchive: %(search)s") % {"search": described} if described else gettext("NewsArchive: latest articles")
+        ),
         link=search_url,
         description="",
         language=get_language(),

@@ -78,7 +78,8 @@ class TagValuesField(MultipleValuesField):
             return ()
         if len(wanted) > MAX_VALUES_PER_FACET:
             self.notices.append(
-                gettext("Only the first %(limit)s values of “%(parameter)s” were used.") % {"limit": MAX_VALUES_PER_FACET, "parameter": name}
+                gettext("Only the first %(limit)s values of “%(parameter)s” were used.")
+                % {"limit": MAX_VALUES_PER_FACET, "parameter": name}
             )
             wanted = wanted[:MAX_VALUES_PER_FACET]
         # A NUL byte names nothing, and PostgreSQL refuses it in a query parameter.
@@ -86,7 +87,8 @@ class TagValuesField(MultipleValuesField):
         known = set(entity_labels(self.kind.model, self.kind.key, queryable))  # remembered, not a query per search
         for item in wanted:
             if item not in known:
-                self.notices.append(gettext("Ignored unknown %(parameter)s “%(value)s”.") % {"parameter": name, "value": item})
+                message = gettext("Ignored unknown %(parameter)s “%(value)s”.")
+                self.notices.append(message % {"parameter": name, "value": item})
         return tuple(item for item in wanted if item in known)
 
 
@@ -121,7 +123,8 @@ class SearchForm(forms.Form):
         if len(text) > MAX_QUERY_LENGTH:
             text = text[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0]
             self.notices.append(
-                gettext("Your query was longer than %(limit)s characters; we searched for its start.") % {"limit": MAX_QUERY_LENGTH}
+                gettext("Your query was longer than %(limit)s characters; we searched for its start.")
+                % {"limit": MAX_QUERY_LENGTH}
             )
         plain = plain_query(text)
         if plain != text:
@@ -134,7 +137,8 @@ class SearchForm(forms.Form):
                     % {"searched": plain, "typed": text}
                 )
             else:
-                self.notices.append(gettext("“%(typed)s” has no words to search for; showing the whole archive.") % {"typed": text})
+                message = gettext("“%(typed)s” has no words to search for; showing the whole archive.")
+                self.notices.append(message % {"typed": text})
         return plain
 
     def clean_date_bound(self, name, label):
@@ -157,7 +161,8 @@ class SearchForm(forms.Form):
         sort = (self.cleaned_data.get("sort") or "").strip().lower()
         if sort and sort not in SORTS:
             self.notices.append(
-                gettext("Ignored unknown sort “%(sort)s”; results are sorted by %(sorts)s.") % {"sort": sort, "sorts": ", ".join(SORTS)}
+                gettext("Ignored unknown sort “%(sort)s”; results are sorted by %(sorts)s.")
+                % {"sort": sort, "sorts": ", ".join(SORTS)}
             )
             return ""
         return sort
@@ -184,7 +189,8 @@ class SearchForm(forms.Form):
         date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
         if date_from and date_to and date_from.first > date_to.last:
             self.notices.append(
-                gettext("“from” %(from)s was after “to” %(to)s; we swapped them.") % {"from": date_from.text, "to": date_to.text}
+                gettext("“from” %(from)s was after “to” %(to)s; we swapped them.")
+                % {"from": date_from.text, "to": date_to.text}
             )
             cleaned["date_from"], cleaned["date_to"] = date_to, date_from
         return cleaned

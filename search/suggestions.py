@@ -52,7 +52,8 @@ def entity_suggestions(model, typed: str, kind: str) -> list[Suggestion]:
         if folded(name).startswith(prefix):
             found.append(Suggestion(name, kind, url))
         aliases = [str(alias) for alias in aliases] if isinstance(aliases, list) else []
-        found += [Suggestion(alias, gettext("%(kind)s: %(name)s") % {"kind": kind, "name": name}, url) for alias in aliases if folded(alias).startswith(prefix)]
+        described = gettext("%(kind)s: %(name)s") % {"kind": kind, "name": name}
+        found += [Suggestion(alias, described, url) for alias in aliases if folded(alias).startswith(prefix)]
     return found
 
 
@@ -60,9 +61,13 @@ def title_suggestions(typed: str) -> list[Suggestion]:
     rows = Article.objects.filter(title__istartswith=typed).order_by("-published_at")
     rows = rows.values_list("title", "slug", "published_at")
     return [
-        Suggestion(title, gettext("Article, %(date)s") % {"date": date_format(published_at, "DATE_FORMAT")}, Article(slug=slug).get_absolute_url())
+        Suggestion(title, article_description(published_at), Article(slug=slug).get_absolute_url())
         for title, slug, published_at in rows[:MAX_SUGGESTIONS]
     ]
+
+
+def article_description(published_at) -> str:
+    return gettext("Article, %(date)s") % {"date": date_format(published_at, "DATE_FORMAT")}
 
 
 def suggest(typed: str) -> list[Suggestion]:

@@ -97,7 +97,10 @@ def build_timeline(facet: Facet) -> Timeline | None:
                 height=height,
             )
         )
-    caption = gettext("Articles per month in %(year)s") % {"year": facet.heading} if facet.heading else gettext("Articles per year")
+    if facet.heading:
+        caption = gettext("Articles per month in %(year)s") % {"year": facet.heading}
+    else:
+        caption = gettext("Articles per year")
     return Timeline(caption, bars, width=len(bars) * SLOT_WIDTH)
 
 
