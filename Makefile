@@ -9,7 +9,7 @@ export DATA_DIR
 
 RUN_ENV = SECRET_KEY="$$(cat $(DATA_DIR)/secret_key)" SECURE_SSL_REDIRECT=0 DEBUG=$${DEBUG:-0}
 
-.PHONY: run install install-dev test serve index sample-reuters bench bench-quick clean admin-user
+.PHONY: run install install-dev test serve index sample-reuters bench bench-quick clean admin-user messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,13 @@ test-stock-engine: install-dev
 test-browser: install-dev
 	bash .ci/system-packages
 	env -u DATABASE_URL $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+# The Spanish catalogue (GNU gettext needed only here): collect the strings into locale/es's
+# django.po, translate what is new there, then compile the django.mo committed beside it.
+MESSAGES_IGNORE = $(addprefix --ignore=,.venv bench tests docs data deploy artifacts)
+messages: install $(DATA_DIR)/secret_key
+	$(RUN_ENV) $(BIN)/python manage.py makemessages -l es --extension html,txt,py,xml --no-obsolete $(MESSAGES_IGNORE)
+	$(RUN_ENV) $(BIN)/python manage.py compilemessages -l es --ignore=.venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -77,5 +77,8 @@ def same_kind_related(kind: TagKindEntry, entity) -> RelatedGroup:
         .annotate(shared=Count("article", distinct=True))
         .order_by("-shared", f"{field}__name")[:RELATED_PER_KIND]
     )
-    items = [Related(row[f"{field}__name"], row["shared"], kind.page_url(row[f"{field}__{kind.key}"])) for row in rows]
+    keys = [row[f"{field}__{kind.key}"] for row in rows]
+    items = [
+        Related(kind.shown_name(key, row[f"{field}__name"]), row["shared"], kind.page_url(key)) for key, row in zip(keys, rows)
+    ]
     return RelatedGroup(kind.plural, items, same_kind=True)

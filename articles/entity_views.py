@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from newsarchive.refusals import read_only
 
@@ -15,5 +16,5 @@ def entity_detail(request, kind, key):
     entity_kind = tag_kind(kind)
     entity = entity_kind.entity(key)
     if entity is None:
-        raise Http404(f"No {entity_kind.label.lower()} “{key}”.")
+        raise Http404(gettext("No %(kind)s “%(key)s”.") % {"kind": str(entity_kind.label).lower(), "key": key})
     return render(request, "articles/entity_detail.html", {"page": entity_page(entity_kind, entity)})

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from .shown_names import country_name, stored_name
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class TagKindEntry:
     # of search parameters, hits and import records, the API's and the CSV's column, and the start
     # of the entity page's path.
     field: str
-    label: str
+    label: str  # translated when shown, like ``plural``
     plural: str
     model_label: str  # "app.Model" of the entities; the through-model is "app.Article<Model>"
     key: str  # the entity field whose values the index, facets and URLs hold (a code or a slug)
@@ -40,6 +43,8 @@ class TagKindEntry:
     # Extraction names new ones (``OperationMention``), which are created; otherwise it finds
     # known ones by key.
     extraction_creates: bool = False
+    # (key, stored name) -> the name a page shows, in the reader's language.
+    shown_name: Callable[[str, str], str] = stored_name
 
     @property
     def model(self) -> type:
@@ -61,6 +66,10 @@ class TagKindEntry:
         """The entity a key typed in a URL names, or None."""
         return self.model.objects.filter(**{self.key: self.normalise(key)}).first()
 
+    def name_of(self, entity) -> str:
+        """The entity's name as a page shows it (``shown_name``)."""
+        return self.shown_name(getattr(entity, self.key), entity.name)
+
     def page_url(self, key: str) -> str:
         return reverse(f"entities:{self.name}", kwargs={"key": key})
 
@@ -71,15 +80,15 @@ class TagKindEntry:
 
 TAG_KINDS = (
     TagKindEntry(
-        "country", "countries", "Country", "Countries", "articles.Country",
-        key="code", key_converter="str", normalise=str.upper, fixed=True,
+        "country", "countries", _("Country"), _("Countries"), "articles.Country",
+        key="code", key_converter="str", normalise=str.upper, fixed=True, shown_name=country_name,
     ),
     TagKindEntry(
-        "organisation", "organisations", "Organisation", "Organisations", "articles.Organisation",
+        "organisation", "organisations", _("Organisation"), _("Organisations"), "articles.Organisation",
         key="slug", key_converter="slug", normalise=str.lower,
     ),
     TagKindEntry(
-        "operation", "operations", "Operation", "Operations", "articles.Operation",
+        "operation", "operations", _("Operation"), _("Operations"), "articles.Operation",
         key="slug", key_converter="slug", normalise=str.lower, extraction_creates=True,
     ),
 )  # fmt: skip

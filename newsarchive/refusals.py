@@ -6,7 +6,12 @@ from functools import wraps
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
+
+from .language import vary_on_language
 
 READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 MAX_PATH_BYTES = 2048  # no page's path comes near: slugs are at most 200 characters
@@ -36,8 +41,9 @@ def read_only(view):
             response = HttpResponse(status=204)
         else:
             response = refusal(
-                request, 405, "method_not_allowed", "Method not allowed",
-                f"{request.method[:20]} is not allowed here; this address can only be read ({', '.join(READ_ONLY_METHODS)}).",
+                request, 405, "method_not_allowed", gettext("Method not allowed"),
+                gettext("%(method)s is not allowed here; this address can only be read (%(methods)s).")
+                % {"method": request.method[:20], "methods": ", ".join(READ_ONLY_METHODS)},
             )  # fmt: skip
         response["Allow"] = ", ".join(READ_ONLY_METHODS)
         return response
@@ -61,11 +67,22 @@ class RequestLengthMiddleware:
         path_bytes = len(request.path_info.encode())
         limit = settings.MAX_QUERY_STRING_BYTES
         if query_bytes > limit or path_bytes > MAX_PATH_BYTES:
-            message = (
-                f"This address is too long ({query_bytes:,} bytes of query); the most we read is {limit:,}. "
-                "Search for fewer or shorter words."
-                if query_bytes > limit
-                else f"This address is too long ({path_bytes:,} bytes of path); no page has a path over {MAX_PATH_BYTES:,}."
-            )
-            return refusal(request, 414, "uri_too_long", "Address too long", message)
+            # Before LocaleMiddleware: the language it would choose is chosen here.
+            with translation.override(translation.get_language_from_request(request)):
+                message = (
+                    gettext(
+                        "This address is too long (%(bytes)s bytes of query); the most we read is %(limit)s. "
+                        "Search for fewer or shorter words."
+                    )
+                    % {"bytes": grouped(query_bytes), "limit": grouped(limit)}
+                    if query_bytes > limit
+                    else gettext("This address is too long (%(bytes)s bytes of path); no page has a path over %(limit)s.")
+                    % {"bytes": grouped(path_bytes), "limit": grouped(MAX_PATH_BYTES)}
+                )
+                return vary_on_language(refusal(request, 414, "uri_too_long", gettext("Address too long"), message))
         return self.get_response(request)
+
+
+def grouped(number: int) -> str:
+    """8,192 in English, 8.192 in Spanish."""
+    return number_format(number, force_grouping=True)

@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "newsarchive.refusals.RequestLengthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "newsarchive.language.LocaleMiddleware",  # after sessions, before CommonMiddleware, as Django asks
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -171,7 +172,12 @@ ARTICLE_MAX_BODY_CHARS = int(os.environ.get("ARTICLE_MAX_BODY_CHARS", "500000"))
 # Imports: a one-article file (HTML, text), a JSON Lines line or a feed entry over this many bytes is refused.
 IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(50 * 1024 * 1024)))
 
-LANGUAGE_CODE = "en-gb"
+# The interface speaks English and Spanish: a reader's choice (the language cookie, set by the
+# switcher) wins, then the browser's Accept-Language, then LANGUAGE_CODE. URLs carry no language.
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["newsarchive.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -192,6 +198,10 @@ STORAGES = {
 SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_flag("SESSION_COOKIE_SECURE", SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = env_flag("CSRF_COOKIE_SECURE", SECURE_SSL_REDIRECT)
+# The switcher's choice: no script reads it, and it is sent back to this site only.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)

@@ -10,6 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.utils.dates import MONTHS
+from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext_lazy
+
 from articles.tag_kinds import TAG_KINDS, TagKindEntry
 
 from .params import SearchParams, parse_date_bound
@@ -42,8 +46,19 @@ def entity_labels(model, key: str, values) -> dict[str, str]:
 
 def forget_labels() -> None:
     _labels.clear()
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")  # fmt: skip
+MONTH_NAMES = tuple(MONTHS[month] for month in range(1, 13))  # translated when shown
+# The heading of every facet, by name: translated here and only here. A new facet adds its line.
+FACET_HEADINGS = {
+    "date": pgettext_lazy("facet", "Date"),
+    "country": pgettext_lazy("facet", "Country"),
+    "organisation": pgettext_lazy("facet", "Organisation"),
+    "operation": pgettext_lazy("facet", "Operation"),
+    "language": pgettext_lazy("facet", "Language"),
+}
+
+
+def facet_heading(name: str, default: str = "") -> str:
+    return FACET_HEADINGS.get(name, default or name)
 
 
 @dataclass(frozen=True)
@@ -92,7 +107,7 @@ class TagFacet:
 
     @property
     def label(self) -> str:
-        return self.kind.label
+        return facet_heading(self.name, self.kind.label)
 
     @property
     def field(self) -> str:
@@ -108,7 +123,9 @@ class TagFacet:
         return getattr(params, self.attribute)
 
     def labels(self, values) -> dict[str, str]:
-        return entity_labels(self.kind.model, self.kind.key, values)
+        """The names shown for these codes or slugs, in the reader's language."""
+        names = entity_labels(self.kind.model, self.kind.key, values)
+        return {value: self.kind.shown_name(value, name) for value, name in names.items()}
 
     def toggle(self, params: SearchParams, value: str) -> dict:
         """The parameter change that adds this value, or drops it when it is selected."""
@@ -161,7 +178,7 @@ def date_facet(params: SearchParams, month_counts: list[tuple[str, int]]) -> Fac
     values = []
     for value, count in pairs:
         bound = parse_date_bound(value)
-        label = MONTH_NAMES[bound.first.month - 1] if bound.precision == "month" else value
+        label = capfirst(MONTH_NAMES[bound.first.month - 1]) if bound.precision == "month" else value
         values.append(
             FacetValue(
                 value,
@@ -173,7 +190,7 @@ def date_facet(params: SearchParams, month_counts: list[tuple[str, int]]) -> Fac
             )
         )
     clear_url = params.url(date_from=None, date_to=None) if params.date_from or params.date_to else None
-    return Facet("date", "Date", values, clear_url, heading)
+    return Facet("date", facet_heading("date"), values, clear_url, heading)
 
 
 @dataclass(frozen=True)
@@ -186,13 +203,17 @@ def active_chips(params: SearchParams, labels: dict[str, dict[str, str]]) -> lis
     """One removable chip per active filter."""
     chips = []
     if params.q:
-        chips.append(Chip(f"Text: {params.q}", params.url(q="")))
+        chips.append(Chip(gettext("Text: %(query)s") % {"query": params.q}, params.url(q="")))
     for facet in TAG_FACETS:
         for value in facet.selected(params):
             label = labels.get(facet.name, {}).get(value, value)
-            chips.append(Chip(f"{facet.label}: {label}", facet.toggle_url(params, value)))
+            chips.append(Chip(chip_label(facet.label, label), facet.toggle_url(params, value)))
     if params.date_from:
-        chips.append(Chip(f"From: {params.date_from.text}", params.url(date_from=None)))
+        chips.append(Chip(gettext("From: %(date)s") % {"date": params.date_from.text}, params.url(date_from=None)))
     if params.date_to:
-        chips.append(Chip(f"To: {params.date_to.text}", params.url(date_to=None)))
+        chips.append(Chip(gettext("To: %(date)s") % {"date": params.date_to.text}, params.url(date_to=None)))
     return chips
+
+
+def chip_label(heading: str, value: str) -> str:
+    return gettext("%(facet)s: %(value)s") % {"facet": heading, "value": value}

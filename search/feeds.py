@@ -15,6 +15,7 @@ from itertools import chain, islice
 
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language, gettext
 
 from articles.models import Article
 
@@ -62,10 +63,12 @@ def build_feed(params: SearchParams, absolute: Callable[[str], str]) -> SearchFe
     described = "; ".join(chip.label for chip in first.chips)
     search_url = absolute(params.url())
     atom = SearchAtomFeed(
-        title=xml_text(f"NewsArchive: {described}" if described else "NewsArchive: latest articles"),
+        title=xml_text(
+            gettext("NewsArchive: %(search)s") % {"search": described} if described else gettext("NewsArchive: latest articles")
+        ),
         link=search_url,
         description="",
-        language="en",
+        language=get_language(),
         feed_url=absolute(params.url("search:atom")),
         feed_guid=search_url,
         author_name="NewsArchive",
@@ -75,7 +78,7 @@ def build_feed(params: SearchParams, absolute: Callable[[str], str]) -> SearchFe
     for hit in hits:
         atom.add_item(**entry(hit, changed[hit.slug], absolute))
 
-    fingerprint = [params.url()] + [
+    fingerprint = [params.url(), get_language()] + [  # the title is in the reader's language
         f"{hit.slug} {updated.get(hit.slug)} {[tag.value for tag in hit.tags]}" for hit in hits
     ]
     etag = hashlib.sha256("\n".join(fingerprint).encode()).hexdigest()[:32]

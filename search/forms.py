@@ -8,6 +8,7 @@ import re
 import unicodedata
 
 from django import forms
+from django.utils.translation import gettext, ngettext
 
 from articles.normal_form import normal_form
 from articles.tag_kinds import TAG_KINDS, TagKindEntry
@@ -76,14 +77,18 @@ class TagValuesField(MultipleValuesField):
         if not wanted:
             return ()
         if len(wanted) > MAX_VALUES_PER_FACET:
-            self.notices.append(f"Only the first {MAX_VALUES_PER_FACET} values of “{name}” were used.")
+            self.notices.append(
+                gettext("Only the first %(limit)s values of “%(parameter)s” were used.")
+                % {"limit": MAX_VALUES_PER_FACET, "parameter": name}
+            )
             wanted = wanted[:MAX_VALUES_PER_FACET]
         # A NUL byte names nothing, and PostgreSQL refuses it in a query parameter.
         queryable = [item for item in wanted if "\x00" not in item]
         known = set(entity_labels(self.kind.model, self.kind.key, queryable))  # remembered, not a query per search
         for item in wanted:
             if item not in known:
-                self.notices.append(f"Ignored unknown {name} “{item}”.")
+                message = gettext("Ignored unknown %(parameter)s “%(value)s”.")
+                self.notices.append(message % {"parameter": name, "value": item})
         return tuple(item for item in wanted if item in known)
 
 
@@ -109,22 +114,31 @@ class SearchForm(forms.Form):
         unknown = sorted(set(data or ()) - KNOWN_PARAMETERS - {"date_from", "date_to"})
         if unknown:
             shown = ", ".join(f"“{name[:40]}”" for name in unknown[:5])
-            self.notices.append(f"Ignored unknown parameter{'s' if len(unknown) > 1 else ''} {shown}{' …' if len(unknown) > 5 else ''}.")
+            shown += " …" if len(unknown) > 5 else ""
+            message = ngettext("Ignored unknown parameter %(names)s.", "Ignored unknown parameters %(names)s.", len(unknown))
+            self.notices.append(message % {"names": shown})
 
     def clean_q(self):
         text = self.cleaned_data.get("q") or ""
         if len(text) > MAX_QUERY_LENGTH:
             text = text[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0]
-            self.notices.append(f"Your query was longer than {MAX_QUERY_LENGTH} characters; we searched for its start.")
+            self.notices.append(
+                gettext("Your query was longer than %(limit)s characters; we searched for its start.")
+                % {"limit": MAX_QUERY_LENGTH}
+            )
         plain = plain_query(text)
         if plain != text:
             if plain:
                 self.notices.append(
-                    f"We searched for “{plain}” instead of “{text}”: wildcards and query operators are not supported "
-                    "(quotes for a phrase and - to leave a word out are)."
+                    gettext(
+                        "We searched for “%(searched)s” instead of “%(typed)s”: wildcards and query operators are not "
+                        "supported (quotes for a phrase and - to leave a word out are)."
+                    )
+                    % {"searched": plain, "typed": text}
                 )
             else:
-                self.notices.append(f"“{text}” has no words to search for; showing the whole archive.")
+                message = gettext("“%(typed)s” has no words to search for; showing the whole archive.")
+                self.notices.append(message % {"typed": text})
         return plain
 
     def clean_date_bound(self, name, label):
@@ -134,7 +148,7 @@ class SearchForm(forms.Form):
         try:
             return parse_date_bound(text)
         except ValueError as error:
-            self.notices.append(f"Ignored “{label}”: {error}.")
+            self.notices.append(gettext("Ignored “%(parameter)s”: %(reason)s.") % {"parameter": label, "reason": error})
             return None
 
     def clean_date_from(self):
@@ -146,7 +160,10 @@ class SearchForm(forms.Form):
     def clean_sort(self):
         sort = (self.cleaned_data.get("sort") or "").strip().lower()
         if sort and sort not in SORTS:
-            self.notices.append(f"Ignored unknown sort “{sort}”; results are sorted by {', '.join(SORTS)}.")
+            self.notices.append(
+                gettext("Ignored unknown sort “%(sort)s”; results are sorted by %(sorts)s.")
+                % {"sort": sort, "sorts": ", ".join(SORTS)}
+            )
             return ""
         return sort
 
@@ -157,13 +174,13 @@ class SearchForm(forms.Form):
         try:
             page = int(text)
         except ValueError:
-            self.notices.append(f"Ignored page “{text}”: not a page number; showing page 1.")
+            self.notices.append(gettext("Ignored page “%(page)s”: not a page number; showing page 1.") % {"page": text})
             return 1
         if page < 1:
-            self.notices.append(f"There is no page {page}; showing page 1.")
+            self.notices.append(gettext("There is no page %(page)s; showing page 1.") % {"page": page})
             return 1
         if page > MAX_PAGE:
-            self.notices.append(f"Pages go up to {MAX_PAGE}; showing page 1.")
+            self.notices.append(gettext("Pages go up to %(limit)s; showing page 1.") % {"limit": MAX_PAGE})
             return 1
         return page
 
@@ -171,7 +188,10 @@ class SearchForm(forms.Form):
         cleaned = super().clean()
         date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
         if date_from and date_to and date_from.first > date_to.last:
-            self.notices.append(f"“from” {date_from.text} was after “to” {date_to.text}; we swapped them.")
+            self.notices.append(
+                gettext("“from” %(from)s was after “to” %(to)s; we swapped them.")
+                % {"from": date_from.text, "to": date_to.text}
+            )
             cleaned["date_from"], cleaned["date_to"] = date_to, date_from
         return cleaned
 

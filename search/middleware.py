@@ -2,6 +2,7 @@
 
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 
 from .engine.interface import SearchUnavailable
 
@@ -18,7 +19,9 @@ class SearchUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, SearchUnavailable):
             return None
-        message = "Search is unavailable: the search index is missing or damaged. Editors can restore it with rebuild_index."
+        message = gettext(
+            "Search is unavailable: the search index is missing or damaged. Editors can restore it with rebuild_index."
+        )
         if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
             response = JsonResponse({"error": "search_unavailable", "message": message}, status=503)
         else:

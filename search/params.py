@@ -7,11 +7,17 @@ from functools import lru_cache
 from datetime import datetime, time, timezone
 
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.http import urlencode
 
 from articles.tag_kinds import TAG_KINDS, field_per_tag_kind
 
 SORTS = ("relevance", "newest", "oldest")
+SORT_LABELS = {
+    "relevance": pgettext_lazy("sort order", "relevance"),
+    "newest": pgettext_lazy("sort order", "newest"),
+    "oldest": pgettext_lazy("sort order", "oldest"),
+}
 DATE_BOUND = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
@@ -32,21 +38,21 @@ def parse_date_bound(text: str) -> DateBound:
     """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ValueError for anything else."""
     match = DATE_BOUND.match((text or "").strip())
     if not match:
-        raise ValueError(f"“{text}” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+        raise ValueError(gettext("“%(text)s” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD") % {"text": text})
     year, month, day = (int(part) if part else None for part in match.groups())
     if not 1000 <= year <= 9999:
-        raise ValueError(f"“{text}” is not a year we can search (1000 to 9999)")
+        raise ValueError(gettext("“%(text)s” is not a year we can search (1000 to 9999)") % {"text": text})
     if month is None:
         first, last = (year, 1, 1), (year, 12, 31)
         normalised = f"{year:04d}"
     elif day is None:
         if not 1 <= month <= 12:
-            raise ValueError(f"“{text}” has no month {month}")
+            raise ValueError(gettext("“%(text)s” has no month %(month)s") % {"text": text, "month": month})
         first, last = (year, month, 1), (year, month, calendar.monthrange(year, month)[1])
         normalised = f"{year:04d}-{month:02d}"
     else:
         if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
-            raise ValueError(f"“{text}” is not a day of the calendar")
+            raise ValueError(gettext("“%(text)s” is not a day of the calendar") % {"text": text})
         first = last = (year, month, day)
         normalised = f"{year:04d}-{month:02d}-{day:02d}"
     return DateBound(
@@ -71,6 +77,10 @@ class SearchParams:
     @property
     def effective_sort(self) -> str:
         return self.sort or ("relevance" if self.q else "newest")
+
+    @property
+    def effective_sort_label(self) -> str:
+        return SORT_LABELS[self.effective_sort]
 
     @property
     def has_filters(self) -> bool:

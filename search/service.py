@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import ngettext
 from haystack.query import SearchQuerySet
 
 from articles.models import Article
@@ -199,7 +200,12 @@ def run_search(params: SearchParams) -> SearchResult:
     pages = max(1, math.ceil(total / per_page))
     if page > pages:
         if total:
-            notices.append(f"There are only {pages} pages of results; showing the last.")
+            message = ngettext(
+                "There is only %(pages)s page of results; showing the last.",
+                "There are only %(pages)s pages of results; showing the last.",
+                pages,
+            )
+            notices.append(message % {"pages": pages})
         page = pages
         raw_hits = list(main[(page - 1) * per_page : page * per_page])
     counts = known_values(main.facet_counts().get("fields", {}))

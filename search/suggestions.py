@@ -8,7 +8,9 @@ the unique slug index for names, so each keystroke stays cheap.
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from articles.extraction.text import fold_accents
 from articles.models import Article
@@ -50,7 +52,8 @@ def entity_suggestions(model, typed: str, kind: str) -> list[Suggestion]:
         if folded(name).startswith(prefix):
             found.append(Suggestion(name, kind, url))
         aliases = [str(alias) for alias in aliases] if isinstance(aliases, list) else []
-        found += [Suggestion(alias, f"{kind}: {name}", url) for alias in aliases if folded(alias).startswith(prefix)]
+        described = gettext("%(kind)s: %(name)s") % {"kind": kind, "name": name}
+        found += [Suggestion(alias, described, url) for alias in aliases if folded(alias).startswith(prefix)]
     return found
 
 
@@ -58,9 +61,13 @@ def title_suggestions(typed: str) -> list[Suggestion]:
     rows = Article.objects.filter(title__istartswith=typed).order_by("-published_at")
     rows = rows.values_list("title", "slug", "published_at")
     return [
-        Suggestion(title, f"Article, {published_at.day} {published_at:%B %Y}", Article(slug=slug).get_absolute_url())
+        Suggestion(title, article_description(published_at), Article(slug=slug).get_absolute_url())
         for title, slug, published_at in rows[:MAX_SUGGESTIONS]
     ]
+
+
+def article_description(published_at) -> str:
+    return gettext("Article, %(date)s") % {"date": date_format(published_at, "DATE_FORMAT")}
 
 
 def suggest(typed: str) -> list[Suggestion]:
@@ -70,7 +77,7 @@ def suggest(typed: str) -> list[Suggestion]:
     candidates = []
     for kind in TAG_KINDS:
         if not kind.fixed:
-            candidates += entity_suggestions(kind.model, typed, kind.label)
+            candidates += entity_suggestions(kind.model, typed, str(kind.label))
     candidates += title_suggestions(typed)
     seen, unique = set(), []
     for suggestion in candidates:

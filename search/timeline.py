@@ -6,6 +6,11 @@ that the gaps in the archive show; they have nothing to link to.
 """
 
 from dataclasses import dataclass
+from datetime import date
+
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 
 from .facets import MONTH_NAMES, Facet
 
@@ -49,17 +54,24 @@ class Timeline:
 
 
 def articles(count: int) -> str:
-    return f"{count} article{'' if count == 1 else 's'}" if count else "no articles"
+    if not count:
+        return gettext("no articles")
+    return ngettext("%(count)s article", "%(count)s articles", count) % {"count": count}
 
 
 def periods(facet: Facet) -> list[tuple[str, str, str]]:
     """Every period from the first to the last (value, short label, long label), in order."""
     if facet.heading:  # months of one year
         year = facet.heading
-        return [(f"{year}-{m:02d}", MONTH_NAMES[m - 1][:3], f"{MONTH_NAMES[m - 1]} {year}") for m in range(1, 13)]
+        return [(f"{year}-{m:02d}", capfirst(str(MONTH_NAMES[m - 1])[:3]), month_of_year(int(year), m)) for m in range(1, 13)]
     years = sorted(int(value.value) for value in facet.values)
     span = range(years[0], years[-1] + 1) if years[-1] - years[0] < MAX_FILLED_YEARS else years
     return [(f"{year:04d}", f"{year:04d}", f"{year:04d}") for year in span]
+
+
+def month_of_year(year: int, month: int) -> str:
+    """"March 2011", "marzo de 2011": the locale's way to name a month of a year."""
+    return date_format(date(year, month, 1), "YEAR_MONTH_FORMAT")
 
 
 def build_timeline(facet: Facet) -> Timeline | None:
@@ -76,7 +88,7 @@ def build_timeline(facet: Facet) -> Timeline | None:
         bars.append(
             Bar(
                 label=label,
-                description=f"{long_label}: {articles(count)}",
+                description=gettext("%(period)s: %(articles)s") % {"period": long_label, "articles": articles(count)},
                 count=count,
                 url=found.url if found and count else None,
                 selected=bool(found and found.selected),
@@ -85,7 +97,10 @@ def build_timeline(facet: Facet) -> Timeline | None:
                 height=height,
             )
         )
-    caption = f"Articles per month in {facet.heading}" if facet.heading else "Articles per year"
+    if facet.heading:
+        caption = gettext("Articles per month in %(year)s") % {"year": facet.heading}
+    else:
+        caption = gettext("Articles per year")
     return Timeline(caption, bars, width=len(bars) * SLOT_WIDTH)
 
 
