@@ -59,7 +59,7 @@ def entity_page(kind: TagKindEntry, entity) -> EntityPage:
     result = run_search(SearchParams(**{kind.field: (key,)}))
     related = []
     for other in result.facets:
-        if other.name not in ("date", kind.name):
+        if other.name not in ("date", "language", kind.name):  # the tags that appear with it
             items = [Related(value.label, value.count, value.url) for value in other.values if value.count]
             related.append(RelatedGroup(tag_kind(other.name).plural, items[:RELATED_PER_KIND], same_kind=False))
     related.append(same_kind_related(kind, entity))

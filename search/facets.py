@@ -14,6 +14,7 @@ from django.utils.dates import MONTHS
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 
+from articles.language import language_name
 from articles.tag_kinds import TAG_KINDS, TagKindEntry
 
 from .params import SearchParams, parse_date_bound
@@ -94,38 +95,23 @@ class Facet:
         return self.values[TOP_VALUES:]
 
 
-@dataclass(frozen=True)
-class TagFacet:
-    """A facet over one of the article's tag sets (one kind of tag)."""
+class ValueFacet:
+    """A facet over a multi-valued index field of codes or slugs: its values are OR, and a
+    selected value stays shown. Subclasses say its name, fields and labels."""
 
-    kind: TagKindEntry
-
-    @property
-    def name(self) -> str:
-        """The URL parameter and the facet's name in the API."""
-        return self.kind.name
+    name: str  # the URL parameter and the facet's name in the API
+    field: str  # the index field
+    attribute: str  # the SearchParams attribute holding the selected values
 
     @property
     def label(self) -> str:
-        return facet_heading(self.name, self.kind.label)
+        return facet_heading(self.name)
 
-    @property
-    def field(self) -> str:
-        """The index field."""
-        return self.kind.field
-
-    @property
-    def attribute(self) -> str:
-        """The SearchParams attribute holding the selected values."""
-        return self.kind.field
+    def labels(self, values) -> dict[str, str]:
+        raise NotImplementedError
 
     def selected(self, params: SearchParams) -> tuple[str, ...]:
         return getattr(params, self.attribute)
-
-    def labels(self, values) -> dict[str, str]:
-        """The names shown for these codes or slugs, in the reader's language."""
-        names = entity_labels(self.kind.model, self.kind.key, values)
-        return {value: self.kind.shown_name(value, name) for value, name in names.items()}
 
     def toggle(self, params: SearchParams, value: str) -> dict:
         """The parameter change that adds this value, or drops it when it is selected."""
@@ -151,7 +137,49 @@ class TagFacet:
         return Facet(self.name, self.label, values, clear_url)
 
 
+@dataclass(frozen=True)
+class TagFacet(ValueFacet):
+    """A facet over one of the article's tag sets (one kind of tag)."""
+
+    kind: TagKindEntry
+
+    @property
+    def name(self) -> str:
+        return self.kind.name
+
+    @property
+    def label(self) -> str:
+        return facet_heading(self.name, self.kind.label)
+
+    @property
+    def field(self) -> str:
+        return self.kind.field
+
+    @property
+    def attribute(self) -> str:
+        return self.kind.field
+
+    def labels(self, values) -> dict[str, str]:
+        """The names shown for these codes or slugs, in the reader's language."""
+        names = entity_labels(self.kind.model, self.kind.key, values)
+        return {value: self.kind.shown_name(value, name) for value, name in names.items()}
+
+
+@dataclass(frozen=True)
+class LanguageFacet(ValueFacet):
+    """The articles' languages, by ISO 639-1 code (``language=es``), named in the reader's language."""
+
+    name: str = "language"
+    field: str = "language"
+    attribute: str = "languages"
+
+    def labels(self, values) -> dict[str, str]:
+        return {value: capfirst(language_name(value)) or value for value in values}
+
+
 TAG_FACETS = tuple(TagFacet(kind) for kind in TAG_KINDS)
+LANGUAGE_FACET = LanguageFacet()
+VALUE_FACETS = (*TAG_FACETS, LANGUAGE_FACET)  # every facet but the date, in the page's order
 DATE_FIELD = "year_month"
 
 
@@ -204,7 +232,7 @@ def active_chips(params: SearchParams, labels: dict[str, dict[str, str]]) -> lis
     chips = []
     if params.q:
         chips.append(Chip(gettext("Text: %(query)s") % {"query": params.q}, params.url(q="")))
-    for facet in TAG_FACETS:
+    for facet in VALUE_FACETS:
         for value in facet.selected(params):
             label = labels.get(facet.name, {}).get(value, value)
             chips.append(Chip(chip_label(facet.label, label), facet.toggle_url(params, value)))

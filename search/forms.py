@@ -10,6 +10,7 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext, ngettext
 
+from articles.language import is_language_code
 from articles.normal_form import normal_form
 from articles.tag_kinds import TAG_KINDS, TagKindEntry
 
@@ -17,7 +18,7 @@ from .facets import entity_labels
 from .params import SORTS, SearchParams, parse_date_bound
 
 MAX_QUERY_LENGTH = 500
-KNOWN_PARAMETERS = {"q", *(kind.name for kind in TAG_KINDS), "from", "to", "sort", "page"}
+KNOWN_PARAMETERS = {"q", *(kind.name for kind in TAG_KINDS), "language", "from", "to", "sort", "page"}
 QUERY_SYNTAX = re.compile(r"[*?~^:\[\]{}()\\!&|+]")
 
 
@@ -62,6 +63,31 @@ class MultipleValuesField(forms.Field):
         return [str(item).strip() for item in values if str(item).strip()]
 
 
+def first_values(values: list[str], parameter: str, notices: list[str]) -> list[str]:
+    """At most ``MAX_VALUES_PER_FACET`` values of one facet, the rest dropped with a notice."""
+    if len(values) > MAX_VALUES_PER_FACET:
+        notices.append(
+            gettext("Only the first %(limit)s values of “%(parameter)s” were used.")
+            % {"limit": MAX_VALUES_PER_FACET, "parameter": parameter}
+        )
+    return values[:MAX_VALUES_PER_FACET]
+
+
+class LanguageValuesField(MultipleValuesField):
+    """ISO 639-1 codes (``language=es``); anything else is dropped with a notice."""
+
+    def __init__(self, notices: list[str]):
+        super().__init__(required=False)
+        self.notices = notices
+
+    def clean(self, value):
+        wanted = first_values(list(dict.fromkeys(item.lower() for item in super().clean(value))), "language", self.notices)
+        for item in wanted:
+            if not is_language_code(item):
+                self.notices.append(gettext("Ignored unknown language “%(value)s”.") % {"value": item[:40]})
+        return tuple(item for item in wanted if is_language_code(item))
+
+
 class TagValuesField(MultipleValuesField):
     """The codes or slugs of one tag kind; those that name no known entity are dropped, each
     explained in ``notices`` (the form's)."""
@@ -76,12 +102,7 @@ class TagValuesField(MultipleValuesField):
         wanted = list(dict.fromkeys(self.kind.normalise(item) for item in super().clean(value)))
         if not wanted:
             return ()
-        if len(wanted) > MAX_VALUES_PER_FACET:
-            self.notices.append(
-                gettext("Only the first %(limit)s values of “%(parameter)s” were used.")
-                % {"limit": MAX_VALUES_PER_FACET, "parameter": name}
-            )
-            wanted = wanted[:MAX_VALUES_PER_FACET]
+        wanted = first_values(wanted, name, self.notices)
         # A NUL byte names nothing, and PostgreSQL refuses it in a query parameter.
         queryable = [item for item in wanted if "\x00" not in item]
         known = set(entity_labels(self.kind.model, self.kind.key, queryable))  # remembered, not a query per search
@@ -110,6 +131,7 @@ class SearchForm(forms.Form):
         self.notices: list[str] = []
         # One parameter per tag kind (``country``), cleaned after ``q`` and before the dates.
         tag_fields = {kind.name: TagValuesField(kind, self.notices) for kind in TAG_KINDS}
+        tag_fields["language"] = LanguageValuesField(self.notices)
         self.fields = {"q": self.fields.pop("q"), **tag_fields, **self.fields}
         unknown = sorted(set(data or ()) - KNOWN_PARAMETERS - {"date_from", "date_to"})
         if unknown:
@@ -202,6 +224,7 @@ class SearchForm(forms.Form):
         return SearchParams(
             q=cleaned.get("q", ""),
             **{kind.field: cleaned.get(kind.name, ()) for kind in TAG_KINDS},
+            languages=cleaned.get("language", ()),
             date_from=cleaned.get("date_from"),
             date_to=cleaned.get("date_to"),
             sort=cleaned.get("sort", ""),

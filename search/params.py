@@ -70,6 +70,7 @@ class SearchParams:
     q: str = ""
     date_from: DateBound | None = None
     date_to: DateBound | None = None
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes: the language facet
     sort: str = ""
     page: int = 1
     notices: tuple[str, ...] = field(default=(), compare=False)
@@ -84,7 +85,11 @@ class SearchParams:
 
     @property
     def has_filters(self) -> bool:
-        return any(getattr(self, kind.field) for kind in TAG_KINDS) or bool(self.date_from or self.date_to)
+        return (
+            any(getattr(self, kind.field) for kind in TAG_KINDS)
+            or bool(self.languages)
+            or bool(self.date_from or self.date_to)
+        )
 
     def with_changes(self, **changes) -> "SearchParams":
         """A copy with some parameters changed; any change of what is searched goes back to page 1."""
@@ -95,6 +100,7 @@ class SearchParams:
         items = [("q", self.q)] if self.q else []
         for kind in TAG_KINDS:
             items += [(kind.name, value) for value in getattr(self, kind.field)]
+        items += [("language", value) for value in self.languages]
         if self.date_from:
             items.append(("from", self.date_from.text))
         if self.date_to:

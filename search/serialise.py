@@ -13,6 +13,7 @@ def hit_json(hit: Hit, absolute) -> dict:
         "source_url": safe_link(hit.source_url),
         "published_at": hit.published_at.isoformat(),
         "source": hit.source,
+        "language": hit.language,
         "snippet": str(hit.snippet),
         **{kind.field: [tag.value for tag in tags] for kind, tags in hit.tag_groups},
     }

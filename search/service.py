@@ -20,7 +20,7 @@ from articles.models import Article
 from articles.tag_kinds import TAG_KINDS, field_per_tag_kind
 
 from .engine.interface import SearchUnavailable
-from .facets import DATE_FIELD, TAG_FACETS, Chip, Facet, active_chips, date_facet
+from .facets import DATE_FIELD, LANGUAGE_FACET, TAG_FACETS, VALUE_FACETS, Chip, Facet, active_chips, date_facet
 from .params import SORTS, SearchParams
 
 SNIPPET_WORDS = 40
@@ -55,6 +55,11 @@ class Hit:
     published_at: datetime
     source: str
     snippet: SafeString
+    language: str  # ISO 639-1, "" when unknown
+
+    @property
+    def language_label(self) -> str:
+        return LANGUAGE_FACET.labels([self.language]).get(self.language, "") if self.language else ""
 
     @property
     def tag_groups(self) -> list[tuple]:
@@ -133,7 +138,7 @@ def narrowed(sqs: SearchQuerySet, params: SearchParams, leave_out: str | None = 
     narrowing queries wrongly (an empty intersection filters nothing), one is right everywhere.
     """
     fragments = []
-    for facet in TAG_FACETS:
+    for facet in VALUE_FACETS:
         values = facet.selected(params)
         if values and facet.name != leave_out:
             fragments.append(sqs.query.build_query_fragment(facet.field, "in", list(values)))
@@ -177,10 +182,10 @@ def check_index_has_articles(known_empty: bool) -> None:
 def run_search(params: SearchParams) -> SearchResult:
     per_page = settings.SEARCH_RESULTS_PER_PAGE
     base = base_queryset(params)
-    selected = {facet.name for facet in TAG_FACETS if facet.selected(params)}
+    selected = {facet.name for facet in VALUE_FACETS if facet.selected(params)}
     if params.date_from or params.date_to:
         selected.add("date")
-    field_of = {facet.name: facet.field for facet in TAG_FACETS} | {"date": DATE_FIELD}
+    field_of = {facet.name: facet.field for facet in VALUE_FACETS} | {"date": DATE_FIELD}
 
     main = ordered(narrowed(base, params), params)
     for name in field_of:
@@ -213,7 +218,7 @@ def run_search(params: SearchParams) -> SearchResult:
         counts.update(facet_counts(narrowed(base, params, leave_out=name), [field_of[name]]))
 
     facets = [date_facet(params, counts.get(DATE_FIELD, []))]
-    facets += [facet.build(params, counts.get(facet.field, [])) for facet in TAG_FACETS]
+    facets += [facet.build(params, counts.get(facet.field, [])) for facet in VALUE_FACETS]
     labels = {facet.name: {value.value: value.label for value in facet.values} for facet in facets}
 
     suggestion = spelling_suggestion(main, params.q) if params.q and total == 0 else None
@@ -255,6 +260,7 @@ def make_hit(raw, params: SearchParams, labels: dict[str, dict[str, str]]) -> Hi
         published_at=raw.published_at,
         source=getattr(raw, "source", "") or "",
         snippet=snippet,
+        language=next(iter(getattr(raw, "language", None) or []), ""),
         **{facet.attribute: tags(facet) for facet in TAG_FACETS},
     )
 

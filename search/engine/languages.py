@@ -50,7 +50,7 @@ class SpanishSuffixAccents(Filter):
     def __call__(self, tokens):
         for token in tokens:
             if token.text.endswith(("cion", "sion")):
-                token.text = token.text[:-3] + "ión"
+                token.text = f"{token.text[:-3]}ión"
             yield token
 
 

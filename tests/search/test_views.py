@@ -47,9 +47,10 @@ def test_api_returns_the_documented_shape(client, small_archive):
     assert data["total"] == 2 and data["page"] == 1 and data["pages"] == 1
     first = data["results"][0]
     assert set(first) >= {"slug", "title", "url", "source_url", "published_at", "source", "snippet",
-                          "countries", "organisations", "operations"}  # fmt: skip
+                          "countries", "organisations", "operations", "language"}  # fmt: skip
     assert first["url"].startswith("http://testserver/articles/")
-    assert set(data["facets"]) == {"date", "country", "organisation", "operation"}
+    assert first["language"] == "en"  # detected from the text
+    assert set(data["facets"]) == {"date", "country", "organisation", "operation", "language"}
     es = next(v for v in data["facets"]["country"] if v["value"] == "ES")
     assert es == {"value": "ES", "label": "Spain", "count": 2, "selected": True}
 
