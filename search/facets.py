@@ -47,6 +47,8 @@ def entity_labels(model, key: str, values) -> dict[str, str]:
 
 def forget_labels() -> None:
     _labels.clear()
+
+
 MONTH_NAMES = tuple(MONTHS[month] for month in range(1, 13))  # translated when shown
 # The heading of every facet, by name: translated here and only here. A new facet adds its line.
 FACET_HEADINGS = {
@@ -59,6 +61,7 @@ FACET_HEADINGS = {
 
 
 def facet_heading(name: str, default: str = "") -> str:
+    """The heading a facet is shown under, in the reader's language (the API's facet keys stay ``name``)."""
     return FACET_HEADINGS.get(name, default or name)
 
 
