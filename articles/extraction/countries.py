@@ -14,7 +14,7 @@ from .text import ABBREVIATED_TITLES, fold_accents, is_word_boundary, next_word,
 
 ZONE_WEIGHTS = {"dateline": 3.0, "title": 3.0, "lead": 1.5, "body": 1.0, "enumeration": 1.5}
 MIN_ENUMERATION = 3
-ENUMERATION_GLUE = re.compile(r"(?:,| and|, and) ")
+ENUMERATION_GLUE = re.compile(r"(?:,| and|, and| y|, y| e|, e) ")  # English, and Spanish "y"/"e" ("Chile e Italia")
 KIND_WEIGHTS = {"country": 1.0, "region": 0.5, "city": 0.5, "demonym": 0.6}
 ABOUTNESS_THRESHOLD = 2.5
 

