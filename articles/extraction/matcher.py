@@ -5,7 +5,7 @@ from .countries import about_countries, enumerated, find_place_mentions, place_a
 from .entities import Extraction, KnownEntity, OperationMention
 from .operations import known_operation_index, operation_mentions
 from .organisations import build_catalogue_automata, find_catalogue_slugs, organisation_candidates
-from .text import fold_accents, is_shouting, lead_length
+from .text import fold_accents, is_shouting, lead_length, reads_as_spanish
 
 
 class EntityMatcher:
@@ -27,9 +27,10 @@ class EntityMatcher:
         title, body = fold_accents(title or ""), fold_accents(body or "")
         title_shouts, body_shouts = is_shouting(title), is_shouting(body)
         lead_end = lead_length(body)
-        body_mentions = find_place_mentions(body, body_shouts)
+        spanish = reads_as_spanish(f"{title}\n{body}")
+        body_mentions = find_place_mentions(body, body_shouts, spanish)
         zones = {
-            "title": find_place_mentions(title, title_shouts),
+            "title": find_place_mentions(title, title_shouts, spanish),
             "lead": [mention for mention in body_mentions if mention.start < lead_end],
             "body": [mention for mention in body_mentions if mention.start >= lead_end],
             "enumeration": enumerated(body, body_mentions),

@@ -22,10 +22,6 @@ def _matchable(name: str) -> bool:
     return "," not in name and "(" not in name and len(name) >= 4
 
 
-def _kept(names: dict[str, str], blocked: list[str]) -> dict[str, str]:
-    return {name: code for name, code in names.items() if name not in blocked}
-
-
 def spanish_country_names(spanish_places: dict) -> dict[str, str]:
     """"Estados Unidos", "Reino Unido", "Países Bajos": CLDR first, then pycountry's translations, then the hand table."""
     translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[SPANISH])
@@ -38,7 +34,7 @@ def spanish_country_names(spanish_places: dict) -> dict[str, str]:
             if name and _matchable(name):
                 names.setdefault(fold_accents(name), country.alpha_2)
     names.update(spanish_places["names"])
-    return _kept(names, spanish_places["not_names"])
+    return names
 
 
 def spanish_city_names(spanish_places: dict) -> dict[str, str]:
@@ -49,7 +45,7 @@ def spanish_city_names(spanish_places: dict) -> dict[str, str]:
         city, country = data.get("city"), zone_countries.get(zone)
         if city and country and _matchable(city):
             names[fold_accents(city)] = country
-    return _kept(names, spanish_places["not_names"])
+    return names
 
 
 def inflect(base: str) -> list[str]:
