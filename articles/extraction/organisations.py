@@ -21,7 +21,20 @@ ORGANISATION_SUFFIXES = (
 CANDIDATE = re.compile(
     rf"\b(?:[A-Z][\w&.'-]*\s(?:(?:of|for|and|on|de|the)\s)?){{1,5}}(?:{ORGANISATION_SUFFIXES})\b"
 )
-CANDIDATE_LEADING_WORDS = frozenset({"The", "A", "An", "In", "On", "At", "By", "For", "From", "Of", "And", "But", "As", "If", "When", "While", "Its", "His", "Her", "Their", "This", "That"})
+# Spanish puts the organisation word first: "Policía Federal", "Ministerio de Cultura", "Cártel de Jalisco".
+SPANISH_ORGANISATION_HEADS = (
+    "Agencia|Asociacion|Banco|Brigada|Camara|Cartel|Comision|Comite|Consejo|Corte|Departamento|Direccion|Ejercito|"
+    "Federacion|Fiscalia|Frente|Fuerzas?|Fundacion|Grupo|Guardia|Instituto|Juzgado|Ministerio|Movimiento|Oficina|"
+    "Organizacion|Partido|Policia|Procuraduria|Secretaria|Servicio|Sindicato|Tribunal|Unidad|Universidad"
+)
+SPANISH_CANDIDATE = re.compile(
+    rf"(?<!Operacion )(?<!Operativo )\b(?:{SPANISH_ORGANISATION_HEADS})(?: (?:(?:de|del|de la|de las|de los|para la|para el|y) )?[A-Z][\w&'-]*){{1,5}}"
+)
+CANDIDATE_LEADING_WORDS = frozenset({
+    "The", "A", "An", "In", "On", "At", "By", "For", "From", "Of", "And", "But", "As", "If", "When", "While", "Its", "His",
+    "Her", "Their", "This", "That",
+    "El", "La", "Los", "Las", "Un", "Una", "Del", "Al", "En", "Por", "Con", "Para", "Su", "Sus", "Y", "Que", "Este", "Esta",
+})
 
 
 @dataclass(frozen=True)
@@ -130,9 +143,10 @@ def shared_surface_slug(entries: tuple[CatalogueEntry, ...], span: tuple[int, in
 
 
 def organisation_candidates(text: str, known_surfaces: frozenset[str]) -> frozenset[str]:
-    """Capitalised phrases ending in an organisation word ("Milenio Group") that the catalogue lacks."""
+    """Capitalised phrases ending in an organisation word ("Milenio Group"), or in Spanish starting with one
+    ("Policia Federal"), that the catalogue lacks."""
     found = set()
-    for match in CANDIDATE.finditer(text):
+    for match in [*CANDIDATE.finditer(text), *SPANISH_CANDIDATE.finditer(text)]:
         words = match.group(0).split()
         while words and (words[0] in CANDIDATE_LEADING_WORDS or words[0].endswith("'s")):
             words = words[1:]
