@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import ahocorasick
 
-from .gazetteer import PlaceName, dateline_places, first_names, person_names, place_names, spanish_places
+from .gazetteer import PlaceName, dateline_places, dateline_rivals, first_names, person_names, place_names, spanish_places
 from .text import ABBREVIATED_TITLES, fold_accents, is_word_boundary, next_word, previous_word
 
 ZONE_WEIGHTS = {"dateline": 3.0, "title": 3.0, "lead": 1.5, "body": 1.0, "enumeration": 1.5}
@@ -138,20 +138,39 @@ def resolve_country(text: str, mention: PlaceMention) -> str:
     return mention.place.country
 
 
-def dateline_country(dateline: str) -> str:
-    """"PORTLAND, Ore., Feb 26" -> US: a known qualifier, an AP state abbreviation, or the city."""
+DATELINE_DATE = re.compile(r"[A-Za-z]{3,}\.? +\d{1,2}|\d{1,2} +(?:de +)?[A-Za-z]{3,}\.?")  # "Feb 26", "16 sep", "4 de marzo"
+PARENTHESISED_QUALIFIER = re.compile(r"(.+?) *\((.+)\)")  # "MENDOZA (Argentina)", "ALGECIRAS (Cádiz)"
+
+
+def dateline_country(dateline: str, named: frozenset[str] = frozenset()) -> str:
+    """"PORTLAND, Ore., Feb 26" -> US: a known qualifier, an AP state abbreviation, or the city.
+
+    named (the countries the text names) picks between cities of similar size that share the
+    dateline's name: "SAN JOSÉ" is Costa Rica's in a story naming Costa Rica.
+    """
     parts = [part.strip() for part in fold_accents(dateline).split(",") if part.strip()]
-    if parts and re.match(r"[A-Za-z]{3}\.? +\d", parts[-1]):
+    if parts and DATELINE_DATE.fullmatch(parts[-1]):
         parts = parts[:-1]
     if not parts:
         return ""
-    table = dateline_places()
+    parenthesised = PARENTHESISED_QUALIFIER.fullmatch(parts[0])
+    if parenthesised:
+        parts = [parenthesised.group(1), parenthesised.group(2), *parts[1:]]
+    city_country = dateline_holder(parts[0].upper(), named)
     for qualifier in reversed(parts[1:]):
-        if qualifier.upper() in table:
-            return table[qualifier.upper()]
+        if qualifier.upper() in dateline_places():
+            return dateline_holder(qualifier.upper(), named | {city_country})
         if re.fullmatch(r"(?:[A-Za-z]{2,5}\.?|[A-Z]\. ?[A-Z]a?\.)", qualifier):
             return "US"
-    return table.get(parts[0].upper(), "")
+    return city_country
+
+
+def dateline_holder(name: str, named: frozenset[str]) -> str:
+    """The country of an upper-cased dateline name; of cities of similar size sharing it, the one named."""
+    country = dateline_places().get(name, "")
+    if country in named:
+        return country
+    return next((rival for rival in dateline_rivals().get(name, ()) if rival in named), country)
 
 
 def enumerated(text: str, mentions: list[PlaceMention]) -> list[PlaceMention]:
@@ -173,7 +192,8 @@ def about_countries(zones: dict[str, list[PlaceMention]], dateline: str, article
     for zone, mentions in zones.items():
         for mention in mentions:
             scores[resolve_country(article_text, mention)] += ZONE_WEIGHTS[zone] * KIND_WEIGHTS[mention.place.kind]
-    country = dateline_country(dateline)
+    named = frozenset(mention.place.country for mentions in zones.values() for mention in mentions)
+    country = dateline_country(dateline, named)
     if country:
         scores[country] += ZONE_WEIGHTS["dateline"]
     about = frozenset(code for code, score in scores.items() if score >= ABOUTNESS_THRESHOLD)

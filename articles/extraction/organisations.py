@@ -100,7 +100,8 @@ def find_catalogue_slugs(text: str, automaton: ahocorasick.Automaton, places=(),
     """Slugs of catalogue entries named in text as whole words, longest match winning.
 
     places (the place mentions in text) and about (the article's countries) decide a surface that
-    two organisations share: see shared_surface_slug.
+    two organisations share: see shared_surface_slug. An acronym in brackets right after a name
+    stands for that name for the rest of the text.
     """
     if len(automaton) == 0:
         return set()
@@ -114,12 +115,18 @@ def find_catalogue_slugs(text: str, automaton: ahocorasick.Automaton, places=(),
                 hits.append((start, end + 1, entries))
     hits.sort(key=lambda hit: (hit[0], -hit[1]))
     slugs, covered_until = set(), -1
+    defined: dict[str, str] = {}  # "Organización Internacional del Café (OIC)": OIC is the coffee body here
+    previous_end, previous_slug = -1, ""
     for start, end, entries in hits:
-        if start >= covered_until:
-            slug = shared_surface_slug(entries, (start, end), places, about)
-            if slug:
-                slugs.add(slug)
-            covered_until = end
+        if start < covered_until:
+            continue
+        surface = entries[0].surface
+        if previous_slug and text[previous_end:start] in ("(", " (") and text[end : end + 1] == ")":
+            defined[surface] = previous_slug
+        slug = defined.get(surface) or shared_surface_slug(entries, (start, end), places, about)
+        if slug:
+            slugs.add(slug)
+        covered_until, previous_end, previous_slug = end, end, slug
     return slugs
 
 

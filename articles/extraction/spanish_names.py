@@ -48,6 +48,21 @@ def spanish_city_names(spanish_places: dict) -> dict[str, str]:
     return names
 
 
+def spanish_region_names() -> dict[str, str]:
+    """pycountry's Spanish names of subdivisions where they differ: "Nueva Jersey", "Carolina del Norte", "Vizcaya".
+
+    Saints' names ("San Pedro", "Santa Lucía") are left out: places across the Spanish-speaking world hold them.
+    """
+    translation = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[SPANISH])
+    names = {}
+    for subdivision in pycountry.subdivisions:
+        spanish = translation.gettext(subdivision.name)
+        saint = spanish.split(" ")[0] in ("San", "Santa", "Santo")
+        if spanish != subdivision.name and _matchable(spanish) and "[" not in spanish and not saint:
+            names[fold_accents(spanish)] = subdivision.country_code
+    return names
+
+
 def inflect(base: str) -> list[str]:
     """Masculine singular -> the four forms: mexicano -> mexicana, mexicanos, mexicanas; español -> española..."""
     if base.endswith("o"):

@@ -151,3 +151,21 @@ def test_english_extraction_is_unchanged(matcher, title, body, countries):
 
 def test_accent_folding_of_all_caps_spanish_titles(matcher):
     assert "ES" in matcher.extract("DETENIDOS EN ESPAÑA TRES HACKERS", "La policía los detuvo.").countries
+
+
+@pytest.mark.parametrize(
+    "dateline, country",
+    [("MENDOZA (Argentina), 29 jun", "AR"), ("LYON (Francia), 28 feb", "FR"), ("ALGECIRAS (Cádiz), 2 feb", "ES"), ("BOGOTÁ, 4 de marzo", "CO")],
+)
+def test_spanish_dateline_qualifiers_and_dates(dateline, country):
+    assert dateline_country(dateline) == country
+
+
+def test_a_dateline_shared_by_cities_of_similar_size_goes_to_the_country_named(matcher):
+    assert dateline_country("SAN JOSE, April 23") == "US"
+    body = "El Gobierno de Costa Rica denunció la presencia de militares en la frontera."
+    assert matcher.extract("Denuncia en la frontera", body, "SAN JOSÉ, 2 nov").countries == {"CR"}
+
+
+def test_spanish_names_of_us_states():
+    assert countries_in("Un juez de Nueva Jersey y otro de Carolina del Norte.") == {"US"}

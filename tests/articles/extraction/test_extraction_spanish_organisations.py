@@ -102,3 +102,8 @@ def test_migration_adds_spanish_aliases_to_a_seeded_archive():
     united_nations = Organisation.objects.get(slug="united-nations")
     assert {"Naciones Unidas", "ONU", "an editor's alias"} <= set(united_nations.aliases)
     assert "Policía Nacional" in Organisation.objects.get(slug="colombian-national-police").aliases
+
+
+def test_an_acronym_in_brackets_stands_for_the_name_before_it(matcher):
+    text = "La Organización Internacional del Café (OIC) recortó su previsión. Según la OIC, el precio subirá."
+    assert matcher.extract("", text).organisations == {"international-coffee-organization"}
