@@ -184,9 +184,9 @@ def place_names() -> dict[str, PlaceName]:
     variants, spanish = place_variants(), spanish_places()
     table: dict[str, PlaceName] = {}
     layers = [
+        (spanish_region_names(), "region"),
         (spanish_city_names(spanish), "city"),
         (city_names(gazetteer, MIN_CITY_POPULATION), "city"),
-        (spanish_region_names(), "region"),
         (region_names(), "region"),
         (spanish_demonyms(spanish), "demonym"),
         (demonyms(populations), "demonym"),
