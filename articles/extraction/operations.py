@@ -36,11 +36,14 @@ def split_camel_case(name: str) -> str:
 
 
 def _spelled_out_name(words: str) -> str:
+    """The name's words up to a function word; a closing quote ends it ("la 'Operación Cártel' de")."""
     kept = []
     for word in words.split(" "):
         if word in NOT_NAME_WORDS:
             break
-        kept.append(word)
+        kept.append(word.rstrip("'"))
+        if word.endswith("'"):
+            break
     return " ".join(kept)
 
 

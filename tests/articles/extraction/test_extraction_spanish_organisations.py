@@ -107,3 +107,8 @@ def test_migration_adds_spanish_aliases_to_a_seeded_archive():
 def test_an_acronym_in_brackets_stands_for_the_name_before_it(matcher):
     text = "La Organización Internacional del Café (OIC) recortó su previsión. Según la OIC, el precio subirá."
     assert matcher.extract("", text).organisations == {"international-coffee-organization"}
+
+
+@pytest.mark.parametrize("text", ["Anonymous anunció la 'Operación Cártel' contra Los Zetas.", "Anonymous announced 'Operation Cartel' against the Zetas."])
+def test_a_closing_quote_ends_the_operation_name(matcher, text):
+    assert [(operation.name, operation.slug) for operation in matcher.extract("", text).operations] == [("Operation Cartel", "operation-cartel")]
