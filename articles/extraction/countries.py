@@ -140,6 +140,15 @@ def resolve_country(text: str, mention: PlaceMention) -> str:
 
 DATELINE_DATE = re.compile(r"[A-Za-z]{3,}\.? +\d{1,2}|\d{1,2} +(?:de +)?[A-Za-z]{3,}\.?")  # "Feb 26", "16 sep", "4 de marzo"
 PARENTHESISED_QUALIFIER = re.compile(r"(.+?) *\((.+)\)")  # "MENDOZA (Argentina)", "ALGECIRAS (Cádiz)"
+AP_ABBREVIATION = re.compile(r"(?:[A-Za-z]{2,5}\.?|[A-Z]\. ?[A-Z]a?\.)")  # "Ore.", "Calif", "N.J."
+OPENING_DATELINE = re.compile(r"\s*([A-Z][A-Z .'-]{2,}(?:\([^)\n]{1,30}\))?(?:,[^\n]{1,40}?)?)(?: *\([A-Za-z .]{1,20}\))?\.? *(?:--|[-\u2013\u2014]) ")
+
+
+def opening_dateline(body: str) -> str:
+    """The dateline a web or wire story carries at the start of its text: "MADRID, 10 jun (AIN) – La policía..."
+    gives "MADRID, 10 jun"; "BOGOTÁ, 13 de abril.– ..." gives "BOGOTÁ, 13 de abril"."""
+    match = OPENING_DATELINE.match(fold_accents(body[:120]))
+    return match.group(1).strip() if match else ""
 
 
 def dateline_country(dateline: str, named: frozenset[str] = frozenset()) -> str:
@@ -160,7 +169,7 @@ def dateline_country(dateline: str, named: frozenset[str] = frozenset()) -> str:
     for qualifier in reversed(parts[1:]):
         if qualifier.upper() in dateline_places():
             return dateline_holder(qualifier.upper(), named | {city_country})
-        if re.fullmatch(r"(?:[A-Za-z]{2,5}\.?|[A-Z]\. ?[A-Z]a?\.)", qualifier):
+        if AP_ABBREVIATION.fullmatch(qualifier):
             return "US"
     return city_country
 
@@ -170,7 +179,7 @@ def dateline_holder(name: str, named: frozenset[str]) -> str:
     country = dateline_places().get(name, "")
     if country in named:
         return country
-    return next((rival for rival in dateline_rivals().get(name, ()) if rival in named), country)
+    return next((rival for rival in dateline_rivals(name) if rival in named), country)
 
 
 def enumerated(text: str, mentions: list[PlaceMention]) -> list[PlaceMention]:

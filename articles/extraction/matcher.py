@@ -1,7 +1,7 @@
 """EntityMatcher: builds the automata once, then turns one article's text into an Extraction."""
 from collections.abc import Iterable
 
-from .countries import about_countries, enumerated, find_place_mentions, place_automaton
+from .countries import about_countries, enumerated, find_place_mentions, opening_dateline, place_automaton
 from .entities import Extraction, KnownEntity, OperationMention
 from .operations import known_operation_index, operation_mentions
 from .organisations import build_catalogue_automata, find_catalogue_slugs, organisation_candidates
@@ -37,7 +37,7 @@ class EntityMatcher:
             "enumeration": enumerated(body, body_mentions),
         }
         article_text = f"{title}\n{body}"
-        countries = about_countries(zones, dateline or "", article_text)
+        countries = about_countries(zones, dateline or opening_dateline(body), article_text)
         places = (title_mentions, body_mentions, countries)
         return Extraction(
             countries=countries,

@@ -2,7 +2,7 @@
 import pytest
 
 from articles.extraction import EntityMatcher, seed_organisations
-from articles.extraction.countries import dateline_country, find_place_mentions
+from articles.extraction.countries import dateline_country, find_place_mentions, opening_dateline
 from articles.extraction.spanish_names import inflect
 from articles.extraction.text import fold_accents, reads_as_spanish
 
@@ -169,3 +169,27 @@ def test_a_dateline_shared_by_cities_of_similar_size_goes_to_the_country_named(m
 
 def test_spanish_names_of_us_states():
     assert countries_in("Un juez de Nueva Jersey y otro de Carolina del Norte.") == {"US"}
+
+
+@pytest.mark.parametrize(
+    "body, dateline",
+    [
+        ("MADRID, 10 jun (AIN) – La Policía Nacional ha detenido a tres personas.", "MADRID, 10 jun"),
+        ("BOGOTÁ, 13 de abril.– Las páginas web de la Presidencia cayeron.", "BOGOTA, 13 de abril"),
+        ("LYON (Francia), 28 feb (AIN) – Interpol anunció detenciones.", "LYON (Francia), 28 feb"),
+        ("WASHINGTON — The FBI said on Monday.", "WASHINGTON"),
+        ("Police in Spain arrested four people - officials said.", ""),
+    ],
+)
+def test_a_dateline_opening_the_text_is_read(body, dateline):
+    assert opening_dateline(body) == dateline
+
+
+def test_the_opening_dateline_counts_when_no_dateline_is_given(matcher):
+    body = "MADRID, 10 jun (AIN) – La policía detuvo a tres personas acusadas de coordinar los ataques."
+    assert matcher.extract("Tres detenidos", body).countries == {"ES"}
+
+
+@pytest.mark.parametrize("dateline, country", [("XALAPA, Ver., 21 sep", "MX"), ("MONTERREY, N.L.", "MX"), ("GREENWICH, Conn.", "US"), ("ATHENS, Ga., March 3", "US")])
+def test_mexican_state_abbreviations_beside_the_ap_ones(dateline, country):
+    assert dateline_country(dateline) == country
