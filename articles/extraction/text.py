@@ -41,6 +41,18 @@ def lead_length(body: str) -> int:
     return len(first_paragraph)
 
 
+SPANISH_FUNCTION_WORDS = frozenset({"de", "la", "el", "los", "las", "del", "y", "en", "que", "por", "con", "para", "una", "se", "su", "al"})
+ENGLISH_FUNCTION_WORDS = frozenset({"the", "of", "and", "to", "in", "is", "for", "that", "with", "on", "was", "said", "by", "it"})
+
+
+def reads_as_spanish(text: str) -> bool:
+    """More Spanish than English function words: the Spanish-only rules apply ("América" the continent)."""
+    words = re.findall(r"[a-z]+", text[:3000].lower())
+    spanish = sum(word in SPANISH_FUNCTION_WORDS for word in words)
+    english = sum(word in ENGLISH_FUNCTION_WORDS for word in words)
+    return spanish > english
+
+
 ABBREVIATED_TITLES = frozenset({"Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Capt", "Prof", "St"})
 
 
