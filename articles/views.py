@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.db.models.functions import Length, Substr
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import capfirst
 
 from newsarchive.refusals import read_only
 
+from .language import language_name
 from .models import Article
 from .safe_links import safe_link
 from .tag_kinds import TAG_KINDS
@@ -22,5 +24,6 @@ def article_detail(request, slug):
         "tag_groups": tag_groups,
         "original_url": safe_link(article.url),
         "body_cut": article.body_chars > shown,
+        "language_name": capfirst(language_name(article.language)),
     }
     return render(request, "articles/article_detail.html", context)

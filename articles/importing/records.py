@@ -132,9 +132,10 @@ def article_record(
             validate_article_url(url)
         except ValidationError as error:
             return RejectedRecord(location, f"'url': {validation_reason(error)}", "URL refused")
-    language = record_language(language)
+    given_language, language = language, record_language(language)
     if language is None:
-        return RejectedRecord(location, "'language' is not an ISO 639-1 code such as 'en' or 'es'", "language refused")
+        reason = f"'language' {shortened(str(given_language))!r} is not an ISO 639-1 code such as 'en' or 'es'"
+        return RejectedRecord(location, reason, "language refused")
     given = {kind.field: given_tags(kind, tags.get(kind.field)) for kind in TAG_KINDS}
     if reason := tag_name_problem(given):
         return RejectedRecord(location, reason, "name too long")
