@@ -1,10 +1,13 @@
 """A reader's journey in a real browser: search, narrow by facets, drop a filter, page, read."""
 
+import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
+
+from articles.sample_archive import SAMPLE_ARCHIVE
 
 from .conftest import api, open_page, screenshot
 
@@ -33,7 +36,8 @@ def result_titles(page) -> list[str]:
 
 def test_search_narrow_by_facets_drop_a_chip_and_page(page, browser, archive_server):
     page.goto("/")
-    expect(page.locator("h1")).to_contain_text("49 articles")
+    sample_articles = len(json.loads(SAMPLE_ARCHIVE.read_text(encoding="utf-8"))["articles"])
+    expect(page.locator("h1")).to_contain_text(f"{sample_articles} articles")
     screenshot(page, "search-page")
 
     page.get_by_role("searchbox", name="Search the archive").fill("Anonymous")
@@ -98,3 +102,14 @@ def test_open_an_article_from_the_results(page):
     screenshot(page, "article-page")
     page.get_by_role("link", name="Back to search").click()
     page.wait_for_url(re.compile(r"/$"))
+
+
+def test_the_language_facet_narrows_to_the_spanish_articles(page, archive_server):
+    page.goto("/")
+    spanish = api(archive_server, "language=es")["total"]
+    assert spanish >= 15  # the sample archive's Spanish articles
+    facet_link(page, "language", "Spanish").click()
+    page.wait_for_url(re.compile(r"language=es"))
+    expect(page.locator("h1")).to_contain_text(f"{spanish} articles")
+    assert page.locator('ol.results .result-title[lang="es"]').count() == min(spanish, 20)
+    assert page.locator('ol.results .result-title:not([lang="es"])').count() == 0
