@@ -63,6 +63,11 @@ def test_all_caps_english_headlines_are_en(headline):
     assert detect_language(headline) == "en"
 
 
+@pytest.mark.parametrize("headline", ["DETENIDOS CUATRO HACKERS EN MADRID", "LA POLICÍA NACIONAL DESMANTELA UNA RED DE PIRATAS"])
+def test_all_caps_spanish_headlines_are_es(headline):
+    assert detect_language(headline) == "es"
+
+
 def test_spanish_with_and_without_accents_is_es():
     accented = "La policía detuvo a cuatro jóvenes en Córdoba y León por los ataques informáticos."
     plain = "La policia detuvo a cuatro jovenes en Cordoba y Leon por los ataques informaticos."
