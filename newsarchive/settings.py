@@ -169,6 +169,9 @@ MAX_QUERY_STRING_BYTES = int(os.environ.get("MAX_QUERY_STRING_BYTES", "8192"))
 # An article body (or summary) over this many characters is refused, at import and in the admin;
 # the article page shows no more of one stored before this limit.
 ARTICLE_MAX_BODY_CHARS = int(os.environ.get("ARTICLE_MAX_BODY_CHARS", "500000"))
+# The languages (ISO 639-1) the archive expects its articles in: detection prefers them and names
+# another language only when it is sure (articles/language.py, docs/language-detection.md).
+ARTICLE_LANGUAGES = env_list("ARTICLE_LANGUAGES", "en,es,pt,fr,de,it,ca")
 # Imports: a one-article file (HTML, text), a JSON Lines line or a feed entry over this many bytes is refused.
 IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(50 * 1024 * 1024)))
 
