@@ -16,8 +16,10 @@ def warm_up() -> None:
     matcher, 0.4 s the dateline gazetteer, then opening every index segment); gunicorn calls this
     from ``post_worker_init`` instead, before the worker accepts requests.
     """
+    from django.conf import settings
     from django.http import QueryDict
     from django.urls import get_resolver
+    from django.utils import translation
 
     from articles.extraction.gazetteer import dateline_places
     from articles.tagging import entity_matcher
@@ -35,6 +37,9 @@ def warm_up() -> None:
         return
     try:
         run_search(SearchForm(QueryDict("")).search_params())  # live documents, facets, date order
+        for code, _ in settings.LANGUAGES:  # each language's catalogue, and the names of languages in it
+            with translation.override(code):
+                run_search(SearchForm(QueryDict("")).search_params())
         # A word no article has: the engine's spelling words (0.8 s at 100,000 articles).
         run_search(SearchForm(QueryDict("q=qzxwarmupqzx")).search_params())
     except SearchUnavailable as error:
