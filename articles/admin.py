@@ -126,6 +126,7 @@ class NamedEntityAdmin(admin.ModelAdmin):
             )
         moved = entity_merge(survivor=survivor, merged=[e for e in entities if e.pk != survivor.pk])
         message = ngettext(
+            # Translators: the number merged into the survivor, then the number of article tags moved.
             "Merged %(count)d into “%(survivor)s”; %(moved)d article tag moved.",
             "Merged %(count)d into “%(survivor)s”; %(moved)d article tags moved.",
             moved,

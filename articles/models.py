@@ -211,7 +211,9 @@ def article_tag_model(kind) -> type[ArticleTag]:
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["article", kind.name], name=f"unique_article_{kind.name}")]
+        # Translators: {entity} is the verbose name of the tagged model: "country", "organisation"...
         verbose_name = format_lazy(_("{entity} tag"), entity=entity_verbose_name(kind))
+        # Translators: {entity} is the verbose name of the tagged model: "country", "organisation"...
         verbose_name_plural = format_lazy(_("{entity} tags"), entity=entity_verbose_name(kind))
 
     entity = models.ForeignKey(kind.model_label, on_delete=models.CASCADE, verbose_name=entity_verbose_name(kind))
