@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.db import models
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .forms import ArticleForm, NamedEntityForm
 from .merging import entity_merge
@@ -31,8 +33,8 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at", "extracted_at", "language_origin"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "published_at", ("language", "language_origin"), "summary", "body"]}),
-        ("Source", {"fields": ["source", "byline", "dateline", "url"]}),
-        ("History", {"fields": ["created_at", "updated_at", "extracted_at"], "classes": ["collapse"]}),
+        (_("Source"), {"fields": ["source", "byline", "dateline", "url"]}),
+        (_("History"), {"fields": ["created_at", "updated_at", "extracted_at"], "classes": ["collapse"]}),
     ]
     inlines = [tag_inline(kind) for kind in TAG_KINDS]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -69,12 +71,18 @@ class ArticleAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         article_extract_tags(form.instance)
 
-    @admin.action(description="Re-run entity extraction on the selected articles")
+    @admin.action(description=_("Re-run entity extraction on the selected articles"))
     def rerun_extraction(self, request, queryset):
         matcher = entity_matcher()
         for article in queryset:
             article_extract_tags(article, matcher=matcher)
-        self.message_user(request, f"Extraction re-run on {queryset.count()} articles; editors’ tags kept.")
+        count = queryset.count()
+        message = ngettext(
+            "Extraction re-run on %(count)d article; editors’ tags kept.",
+            "Extraction re-run on %(count)d articles; editors’ tags kept.",
+            count,
+        )
+        self.message_user(request, message % {"count": count})
 
 
 @admin.register(Country)
@@ -96,16 +104,16 @@ class NamedEntityAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_total=models.Count("articles"))
 
-    @admin.display(description="articles", ordering="article_total")
+    @admin.display(description=_("articles"), ordering="article_total")
     def article_count(self, entity):
         return entity.article_total
 
-    @admin.action(description="Merge the selected into one…")
+    @admin.action(description=_("Merge the selected into one…"))
     def merge_selected(self, request, queryset):
         """Ask which one survives, then move the others' articles and names to it."""
         entities = list(queryset)
         if len(entities) < 2:
-            self.message_user(request, "Select at least two to merge.", messages.WARNING)
+            self.message_user(request, gettext("Select at least two to merge."), messages.WARNING)
             return None
         survivor_id = request.POST.get("survivor")
         survivor = next((entity for entity in entities if str(entity.pk) == survivor_id), None)
@@ -114,10 +122,16 @@ class NamedEntityAdmin(admin.ModelAdmin):
                 request,
                 "admin/articles/merge_entities.html",
                 {**self.admin_site.each_context(request), "entities": entities, "opts": self.model._meta,
-                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, "title": "Merge"},  # fmt: skip
+                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, "title": gettext("Merge")},  # fmt: skip
             )
         moved = entity_merge(survivor=survivor, merged=[e for e in entities if e.pk != survivor.pk])
-        self.message_user(request, f"Merged {len(entities) - 1} into “{survivor}”; {moved} article tags moved.")
+        message = ngettext(
+            # Translators: the number merged into the survivor, then the number of article tags moved.
+            "Merged %(count)d into “%(survivor)s”; %(moved)d article tag moved.",
+            "Merged %(count)d into “%(survivor)s”; %(moved)d article tags moved.",
+            moved,
+        )
+        self.message_user(request, message % {"count": len(entities) - 1, "survivor": survivor, "moved": moved})
         return None
 
 
@@ -132,15 +146,21 @@ class OrganisationSuggestionAdmin(admin.ModelAdmin):
     readonly_fields = ["mentions", "example", "created_at"]
     actions = ["approve", "reject"]
 
-    @admin.action(description="Approve: make them organisations")
+    @admin.action(description=_("Approve: make them organisations"))
     def approve(self, request, queryset):
         from django.utils.text import slugify
 
         for suggestion in queryset.filter(status=SuggestionStatus.PENDING):
             Organisation.objects.get_or_create(name=suggestion.name, defaults={"slug": slugify(suggestion.name)})
         count = queryset.update(status=SuggestionStatus.APPROVED)
-        self.message_user(request, f"{count} approved; re-run extraction to tag the articles that name them.")
+        message = ngettext(
+            "%(count)d approved; re-run extraction to tag the articles that name it.",
+            "%(count)d approved; re-run extraction to tag the articles that name them.",
+            count,
+        )
+        self.message_user(request, message % {"count": count})
 
-    @admin.action(description="Reject: never suggest them again")
+    @admin.action(description=_("Reject: never suggest them again"))
     def reject(self, request, queryset):
-        self.message_user(request, f"{queryset.update(status=SuggestionStatus.REJECTED)} rejected.")
+        count = queryset.update(status=SuggestionStatus.REJECTED)
+        self.message_user(request, ngettext("%(count)d rejected.", "%(count)d rejected.", count) % {"count": count})

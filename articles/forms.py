@@ -2,6 +2,8 @@
 body meet the rules the import applies (``validators``)."""
 
 from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from .validators import validate_body_length, validate_published_at
 
@@ -47,7 +49,9 @@ class ArticleForm(forms.ModelForm):
 class NamedEntityForm(forms.ModelForm):
     """The form of any named entity; the admin gives it the model."""
 
-    aliases = AliasesField(required=False, help_text="Other names it goes by, one per line.")
+    aliases = AliasesField(
+        label=capfirst(_("aliases")), required=False, help_text=_("Other names it goes by, one per line.")
+    )
 
     def clean(self):
         cleaned = super().clean()

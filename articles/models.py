@@ -8,6 +8,9 @@ are each kind's own.
 
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .fingerprints import article_fingerprint
 from .normal_form import normal_form_fields
@@ -16,12 +19,13 @@ from .validators import validate_language_code
 
 
 class Country(models.Model):
-    code = models.CharField("ISO 3166-1 alpha-2 code", max_length=2, unique=True)
-    name = models.CharField(max_length=100)
+    code = models.CharField(_("ISO 3166-1 alpha-2 code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=100)
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "countries"
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
 
     def __str__(self):
         return self.name
@@ -40,10 +44,10 @@ class Country(models.Model):
 class NamedEntity(models.Model):
     """An organisation or an operation: a canonical name, a slug for URLs, and its other names."""
 
-    name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=200, unique=True)
-    aliases = models.JSONField(default=list, blank=True, help_text="Other names it goes by.")
-    updated_at = models.DateTimeField(auto_now=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True, help_text=_("Other names it goes by."))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -65,23 +69,25 @@ class NamedEntity(models.Model):
 
 class Organisation(NamedEntity):
     class Meta(NamedEntity.Meta):
-        pass
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
 
 class Operation(NamedEntity):
     """A named campaign such as "Operation Unmask"; "OpCartel" is an alias of "Operation Cartel"."""
 
     class Meta(NamedEntity.Meta):
-        pass
+        verbose_name = _("operation")
+        verbose_name_plural = _("operations")
 
 
 class LanguageOrigin(models.TextChoices):
     """Who set an article's language: detection follows the text; an editor's or an import
     record's choice stays until an editor clears it."""
 
-    DETECTED = "detected", "detection"
-    EDITOR = "editor", "editor"
-    RECORD = "record", "import record"
+    DETECTED = "detected", _("detection")
+    EDITOR = "editor", _("editor")
+    RECORD = "record", _("import record")
 
 
 def article_language_fill(article) -> None:
@@ -109,36 +115,47 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class Article(models.Model):
-    title = models.CharField(max_length=500)
-    slug = models.SlugField(max_length=200, unique=True)
-    body = models.TextField(blank=True)
-    summary = models.TextField(blank=True)
-    byline = models.CharField(max_length=300, blank=True)
-    source = models.CharField("publication", max_length=200, blank=True)
-    dateline = models.CharField(max_length=200, blank=True, help_text="Place and date line, e.g. “SALVADOR, Feb 26”.")
-    url = models.URLField("original URL", max_length=1000, unique=True, null=True, blank=True)
-    published_at = models.DateTimeField(db_index=True)
+    title = models.CharField(_("title"), max_length=500)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    body = models.TextField(_("body"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    byline = models.CharField(_("byline"), max_length=300, blank=True)
+    source = models.CharField(_("publication"), max_length=200, blank=True)
+    dateline = models.CharField(
+        _("dateline"), max_length=200, blank=True, help_text=_("Place and date line, e.g. “SALVADOR, Feb 26”.")
+    )
+    url = models.URLField(_("original URL"), max_length=1000, unique=True, null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), db_index=True)
     language = models.CharField(
+        _("language"),
         max_length=2,
         blank=True,
         db_index=True,
         validators=[validate_language_code],
-        help_text="ISO 639-1 code, such as “en” or “es”. Detected from the text unless an editor sets it; "
-        "clear it to detect it again.",
+        help_text=_(
+            "ISO 639-1 code, such as “en” or “es”. Detected from the text unless an editor sets it; "
+            "clear it to detect it again."
+        ),
     )
     language_origin = models.CharField(
-        max_length=10, choices=LanguageOrigin.choices, default=LanguageOrigin.DETECTED, editable=False
+        _("language origin"),
+        max_length=10,
+        choices=LanguageOrigin.choices,
+        default=LanguageOrigin.DETECTED,
+        editable=False,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    extracted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    fingerprint = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    extracted_at = models.DateTimeField(_("extracted at"), null=True, blank=True, editable=False)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, unique=True, null=True, editable=False)
     # One many-to-many field per tag kind (countries, organisations, operations) is added below.
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
 
     def __str__(self):
         return self.title
@@ -163,15 +180,15 @@ class Article(models.Model):
 
 
 class TagOrigin(models.TextChoices):
-    EXTRACTED = "extracted", "extraction"
-    EDITOR = "editor", "editor"
+    EXTRACTED = "extracted", _("extraction")
+    EDITOR = "editor", _("editor")
 
 
 class ArticleTag(models.Model):
     """A link between an article and one entity, and who made it."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE)
-    origin = models.CharField(max_length=10, choices=TagOrigin.choices, default=TagOrigin.EDITOR)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, verbose_name=_("article"))
+    origin = models.CharField(_("origin"), max_length=10, choices=TagOrigin.choices, default=TagOrigin.EDITOR)
 
     entity_field = ""  # the foreign key to the entity: the kind's name
 
@@ -182,19 +199,30 @@ class ArticleTag(models.Model):
         return f"{getattr(self, self.entity_field)} ({self.get_origin_display()})"
 
 
+def entity_verbose_name(kind, option: str = "verbose_name"):
+    """The verbose name of a kind's entity model (``option`` may be ``"verbose_name_plural"``), in
+    the language of the moment it is shown: the model is looked up by label, and it is not ready yet
+    while this module builds the through-models."""
+    return lazy(lambda: str(getattr(kind.model._meta, option)), str)()
+
+
 def article_tag_model(kind) -> type[ArticleTag]:
     """The through-model of one kind, ``ArticleCountry``: an article has each entity at most once."""
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["article", kind.name], name=f"unique_article_{kind.name}")]
-        verbose_name = f"{kind.name} tag"
+        # Translators: {entity} is the verbose name of the tagged model: "country", "organisation"...
+        verbose_name = format_lazy(_("{entity} tag"), entity=entity_verbose_name(kind))
+        # Translators: {entity} is the verbose name of the tagged model: "country", "organisation"...
+        verbose_name_plural = format_lazy(_("{entity} tags"), entity=entity_verbose_name(kind))
 
+    entity = models.ForeignKey(kind.model_label, on_delete=models.CASCADE, verbose_name=entity_verbose_name(kind))
     return type(
         kind.through_name,
         (ArticleTag,),
         {
             "__module__": __name__,
-            kind.name: models.ForeignKey(kind.model_label, on_delete=models.CASCADE),
+            kind.name: entity,
             "entity_field": kind.name,
             "Meta": Meta,
         },
@@ -207,7 +235,13 @@ def article_tag_fields_add() -> None:
     for kind in TAG_KINDS:
         link_model = article_tag_model(kind)
         globals()[link_model.__name__] = link_model
-        field = models.ManyToManyField(kind.model_label, through=link_model, blank=True, related_name="articles")
+        field = models.ManyToManyField(
+            kind.model_label,
+            through=link_model,
+            blank=True,
+            related_name="articles",
+            verbose_name=entity_verbose_name(kind, "verbose_name_plural"),
+        )
         Article.add_to_class(kind.field, field)
 
 
@@ -220,37 +254,47 @@ TagKind = models.TextChoices("TagKind", [(kind.name.upper(), (kind.name, kind.na
 class TagRejection(models.Model):
     """An editor removed this tag: a later automatic extraction must not add it back."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tag_rejections")
-    kind = models.CharField(max_length=12, choices=TagKind.choices)
-    entity_id = models.BigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="tag_rejections", verbose_name=_("article")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=TagKind.choices)
+    entity_id = models.BigIntegerField(_("entity id"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["article", "kind", "entity_id"], name="unique_tag_rejection")
         ]
+        verbose_name = _("tag rejection")
+        verbose_name_plural = _("tag rejections")
 
     def __str__(self):
         return f"{self.kind} {self.entity_id} rejected on {self.article_id}"
 
 
 class SuggestionStatus(models.TextChoices):
-    PENDING = "pending", "pending"
-    APPROVED = "approved", "approved"
-    REJECTED = "rejected", "rejected"
+    PENDING = "pending", _("pending")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
 
 
 class OrganisationSuggestion(models.Model):
     """A name that looks like an organisation, found in text, waiting for an editor's decision."""
 
-    name = models.CharField(max_length=200, unique=True)
-    status = models.CharField(max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING)
-    mentions = models.PositiveIntegerField(default=0, help_text="Articles it was found in.")
-    example = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
+    )
+    mentions = models.PositiveIntegerField(_("mentions"), default=0, help_text=_("Articles it was found in."))
+    example = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("example")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-mentions", "name"]
+        verbose_name = _("organisation suggestion")
+        verbose_name_plural = _("organisation suggestions")
 
     def __str__(self):
         return self.name

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
 
 from .safe_links import LINKABLE_SCHEMES
 
@@ -20,9 +21,8 @@ _ARTICLE_URL = URLValidator(schemes=list(LINKABLE_SCHEMES))
 def validate_published_at(moment: datetime) -> None:
     """No article is dated more than a day in the future."""
     if moment > datetime.now(UTC) + LATEST_AHEAD:
-        raise ValidationError(
-            "%(date)s is more than a day in the future", code="future", params={"date": f"{moment:%Y-%m-%d %H:%M %Z}"}
-        )
+        message = _("%(date)s is more than a day in the future")
+        raise ValidationError(message, code="future", params={"date": f"{moment:%Y-%m-%d %H:%M %Z}"})
 
 
 def validate_body_length(text: str) -> None:
@@ -30,7 +30,7 @@ def validate_body_length(text: str) -> None:
     limit = settings.ARTICLE_MAX_BODY_CHARS
     if len(text) > limit:
         raise ValidationError(
-            "%(size)s characters, over the %(limit)s allowed (ARTICLE_MAX_BODY_CHARS)",
+            _("%(size)s characters, over the %(limit)s allowed (ARTICLE_MAX_BODY_CHARS)"),
             code="max_length",
             params={"size": f"{len(text):,}", "limit": f"{limit:,}"},
         )
@@ -40,11 +40,12 @@ def validate_article_url(url: str) -> None:
     """An http or https URL, as the admin's URL field takes: a ``javascript:`` or ``data:`` link is never stored."""
     scheme = url.partition(":")[0].lower() if ":" in url else ""
     if scheme not in LINKABLE_SCHEMES:
-        raise ValidationError("%(url)r is not an http or https URL", code="scheme", params={"url": shortened(url)})
+        raise ValidationError(_("%(url)r is not an http or https URL"), code="scheme", params={"url": shortened(url)})
     try:
         _ARTICLE_URL(url)
     except ValidationError:
-        raise ValidationError("%(url)r is not a valid URL", code="invalid", params={"url": shortened(url)}) from None
+        message = _("%(url)r is not a valid URL")
+        raise ValidationError(message, code="invalid", params={"url": shortened(url)}) from None
 
 
 def validate_language_code(code: str) -> None:
@@ -52,7 +53,8 @@ def validate_language_code(code: str) -> None:
     from .language import is_language_code
 
     if code and not is_language_code(code):
-        raise ValidationError("%(code)r is not an ISO 639-1 language code such as “en” or “es”", code="language", params={"code": shortened(code)})
+        message = _("%(code)r is not an ISO 639-1 language code such as “en” or “es”")
+        raise ValidationError(message, code="language", params={"code": shortened(code)})
 
 
 def shortened(text: str, length: int = 80) -> str:

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class SearchConfig(AppConfig):
     name = "search"
-    verbose_name = "Search"
+    verbose_name = pgettext_lazy("application", "Search")
 
     def ready(self):
         """Refuse to start our engine on Whoosh or haystack releases its internals were not checked on."""
