@@ -13,7 +13,7 @@ from articles.tag_kinds import TAG_KINDS
 from .params import SearchParams
 from .service import Hit, SearchResult, run_search
 
-CSV_COLUMNS = ("slug", "title", "published_at", "source", "url", "source_url", *(kind.field for kind in TAG_KINDS))
+CSV_COLUMNS = ("slug", "title", "published_at", "source", "url", "source_url", "language", *(kind.field for kind in TAG_KINDS))
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,6 +44,7 @@ def hit_row(hit: Hit, absolute: Callable[[str], str]) -> list[str]:
         hit.source,
         absolute(hit.url),
         safe_link(hit.source_url) or "",
+        hit.language,
         *(";".join(tag.value for tag in tags) for _, tags in hit.tag_groups),
     ]
     return [safe_cell(cell) for cell in row]

@@ -35,12 +35,14 @@ def test_csv_has_every_row_of_a_multi_page_result(client, db, search_index, sett
 def test_csv_columns_hold_tags_and_absolute_urls(client, small_archive):
     exported = rows(client.get("/search.csv?country=MX&sort=oldest"))
     assert list(exported[0]) == [
-        "slug", "title", "published_at", "source", "url", "source_url", "countries", "organisations", "operations",
+        "slug", "title", "published_at", "source", "url", "source_url", "language", "countries", "organisations",
+        "operations",
     ]  # fmt: skip
     assert [row["slug"] for row in exported] == ["a1", "a2"]
     first = exported[0]
     assert first["url"] == "http://testserver/articles/a1/"
     assert first["published_at"] == "2011-03-10T00:00:00+00:00"
+    assert first["language"] == "en"  # detected from the text
     assert first["countries"] == "MX;US"
     assert first["organisations"] == "anonymous;los-zetas"
     assert first["operations"] == "operation-cartel"
@@ -49,7 +51,7 @@ def test_csv_columns_hold_tags_and_absolute_urls(client, small_archive):
 def test_csv_of_an_empty_search_has_the_header(client, small_archive):
     exported = client.get("/search.csv?q=nothingmatchesthis")
     assert b"".join(exported.streaming_content).decode().strip() == (
-        "slug,title,published_at,source,url,source_url,countries,organisations,operations"
+        "slug,title,published_at,source,url,source_url,language,countries,organisations,operations"
     )
 
 
