@@ -133,6 +133,14 @@ def test_the_answer_is_the_four_arrays_of_the_opensearch_format(client, db):
     ]
 
 
+@pytest.mark.parametrize("typed", ["a", "i", "op", "zeta", "inter", "sp"])
+def test_every_completion_has_a_description_and_an_absolute_url(client, small_archive, typed):
+    query, completions, descriptions, urls = suggestions(client, typed)
+    assert query == typed and completions
+    assert len(completions) == len(descriptions) == len(urls) <= 10
+    assert all(url.startswith("http://testserver/") for url in urls)
+
+
 def test_entity_urls_filter_by_the_entity(client, db):
     library = OrganisationFactory(name="National Library of Chile")
     tagged_articles(1, organisations=[library], operations=[OperationFactory(name="Operation Unmask")], countries=["CL"])
