@@ -14,12 +14,14 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
-from haystack.query import SearchQuerySet
+from haystack.inputs import AutoQuery
+from haystack.query import SQ, SearchQuerySet
 
 from articles.models import Article
 from articles.tag_kinds import TAG_KINDS, field_per_tag_kind
 
 from .engine.interface import SearchUnavailable
+from .entity_names import entities_named
 from .facets import DATE_FIELD, LANGUAGE_FACET, TAG_FACETS, VALUE_FACETS, Chip, Facet, active_chips, date_facet
 from .params import SORTS, SearchParams
 
@@ -128,7 +130,24 @@ class SearchResult:
 
 def base_queryset(params: SearchParams) -> SearchQuerySet:
     sqs = SearchQuerySet().models(Article)
-    return sqs.auto_query(params.q) if params.q else sqs
+    return sqs.filter(text_or_named_entities(params.q)) if params.q else sqs
+
+
+def text_or_named_entities(q: str) -> SQ:
+    """The text query, or the tags of the entities whose name or alias ``q`` is exactly (ignoring
+    case and accents): "Interpol" also finds the articles tagged Interpol whose text says "I.C.P.O.".
+
+    People type an entity's name, and browsers search a suggestion's text, meaning the entity. An
+    OR rather than a redirect to the entity's filter: articles that mention the name untagged stay
+    found, the URL stays the one typed (shareable, and the same for every reader, since names match
+    in every language of the site), and the entity's facet narrows to its tagged articles in a click.
+    """
+    query = SQ(content=AutoQuery(q))
+    for kind in TAG_KINDS:
+        keys = entities_named(kind, q)
+        if keys:
+            query |= SQ(**{f"{kind.field}__in": keys})
+    return query
 
 
 def narrowed(sqs: SearchQuerySet, params: SearchParams, leave_out: str | None = None) -> SearchQuerySet:

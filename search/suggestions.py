@@ -1,22 +1,26 @@
 """Completions for what someone is typing into the browser's search box (OpenSearch suggestions).
 
-Organisations and operations match by name or alias, titles by their start. Matching ignores case
-and accents ("leon" finds "León") by comparing folded text; the database does the narrowing, on
-the unique slug index for names, so each keystroke stays cheap.
+Entities come first, the ones that tag the most articles first, because that is what a reader is
+most likely looking for; an entity that tags no article is never offered, since choosing it
+would find nothing. Titles that start with what was typed follow, newest first. Entities match
+by the start of any of their names, or from three letters on by the start of a later word
+("Chile" finds "National Library of Chile"), ignoring case and accents (``entity_names``).
+
+Each completion carries the URL it leads to (the format's fourth column): an entity's filtered
+search, an article's page.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils.formats import date_format
-from django.utils.text import slugify
 from django.utils.translation import gettext
 
-from articles.extraction.text import fold_accents
 from articles.models import Article
-from articles.tag_kinds import TAG_KINDS
+from articles.tag_kinds import TAG_KINDS, TagKindEntry
 
+from .entity_names import article_counts, best_name, every_entity, folded
 from .forms import clean_query_text
+from .params import SearchParams
 
 MAX_SUGGESTIONS = 10
 MAX_TYPED_LENGTH = 100
@@ -29,8 +33,17 @@ class Suggestion:
     url: str
 
 
-def folded(text: str) -> str:
-    return fold_accents(text).casefold()
+@dataclass(frozen=True)
+class RankedSuggestion:
+    """An entity's suggestion and what ranks it: its article count, then how well it matched."""
+
+    suggestion: Suggestion
+    articles: int
+    rank: int
+
+    @property
+    def order(self) -> tuple:
+        return (-self.articles, self.rank, folded(self.suggestion.text))
 
 
 def typed_text(raw: str) -> str:
@@ -38,23 +51,28 @@ def typed_text(raw: str) -> str:
     return clean_query_text(raw or "")[:MAX_TYPED_LENGTH].strip()
 
 
-def entity_suggestions(model, typed: str, kind: str) -> list[Suggestion]:
+def entity_suggestions(kind: TagKindEntry, typed: str) -> list[RankedSuggestion]:
+    """This kind's entities that complete ``typed`` and tag at least one article."""
     prefix = folded(typed)
-    by_name = Q(name__istartswith=typed)
-    if slugify(typed):
-        by_name |= Q(slug__startswith=slugify(typed))  # slugs are accent-folded names
-    rows = list(model.objects.filter(by_name).order_by("name").values_list("name", "aliases", "slug")[:MAX_SUGGESTIONS])
-    # Aliases live in a JSON list the database cannot prefix-match portably; entities are few.
-    rows += list(model.objects.exclude(aliases=[]).exclude(by_name).values_list("name", "aliases", "slug"))
+    matched = {}
+    for entity in every_entity(kind):
+        best = best_name(entity, prefix)
+        if best:
+            matched[entity.pk] = (entity, *best)
+    counts = article_counts(kind, matched)
     found = []
-    for name, aliases, slug in rows:
-        url = model(name=name, slug=slug).get_absolute_url()
-        if folded(name).startswith(prefix):
-            found.append(Suggestion(name, kind, url))
-        aliases = [str(alias) for alias in aliases] if isinstance(aliases, list) else []
-        described = gettext("%(kind)s: %(name)s") % {"kind": kind, "name": name}
-        found += [Suggestion(alias, described, url) for alias in aliases if folded(alias).startswith(prefix)]
+    for pk, articles in counts.items():
+        entity, rank, text = matched[pk]
+        url = SearchParams().url(**{kind.field: (entity.key,)})
+        found.append(RankedSuggestion(Suggestion(text, entity_description(kind, entity.name, text), url), articles, rank))
     return found
+
+
+def entity_description(kind: TagKindEntry, name: str, text: str) -> str:
+    """The kind, and the entity's shown name when the completion is another of its names."""
+    if text == name:
+        return str(kind.label)
+    return gettext("%(kind)s: %(name)s") % {"kind": kind.label, "name": name}
 
 
 def title_suggestions(typed: str) -> list[Suggestion]:
@@ -71,13 +89,11 @@ def article_description(published_at) -> str:
 
 
 def suggest(typed: str) -> list[Suggestion]:
-    """At most ``MAX_SUGGESTIONS`` completions: organisations, operations (the named kinds), then titles."""
+    """At most ``MAX_SUGGESTIONS`` completions: entities of every kind by article count, then titles."""
     if not typed:
         return []
-    candidates = []
-    for kind in TAG_KINDS:
-        if not kind.fixed:
-            candidates += entity_suggestions(kind.model, typed, str(kind.label))
+    ranked = [found for kind in TAG_KINDS for found in entity_suggestions(kind, typed)]
+    candidates = [found.suggestion for found in sorted(ranked, key=lambda found: found.order)]
     candidates += title_suggestions(typed)
     seen, unique = set(), []
     for suggestion in candidates:

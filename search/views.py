@@ -50,13 +50,13 @@ def opensearch_description(request):
 @read_only
 @cache_control(public=True, max_age=60)
 def suggest_api(request):
-    """Completions for the browser's address bar, in the OpenSearch suggestions format."""
-    typed = typed_text(request.GET.get("q", ""))
-    if not typed:
-        return JsonResponse(["", []], safe=False, content_type="application/x-suggestions+json")
-    found = suggest(typed)
+    """Completions for the browser's address bar, in the OpenSearch suggestions format:
+    ``[query, [completions], [descriptions], [urls]]``. The query is echoed as it came, because
+    browsers drop an answer whose query is not the one they sent."""
+    sent = request.GET.get("q", "")
+    found = suggest(typed_text(sent))
     body = [
-        typed,
+        sent,
         [suggestion.text for suggestion in found],
         [suggestion.description for suggestion in found],
         [request.build_absolute_uri(suggestion.url) for suggestion in found],
