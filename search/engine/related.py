@@ -1,0 +1,105 @@
+"""More like this, over the snapshot's arrays: a document's key terms and tags, and no wire copies.
+
+Whoosh's ``more_like`` analyses the stored text and runs its own matcher one document at a time.
+Here the document's key terms (tf·idf, from the start of its stored text, analysed in its own
+language) become an ``Or`` of boosted terms that ``scoring.evaluate`` ranks with BM25 as numpy
+arrays; the text score is taken relative to the document's own. Tag fields named in the
+connection (``MORE_LIKE_THIS_FIELDS``: field to weight) then add, per field, its weight times the
+share of the document's values (by IDF) that a candidate has too. Candidates are the documents
+sharing a key term: tags order related documents, they do not make unrelated ones related.
+
+Wire copies (one story from two sources, a re-import) count as one: walking the ranking, a
+candidate whose word shingles are mostly those of the document, or of a candidate kept before it,
+is dropped.
+"""
+
+import math
+from collections import Counter
+
+import numpy as np
+from whoosh import query
+
+from .scoring import evaluate, top_documents
+from .snippets import WORD
+
+KEY_TERMS = 25  # Lucene's MoreLikeThis default
+SOURCE_CHARS = 5000  # a story's key terms and its wording are in its lead; long bodies cost time
+SHINGLE_WORDS = 3
+DUPLICATE_SHARE = 0.5  # of the shorter text's shingles; distinct stories on one topic share few
+
+
+def key_terms(text: str, term_of, document_frequency, documents: int) -> dict[str, float]:
+    """The text's ``KEY_TERMS`` index terms with the highest tf·idf, each with its weight
+    relative to the best (1.0). Terms no other document has cannot find anything and are left out."""
+    counts = Counter(term for word in WORD.findall(text[:SOURCE_CHARS]) if (term := term_of(word)))
+    weights = {}
+    for term, count in counts.items():
+        found_in = document_frequency(term)
+        if found_in > 1:
+            weights[term] = count * (math.log(documents / (found_in + 1)) + 1)
+    best = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:KEY_TERMS]
+    return {term: weight / best[0][1] for term, weight in best} if best else {}
+
+
+def text_likeness(snapshot, own: int, fieldname: str, terms: dict[str, float], within=None):
+    """(mask, scores) of the documents sharing a key term, scores relative to ``own``'s.
+    ``within(tree)`` wraps the query (the document's language branch)."""
+    tree = query.Or([query.Term(fieldname, term, boost=weight) for term, weight in terms.items()])
+    mask, scores = evaluate(within(tree) if within else tree, snapshot, scored=True)
+    own_score = float(scores[own])
+    if own_score > 0:
+        scores /= own_score
+    return mask, scores
+
+
+def tag_likeness(snapshot, stored: dict, weights: dict[str, float]) -> np.ndarray | None:
+    """Each document's weighted share of ``stored``'s tags, by IDF (a rare operation counts more
+    than a country half the archive has); None when the document has none."""
+    scores = None
+    for fieldname, weight in weights.items():
+        values = [value for value in (stored.get(fieldname) or "").split(",") if value]
+        docs_of = {value: snapshot.value_docs(fieldname, value) for value in values}
+        idf = {value: math.log(snapshot.size / (len(docs) + 1)) + 1 for value, docs in docs_of.items()}
+        total = sum(idf.values())
+        if not total:
+            continue
+        if scores is None:
+            scores = np.zeros(snapshot.size, dtype=np.float32)
+        for value, docs in docs_of.items():
+            scores[docs] += weight * idf[value] / total
+    return scores
+
+
+def shingles(text: str, fold) -> frozenset:
+    """Hashes of the text's runs of ``SHINGLE_WORDS`` words (lowercased, ``fold``-ed), from its start."""
+    words = [word.lower().translate(fold) for word in WORD.findall(text[:SOURCE_CHARS])]
+    if len(words) < SHINGLE_WORDS:
+        return frozenset([hash(tuple(words))]) if words else frozenset()
+    return frozenset(hash(tuple(words[i : i + SHINGLE_WORDS])) for i in range(len(words) - SHINGLE_WORDS + 1))
+
+
+def near_duplicate(one: frozenset, other: frozenset) -> bool:
+    """Most of the shorter text's shingles are in the longer: a copy, a cut or a re-import."""
+    shorter = min(len(one), len(other))
+    return bool(shorter) and len(one & other) >= DUPLICATE_SHARE * shorter
+
+
+def distinct_top(mask, scores, end: int, shingles_of, own_shingles: frozenset) -> tuple[list[tuple[int, float]], int]:
+    """The best ``end`` (docnum, score) pairs that are no near-duplicate of the document or of a
+    better one, and how many of the matches were found to be duplicates on the way."""
+    kept, kept_shingles, duplicates = [], [own_shingles], 0
+    wanted = end + 5
+    while True:
+        ranked = top_documents(mask, scores, 0, wanted)
+        for docnum, score in ranked[len(kept) + duplicates :]:
+            candidate = shingles_of(docnum)
+            if any(near_duplicate(candidate, seen) for seen in kept_shingles):
+                duplicates += 1
+                continue
+            kept.append((docnum, score))
+            kept_shingles.append(candidate)
+            if len(kept) == end:
+                return kept, duplicates
+        if len(ranked) < wanted:
+            return kept, duplicates
+        wanted *= 2
