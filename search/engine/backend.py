@@ -89,6 +89,7 @@ SNIPPET_SOURCE_CHARS = 2500
 WRITER_LOCK_TIMEOUT = 60.0
 OPEN_RETRY_DELAYS = (0.02, 0.05, 0.1, 0.2, 0)
 PARSED_CACHE_SIZE = 2048
+MORE_LIKE_THIS_RESULTS = 10  # Whoosh's more_like default
 
 # One snapshot per index path and process, shared by every backend instance (haystack makes
 # one per thread).
@@ -697,12 +698,13 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         mask, scores = self.likeness(snapshot, own, stored)
         mask &= self.matched_mask(snapshot, filters)
         mask[own] = False
-        start = start_offset or 0
-        end = int(mask.sum()) if end_offset is None else end_offset
+        # haystack's SearchQuerySet passes no slice to more_like_this and counts what it gets:
+        # like Whoosh's more_like, the best ten, and their number as the hits.
+        start, end = start_offset or 0, end_offset or MORE_LIKE_THIS_RESULTS
         if end <= start:
-            return {"results": [], "hits": int(mask.sum())}
+            return {"results": [], "hits": 0}
         text_field = self.content_field_name
-        page, duplicates = distinct_top(
+        page = distinct_top(
             mask,
             scores,
             end,
@@ -711,7 +713,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         )
         return {
             "results": [self.make_result(snapshot, docnum, score, None, None, result_class) for docnum, score in page[start:]],
-            "hits": int(mask.sum()) - duplicates,
+            "hits": len(page),
         }
 
     def likeness(self, snapshot, own: int, stored: dict):

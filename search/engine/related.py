@@ -84,9 +84,9 @@ def near_duplicate(one: frozenset, other: frozenset) -> bool:
     return bool(shorter) and len(one & other) >= DUPLICATE_SHARE * shorter
 
 
-def distinct_top(mask, scores, end: int, shingles_of, own_shingles: frozenset) -> tuple[list[tuple[int, float]], int]:
+def distinct_top(mask, scores, end: int, shingles_of, own_shingles: frozenset) -> list[tuple[int, float]]:
     """The best ``end`` (docnum, score) pairs that are no near-duplicate of the document or of a
-    better one, and how many of the matches were found to be duplicates on the way."""
+    better one."""
     kept, kept_shingles, duplicates = [], [own_shingles], 0
     wanted = end + 5
     while True:
@@ -99,7 +99,7 @@ def distinct_top(mask, scores, end: int, shingles_of, own_shingles: frozenset) -
             kept.append((docnum, score))
             kept_shingles.append(candidate)
             if len(kept) == end:
-                return kept, duplicates
+                return kept
         if len(ranked) < wanted:
-            return kept, duplicates
+            return kept
         wanted *= 2
