@@ -48,7 +48,7 @@ from .generations import IndexFolder
 from .interface import IndexBusy, SearchUnavailable
 from .languages import ANALYZERS, DEFAULT, ENGLISH_ANALYZER, FOLD_ACCENTS, SHADOWS, LanguageBranch, Languages, field_of
 from .merges import commit_merge_policy, merge_small_tiers, segments_to_merge
-from .related import distinct_top, key_terms, shingles, tag_likeness, text_likeness
+from .related import distinct_top, document_frequency, key_terms, shingles, tag_likeness, text_likeness
 from .scoring import Unscorable, evaluate, top_documents
 from .snapshot import SnapshotHolder, segments_reader
 from .snippets import make_term_of, snippet_html
@@ -725,11 +725,10 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             routing = self.languages.routing_field
             within = lambda tree: LanguageBranch(routing, analysis, tree)  # noqa: E731
         fieldname = field_of(self.content_field_name, analysis)
-        reader = snapshot.reader
         terms = key_terms(
             stored.get(self.content_field_name) or "",
             TERM_OF[analysis],
-            lambda term: reader.doc_frequency(fieldname, term),
+            document_frequency(snapshot, fieldname),
             snapshot.postings.field_documents(fieldname),
         )
         if not terms:

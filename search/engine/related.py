@@ -14,6 +14,8 @@ is dropped.
 """
 
 import math
+import re
+import weakref
 from collections import Counter
 
 import numpy as np
@@ -23,15 +25,20 @@ from .scoring import evaluate, top_documents
 from .snippets import WORD
 
 KEY_TERMS = 25  # Lucene's MoreLikeThis default
-SOURCE_CHARS = 5000  # a story's key terms and its wording are in its lead; long bodies cost time
-SHINGLE_WORDS = 3
+SOURCE_CHARS = 3000  # a story's key terms and its wording are in its lead; long bodies cost time
+DIGIT = re.compile(r"\d")  # figures and dates are no topic
+FREQUENCIES_KEPT = 200_000  # document frequencies remembered per field and generation
+_frequencies: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # snapshot -> {(field, term): count}
+SHINGLE_CHARS = 1500
 DUPLICATE_SHARE = 0.5  # of the shorter text's shingles; distinct stories on one topic share few
 
 
 def key_terms(text: str, term_of, document_frequency, documents: int) -> dict[str, float]:
     """The text's ``KEY_TERMS`` index terms with the highest tf·idf, each with its weight
-    relative to the best (1.0). Terms no other document has cannot find anything and are left out."""
-    counts = Counter(term for word in WORD.findall(text[:SOURCE_CHARS]) if (term := term_of(word)))
+    relative to the best (1.0). Terms no other document has cannot find anything and are left
+    out, and so are figures."""
+    words = WORD.findall(text[:SOURCE_CHARS])
+    counts = Counter(term for word in words if (term := term_of(word)) and not DIGIT.search(term))
     weights = {}
     for term, count in counts.items():
         found_in = document_frequency(term)
@@ -39,6 +46,24 @@ def key_terms(text: str, term_of, document_frequency, documents: int) -> dict[st
             weights[term] = count * (math.log(documents / (found_in + 1)) + 1)
     best = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:KEY_TERMS]
     return {term: weight / best[0][1] for term, weight in best} if best else {}
+
+
+def document_frequency(snapshot, fieldname: str):
+    """``term -> documents with it``, remembered for the generation: Whoosh looks a term up in
+    every segment (25 at 100,000 articles), and articles share most of their words."""
+    known = _frequencies.setdefault(snapshot, {})
+    reader = snapshot.reader
+
+    def frequency(term: str) -> int:
+        key = (fieldname, term)
+        found = known.get(key)
+        if found is None:
+            if len(known) >= FREQUENCIES_KEPT:
+                known.clear()
+            found = known[key] = reader.doc_frequency(fieldname, term)
+        return found
+
+    return frequency
 
 
 def text_likeness(snapshot, own: int, fieldname: str, terms: dict[str, float], within=None):
@@ -71,11 +96,12 @@ def tag_likeness(snapshot, stored: dict, weights: dict[str, float]) -> np.ndarra
 
 
 def shingles(text: str, fold) -> frozenset:
-    """Hashes of the text's runs of ``SHINGLE_WORDS`` words (lowercased, ``fold``-ed), from its start."""
-    words = [word.lower().translate(fold) for word in WORD.findall(text[:SOURCE_CHARS])]
-    if len(words) < SHINGLE_WORDS:
+    """Hashes of the runs of three words (lowercased, ``fold``-ed) of the text's lead, where
+    copies of a story agree."""
+    words = WORD.findall(text[:SHINGLE_CHARS].lower().translate(fold))
+    if len(words) < 3:
         return frozenset([hash(tuple(words))]) if words else frozenset()
-    return frozenset(hash(tuple(words[i : i + SHINGLE_WORDS])) for i in range(len(words) - SHINGLE_WORDS + 1))
+    return frozenset(map(hash, zip(words, words[1:], words[2:])))
 
 
 def near_duplicate(one: frozenset, other: frozenset) -> bool:
