@@ -25,6 +25,7 @@ from .scoring import evaluate, top_documents
 from .snippets import WORD
 
 KEY_TERMS = 25  # Lucene's MoreLikeThis default
+TERMS_WEIGHED = 50  # the text's most frequent terms, the earliest first, whose IDF is looked up
 SOURCE_CHARS = 3000  # a story's key terms and its wording are in its lead; long bodies cost time
 DIGIT = re.compile(r"\d")  # figures and dates are no topic
 FREQUENCIES_KEPT = 200_000  # document frequencies remembered per field and generation
@@ -36,11 +37,12 @@ DUPLICATE_SHARE = 0.5  # of the shorter text's shingles; distinct stories on one
 def key_terms(text: str, term_of, document_frequency, documents: int) -> dict[str, float]:
     """The text's ``KEY_TERMS`` index terms with the highest tf·idf, each with its weight
     relative to the best (1.0). Terms no other document has cannot find anything and are left
-    out, and so are figures."""
+    out, and so are figures. Only the ``TERMS_WEIGHED`` most frequent are weighed: each costs a
+    look-up in every segment the first time."""
     words = WORD.findall(text[:SOURCE_CHARS])
     counts = Counter(term for word in words if (term := term_of(word)) and not DIGIT.search(term))
     weights = {}
-    for term, count in counts.items():
+    for term, count in counts.most_common(TERMS_WEIGHED):
         found_in = document_frequency(term)
         if found_in > 1:
             weights[term] = count * (math.log(documents / (found_in + 1)) + 1)
