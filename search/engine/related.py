@@ -24,8 +24,8 @@ from whoosh import query
 from .scoring import evaluate, top_documents
 from .snippets import WORD
 
-KEY_TERMS = 25  # Lucene's MoreLikeThis default
-TERMS_WEIGHED = 50  # the text's most frequent terms, the earliest first, whose IDF is looked up
+KEY_TERMS = 15  # Lucene's MoreLikeThis takes 25, Whoosh's 5; each costs a read of its postings
+TERMS_WEIGHED = 30  # the text's most frequent terms, the earliest first, whose IDF is looked up
 SOURCE_CHARS = 3000  # a story's key terms and its wording are in its lead; long bodies cost time
 DIGIT = re.compile(r"\d")  # figures and dates are no topic
 FREQUENCIES_KEPT = 200_000  # document frequencies remembered per field and generation
