@@ -144,7 +144,8 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         self.language_parsers = {}
         # Unanalysed (facet) fields whose shared values make documents more alike, with their
         # weights beside the text's (related.py); none by default.
-        self.related_fields = {name: float(weight) for name, weight in (connection_options.get("MORE_LIKE_THIS_FIELDS") or {}).items()}
+        weights = connection_options.get("MORE_LIKE_THIS_FIELDS") or {}
+        self.related_fields = {name: float(weight) for name, weight in weights.items()}
 
     # The schema --------------------------------------------------------------------------
 
@@ -711,10 +712,8 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             lambda docnum: shingles(snapshot.searcher.stored_fields(docnum).get(text_field) or "", FOLD_ACCENTS),
             shingles(stored.get(text_field) or "", FOLD_ACCENTS),
         )
-        return {
-            "results": [self.make_result(snapshot, docnum, score, None, None, result_class) for docnum, score in page[start:]],
-            "hits": len(page),
-        }
+        results = [self.make_result(snapshot, docnum, score, None, None, result_class) for docnum, score in page[start:]]
+        return {"results": results, "hits": len(page)}
 
     def likeness(self, snapshot, own: int, stored: dict):
         """(mask, scores) of the documents like ``own``: sharing a key term of its text, in its
