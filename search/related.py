@@ -19,9 +19,21 @@ RELATED_LIMIT = 5
 def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Hit]:
     """Up to ``limit`` articles like ``article``, most alike first; never the article itself.
     Raises SearchUnavailable when the index cannot answer."""
-    raw_hits = [raw for raw in SearchQuerySet().models(Article).more_like_this(article)[:limit] if raw is not None]
+    found = SearchQuerySet().models(Article).more_like_this(article)[:limit]
+    raw_hits = first_of_each(raw for raw in found if raw is not None)
     labels = tag_labels(raw_hits)
     return [make_hit(raw, SearchParams(), labels) for raw in raw_hits]
+
+
+def first_of_each(raw_hits) -> list:
+    """The hits without repeats: stock Whoosh can repeat one when it filters by model
+    (tests/engine_contract/test_highlight_spelling_mlt.py)."""
+    seen, unique = set(), []
+    for raw in raw_hits:
+        if raw.pk not in seen:
+            seen.add(raw.pk)
+            unique.append(raw)
+    return unique
 
 
 def tag_labels(raw_hits) -> dict[str, dict[str, str]]:

@@ -163,3 +163,14 @@ def test_article_page_shows_without_related_articles_when_search_is_unavailable(
     assert page.status_code == 200
     assert "related-articles" not in page.content.decode()
     assert client.get("/api/articles/raid-0/related").status_code == 200  # the API's own path is untouched
+
+
+def test_each_related_article_is_listed_once_when_other_models_are_like_it_too(db, search_index):
+    """Gadgets like the article are left out; stock Whoosh counted them and repeated the article."""
+    from tests.engine_contract.conftest import index_objects, make_gadget
+
+    source = article("panels", "Solar panel prices fell again as sunlight farms spread.")
+    article("farms", "Solar panel farms need sunlight and land.")
+    index_everything()
+    index_objects(*[make_gadget(name=f"Solar panel {n}", description="Sunlight to power, a solar panel.") for n in range(3)])
+    assert related_slugs(source) == ["farms"]
