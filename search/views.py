@@ -42,7 +42,7 @@ def related_api(request, slug):
     """The articles most like one, as JSON: what its page lists under "Related articles"."""
     article = Article.objects.filter(slug=slug).first()
     if article is None:
-        return refusal(request, 404, "not_found", gettext("Not found"), gettext("No article has this address."))
+        return refusal(request, 404, "not_found", gettext("Page not found"), gettext("No article has this address."))
     return JsonResponse(related_json(related_articles(article), request.build_absolute_uri))
 
 
