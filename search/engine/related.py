@@ -30,7 +30,7 @@ SOURCE_CHARS = 3000  # a story's key terms and its wording are in its lead; long
 DIGIT = re.compile(r"\d")  # figures and dates are no topic
 FREQUENCIES_KEPT = 200_000  # document frequencies remembered per field and generation
 _frequencies: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # snapshot -> {(field, term): count}
-SHINGLE_CHARS = 1500
+SHINGLE_CHARS = 1500  # copies of a story agree in its lead, whatever they add or cut at the end
 DUPLICATE_SHARE = 0.5  # of the shorter text's shingles; distinct stories on one topic share few
 
 
