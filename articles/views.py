@@ -1,14 +1,20 @@
+import logging
+
 from django.conf import settings
 from django.db.models.functions import Length, Substr
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
 
 from newsarchive.refusals import read_only
+from search.engine.interface import SearchUnavailable
+from search.related import related_articles
 
 from .language import language_name
 from .models import Article
 from .safe_links import safe_link
 from .tag_kinds import TAG_KINDS
+
+log = logging.getLogger(__name__)
 
 
 @read_only
@@ -25,5 +31,15 @@ def article_detail(request, slug):
         "original_url": safe_link(article.url),
         "body_cut": article.body_chars > shown,
         "language_name": capfirst(language_name(article.language)),
+        "related": related_or_none(article),
     }
     return render(request, "articles/article_detail.html", context)
+
+
+def related_or_none(article):
+    """The article's related articles; none while search is unavailable: the article still shows."""
+    try:
+        return related_articles(article)
+    except SearchUnavailable:
+        log.warning("Related articles left out of %s: search is unavailable", article.slug)
+        return []

@@ -2,7 +2,9 @@
 
 Run by ``bench/run.py`` with the archive's settings in the environment and gunicorn already
 serving it on ``--port``. It draws the request classes from the archive's own vocabulary, times
-them through ``run_search`` and through gunicorn's ``/api/search``, loads the same articles and
+them through ``run_search`` and through gunicorn's ``/api/search``, times related articles
+(``related_articles`` and ``/api/articles/<slug>/related``; the reference engines have no
+more-like-this, so only ours), loads the same articles and
 tags into tantivy and SQLite FTS5 and times the same requests there, checks that the totals
 agree, profiles the slowest class, and times saves in the admin (new articles and edits) until
 the search API finds them.
@@ -47,9 +49,11 @@ from whoosh.analysis import STOP_WORDS  # noqa: E402
 from articles.models import Article, ArticleCountry, ArticleOperation, ArticleOrganisation  # noqa: E402
 from reference_engines import Fts5Engine, Request, TantivyEngine  # noqa: E402
 from search.forms import SearchForm  # noqa: E402
+from search.related import related_articles  # noqa: E402
 from search.service import run_search  # noqa: E402
 
 CLASSES = ("common_word", "two_rare_words", "browse_newest", "word_two_filters")
+RELATED = "related"  # a request class of ours alone: articles whose related articles are asked for
 FACET_OF = {"countries": "country", "organisations": "organisation", "operations": "operation"}
 WORD = re.compile(r"[a-z]{3,}")
 COMMON_WORD = re.compile(r"[a-z]{4,}")  # shorter words stem into stop words differently in each engine
@@ -114,6 +118,18 @@ def request_classes(docs: list[dict], per_class: int, seed: int) -> dict[str, li
     return classes
 
 
+def related_requests(docs: list[dict], per_class: int, seed: int) -> list[dict]:
+    """Articles drawn deterministically, as their pages would ask for their related articles."""
+    ids = random.Random(seed).sample([doc["id"] for doc in docs], min(per_class, len(docs)))
+    slugs = dict(Article.objects.filter(pk__in=ids).values_list("pk", "slug"))
+    return [{"slug": slugs[pk]} for pk in ids]
+
+
+def ours_related(request: dict) -> int:
+    """As the API does: the article by its slug, then its related articles; their number."""
+    return len(related_articles(Article.objects.get(slug=request["slug"])))
+
+
 def reference_request(request: dict) -> Request:
     filters = {}
     if "country" in request:
@@ -132,13 +148,19 @@ class Gunicorn:
         self.port = port
 
     def get(self, request: dict) -> dict:
+        return self.get_json("/api/search?" + urlencode(request))
+
+    def related(self, request: dict) -> dict:
+        return self.get_json(f"/api/articles/{request['slug']}/related")
+
+    def get_json(self, path: str) -> dict:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        connection.request("GET", "/api/search?" + urlencode(request), headers={"Host": "127.0.0.1"})
+        connection.request("GET", path, headers={"Host": "127.0.0.1"})
         response = connection.getresponse()
         body = response.read()
         connection.close()
         if response.status != 200:
-            raise RuntimeError(f"/api/search?{urlencode(request)} answered {response.status}")
+            raise RuntimeError(f"{path} answered {response.status}")
         return json.loads(body)
 
 
@@ -310,8 +332,9 @@ def main(argv=None):
     started = time.perf_counter()
     docs = archive_documents()
     classes = request_classes(docs, args.per_class, args.seed)
-    result["requests"] = {name: requests[:5] for name, requests in classes.items()}
-    result["request_counts"] = {name: len(requests) for name, requests in classes.items()}
+    related = {RELATED: related_requests(docs, args.per_class, args.seed)}
+    result["requests"] = {name: requests[:5] for name, requests in (classes | related).items()}
+    result["request_counts"] = {name: len(requests) for name, requests in (classes | related).items()}
     result["documents"] = len(docs)
     print(f"  {len(docs)} documents read, requests drawn in {time.perf_counter() - started:.1f} s", flush=True)
 
@@ -335,6 +358,9 @@ def main(argv=None):
     name_of = {id(request): name for name, requests in classes.items() for request in requests}
     result["ours_function"], ours_totals = timed_runs(classes, args.repeats, call_ours)
     our_answers = {name: answers[: len(classes[name])] for name, answers in our_answers.items()}
+    ours_related(related[RELATED][0])
+    related_latency, related_totals = timed_runs(related, args.repeats, ours_related)
+    result["ours_function"] |= related_latency
     print(f"  run_search: {result['ours_function']}", flush=True)
 
     gunicorn = Gunicorn(args.port)
@@ -342,8 +368,13 @@ def main(argv=None):
         for requests in classes.values():
             gunicorn.get(requests[0])
     result["ours_gunicorn"], gunicorn_totals = timed_runs(classes, args.repeats, lambda r: gunicorn.get(r)["total"])
+    gunicorn.related(related[RELATED][0])
+    related_latency, related_gunicorn_totals = timed_runs(related, args.repeats, lambda r: len(gunicorn.related(r)["results"]))
+    result["ours_gunicorn"] |= related_latency
+    ours_totals |= related_totals
+    gunicorn_totals |= related_gunicorn_totals
     result["gunicorn_total_mismatches"] = [
-        f"{name} #{n}" for name in classes for n in ours_totals.get(name, {}) if ours_totals[name][n] != gunicorn_totals[name][n]
+        f"{name} #{n}" for name in ours_totals for n in ours_totals[name] if ours_totals[name][n] != gunicorn_totals[name][n]
     ]
     print(f"  gunicorn: {result['ours_gunicorn']}", flush=True)
 

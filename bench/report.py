@@ -39,6 +39,8 @@ def latency_table(archive: dict) -> list[str]:
         ours, web = archive["ours_function"][key], archive["ours_gunicorn"][key]
         tantivy, fts5 = archive["tantivy"]["latency"][key], archive["fts5"]["latency"][key]
         lines.append(f"| {label} | {ms(ours)} | {ms(web)} | {ms(tantivy)} | {ms(fts5)} | {ratio(ours, tantivy)} | {ratio(ours, fts5)} |")
+    if "related" in archive["ours_function"]:  # no reference engine has more-like-this
+        lines.append(f"| related articles (an article's five) | {ms(archive['ours_function']['related'])} | {ms(archive['ours_gunicorn']['related'])} | – | – | – | – |")
     return lines
 
 

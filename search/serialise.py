@@ -38,3 +38,8 @@ def search_result_json(result: SearchResult, absolute=lambda url: url) -> dict:
             for facet in result.facets
         },
     }
+
+
+def related_json(hits: list[Hit], absolute=lambda url: url) -> dict:
+    """Related articles for ``/api/articles/<slug>/related``: results shaped as ``/api/search``'s."""
+    return {"results": [hit_json(hit, absolute) for hit in hits]}

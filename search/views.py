@@ -1,4 +1,5 @@
-"""Thin views over ``run_search``: the HTML search page, its JSON twin, Atom, CSV and OpenSearch."""
+"""Thin views over ``run_search``: the HTML search page, its JSON twin, Atom, CSV and OpenSearch;
+and over ``related_articles``, an article's related articles as JSON."""
 
 from itertools import chain
 
@@ -7,14 +8,17 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 
-from newsarchive.refusals import read_only
+from articles.models import Article
+from newsarchive.refusals import read_only, refusal
 
 from .exports import csv_lines, result_pages
 from .feeds import build_feed
 from .forms import SearchForm
-from .serialise import search_result_json
+from .related import related_articles
+from .serialise import related_json, search_result_json
 from .service import run_search
 from .suggestions import suggest, typed_text
 
@@ -31,6 +35,15 @@ def search_api(request):
     """The same search as JSON, for scripts and the page's enhancements."""
     result = run_search(SearchForm(request.GET).search_params())
     return JsonResponse(search_result_json(result, request.build_absolute_uri))
+
+
+@read_only
+def related_api(request, slug):
+    """The articles most like one, as JSON: what its page lists under "Related articles"."""
+    article = Article.objects.filter(slug=slug).first()
+    if article is None:
+        return refusal(request, 404, "not_found", gettext("Page not found"), gettext("No article has this address."))
+    return JsonResponse(related_json(related_articles(article), request.build_absolute_uri))
 
 
 @read_only

@@ -25,6 +25,7 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 
 import numpy as np
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.encoding import force_str
 from haystack.backends import BaseEngine, log_query
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
@@ -45,8 +46,9 @@ from whoosh.util.times import datetime_to_long
 
 from .generations import IndexFolder
 from .interface import IndexBusy, SearchUnavailable
-from .languages import ANALYZERS, DEFAULT, ENGLISH_ANALYZER, FOLD_ACCENTS, SHADOWS, Languages, field_of
+from .languages import ANALYZERS, DEFAULT, ENGLISH_ANALYZER, FOLD_ACCENTS, SHADOWS, LanguageBranch, Languages, field_of
 from .merges import commit_merge_policy, merge_small_tiers, segments_to_merge
+from .related import distinct_top, document_frequency, key_terms, shingles, tag_likeness, text_likeness
 from .scoring import Unscorable, evaluate, top_documents
 from .snapshot import SnapshotHolder, segments_reader
 from .snippets import make_term_of, snippet_html
@@ -87,6 +89,7 @@ SNIPPET_SOURCE_CHARS = 2500
 WRITER_LOCK_TIMEOUT = 60.0
 OPEN_RETRY_DELAYS = (0.02, 0.05, 0.1, 0.2, 0)
 PARSED_CACHE_SIZE = 2048
+MORE_LIKE_THIS_RESULTS = 10  # Whoosh's more_like default
 
 # One snapshot per index path and process, shared by every backend instance (haystack makes
 # one per thread).
@@ -139,6 +142,10 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         self.language_field = connection_options.get("LANGUAGE_FIELD")
         self.languages = None
         self.language_parsers = {}
+        # Unanalysed (facet) fields whose shared values make documents more alike, with their
+        # weights beside the text's (related.py); none by default.
+        weights = connection_options.get("MORE_LIKE_THIS_FIELDS") or {}
+        self.related_fields = {name: float(weight) for name, weight in weights.items()}
 
     # The schema --------------------------------------------------------------------------
 
@@ -197,6 +204,9 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         fields = connections[self.connection_alias].get_unified_index().all_searchfields()
         self.content_field_name, self.schema = self.build_schema(fields)
         self.schema_version = schema_version(self.schema)
+        for name in self.related_fields:
+            if name not in self.schema or not isinstance(self.schema[name], (KEYWORD, WHOOSH_ID)):
+                raise ImproperlyConfigured(f"MORE_LIKE_THIS_FIELDS names {name!r}, which is no facet field of the index")
         self.parser = QueryParser(self.content_field_name, schema=self.schema)
         self.parser.add_plugins([FuzzyTermPlugin])
         self.language_parsers = {}
@@ -670,8 +680,9 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         result_class=None,
         **kwargs,
     ):
-        """Documents like ``model_instance``'s by Whoosh's key terms of the text, within the models
-        and the additional query; never the document itself."""
+        """The documents most like ``model_instance``'s, within the models and the additional query:
+        by its key terms in its own language and its tags (``related.py``); never the document
+        itself, nor a near-duplicate of it or of a better one."""
         if not self.setup_complete:
             self.setup()
         filters = []
@@ -684,22 +695,46 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         own = snapshot.searcher.document_number(**{ID: get_identifier(model_instance)})
         if own is None:
             return {"results": [], "hits": 0}
-        matched = self.matched_mask(snapshot, filters)
-        allowed = set(np.flatnonzero(matched).tolist())
-        allowed.discard(own)
-        fieldname, text = self.content_field_name, None
+        stored = snapshot.searcher.stored_fields(own)
+        mask, scores = self.likeness(snapshot, own, stored)
+        mask &= self.matched_mask(snapshot, filters)
+        mask[own] = False
+        # haystack's SearchQuerySet passes no slice to more_like_this and counts what it gets:
+        # like Whoosh's more_like, the best ten, and their number as the hits.
+        start, end = start_offset or 0, end_offset or MORE_LIKE_THIS_RESULTS
+        if end <= start:
+            return {"results": [], "hits": 0}
+        text_field = self.content_field_name
+        page = distinct_top(
+            mask,
+            scores,
+            end,
+            lambda docnum: shingles(snapshot.searcher.stored_fields(docnum).get(text_field) or "", FOLD_ACCENTS),
+            shingles(stored.get(text_field) or "", FOLD_ACCENTS),
+        )
+        results = [self.make_result(snapshot, docnum, score, None, None, result_class) for docnum, score in page[start:]]
+        return {"results": results, "hits": len(page)}
+
+    def likeness(self, snapshot, own: int, stored: dict):
+        """(mask, scores) of the documents like ``own``: sharing a key term of its text, in its
+        language, ranked by text and the connection's tag fields."""
+        analysis, within = DEFAULT, None
         if self.languages:
-            # The key terms of the document's own language, read from its stored text.
-            stored = snapshot.searcher.stored_fields(own)
-            fieldname = field_of(fieldname, self.languages.analysis_of_stored(stored))
-            text = stored.get(self.content_field_name) or ""
-        similar = snapshot.searcher.more_like(own, fieldname, text=text, top=end_offset or 10, filter=allowed)
-        docnums = [(hit.docnum, hit.score or 0.0) for hit in similar]
-        page = docnums[start_offset or 0 : end_offset]
-        return {
-            "results": [self.make_result(snapshot, docnum, score, None, None, result_class) for docnum, score in page],
-            "hits": len(docnums),
-        }
+            analysis = self.languages.analysis_of_stored(stored)
+            routing = self.languages.routing_field
+            within = lambda tree: LanguageBranch(routing, analysis, tree)  # noqa: E731
+        fieldname = field_of(self.content_field_name, analysis)
+        terms = key_terms(
+            stored.get(self.content_field_name) or "",
+            TERM_OF[analysis],
+            document_frequency(snapshot, fieldname),
+            snapshot.postings.field_documents(fieldname),
+        )
+        if not terms:
+            return np.zeros(snapshot.size, dtype=bool), np.zeros(snapshot.size, dtype=np.float32)
+        mask, scores = text_likeness(snapshot, own, fieldname, terms, within)
+        tags = tag_likeness(snapshot, stored, self.related_fields)
+        return mask, (scores + tags if tags is not None else scores)
 
     def highlight_tags(self, highlight) -> tuple[str, str] | None:
         """haystack passes ``highlight()``'s keyword arguments; like its Elasticsearch engine we

@@ -100,3 +100,38 @@ def test_more_like_this_count_agrees_with_its_results(catalogue):
 def test_result_score_is_a_number(catalogue, word):
     for result in SearchQuerySet().auto_query(word):
         assert isinstance(result.score, (int, float))
+
+
+@pytest.fixture
+def solar_gadgets(engine) -> dict:
+    """Four gadgets sharing "solar", by two makers, and one sharing nothing."""
+    gadgets = {
+        "charger": make_gadget(name="Solar charger", description="Charges phones from sunlight with a solar panel.", maker="hooli"),
+        "torch": make_gadget(name="Pocket torch", description="A bright torch with a solar panel.", maker="globex"),
+        "lamp": make_gadget(name="Garden lamp", description="A solar lamp for the garden.", maker="hooli"),
+        "radio": make_gadget(name="Radio", description="A solar radio for camping.", maker="globex"),
+        "kettle": make_gadget(name="Kettle", description="Boils water quickly.", maker="hooli"),
+    }
+    index_objects(*gadgets.values())
+    return gadgets
+
+
+def names_of(results) -> list[str]:
+    return [result.name for result in results]
+
+
+@pytest.mark.stock_limitation(
+    "with an additional query, more_like_this counts the hits before the query filters them, so "
+    "iterating the queryset repeats results"
+)
+def test_more_like_this_within_an_additional_query(solar_gadgets):
+    """A filter() before more_like_this() is haystack's additional query: it narrows the likes."""
+    similar = names_of(SearchQuerySet().filter(maker="hooli").more_like_this(solar_gadgets["charger"]))
+    assert similar == ["Garden lamp"]
+
+
+def test_more_like_this_slices_are_pages_of_one_ranking(solar_gadgets):
+    mlt = SearchQuerySet().more_like_this(solar_gadgets["charger"])
+    everything = names_of(mlt)
+    assert sorted(everything) == ["Garden lamp", "Pocket torch", "Radio"]
+    assert names_of(SearchQuerySet().more_like_this(solar_gadgets["charger"])[:2]) == everything[:2]
