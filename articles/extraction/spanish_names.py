@@ -24,12 +24,13 @@ def _matchable(name: str) -> bool:
 
 def spanish_country_names(spanish_places: dict) -> dict[str, str]:
     """"Estados Unidos", "Reino Unido", "Países Bajos": CLDR first, then pycountry's translations, then the hand table."""
-    translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[SPANISH])
+    spanish_of = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[SPANISH]).gettext  # pycountry's catalogue, not ours
     territories = babel.Locale(SPANISH).territories
     names: dict[str, str] = {}
     for country in pycountry.countries:
         candidates = [territories.get(country.alpha_2, "")]
-        candidates += [translation.gettext(getattr(country, attribute, None) or "") for attribute in ("common_name", "name", "official_name")]
+        names_in_english = (getattr(country, attribute, None) for attribute in ("common_name", "name", "official_name"))
+        candidates += [spanish_of(name) for name in names_in_english if name]
         for name in candidates:
             if name and _matchable(name):
                 names.setdefault(fold_accents(name), country.alpha_2)
