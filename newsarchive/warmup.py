@@ -24,7 +24,9 @@ def warm_up() -> None:
     from articles.extraction.gazetteer import dateline_places
     from articles.tagging import entity_matcher
     from search.engine.interface import SearchUnavailable
+    from articles.models import Article
     from search.forms import SearchForm
+    from search.related import related_articles
     from search.service import run_search
 
     started = time.perf_counter()
@@ -42,6 +44,9 @@ def warm_up() -> None:
                 run_search(SearchForm(QueryDict("")).search_params())
         # A word no article has: the engine's spelling words (0.8 s at 100,000 articles).
         run_search(SearchForm(QueryDict("q=qzxwarmupqzx")).search_params())
+        newest = Article.objects.order_by("-published_at", "-id").first()
+        if newest is not None:
+            related_articles(newest)  # document frequencies and word lists of every segment
     except SearchUnavailable as error:
         log.warning("Search index not warmed: %s", error)
     except Exception:
