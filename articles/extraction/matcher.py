@@ -4,8 +4,8 @@ from collections.abc import Iterable
 from .countries import about_countries, enumerated, find_place_mentions, opening_dateline, place_automaton
 from .entities import Extraction, KnownEntity, OperationMention
 from .operations import known_operation_index, operation_mentions
-from .organisations import build_catalogue_automata, find_catalogue_slugs, organisation_candidates
-from .text import fold_accents, is_shouting, lead_length, reads_as_spanish
+from .organisations import about_organisations, build_catalogue_automata, find_catalogue_mentions, find_catalogue_slugs, organisation_candidates
+from .text import fold_accents, is_shouting, lead_length, opening_length, reads_as_spanish
 
 
 class EntityMatcher:
@@ -38,23 +38,28 @@ class EntityMatcher:
         }
         article_text = f"{title}\n{body}"
         countries = about_countries(zones, dateline or opening_dateline(body), article_text)
-        places = (title_mentions, body_mentions, countries)
+        mixed, shouting = self.organisation_automata
+        title_organisations = find_catalogue_mentions(title, shouting if title_shouts else mixed, title_mentions, countries)
+        body_organisations = find_catalogue_mentions(body, shouting if body_shouts else mixed, body_mentions, countries)
+        opening_end = opening_length(body)
+        organisation_zones = {
+            "title": title_organisations,
+            "lead": [mention for mention in body_organisations if mention.start < opening_end],
+            "body": [mention for mention in body_organisations if mention.start >= opening_end],
+        }
         return Extraction(
             countries=countries,
-            organisations=frozenset(self._catalogue_slugs(self.organisation_automata, title, title_shouts, body, body_shouts, places)),
+            organisations=about_organisations(organisation_zones),
             operations=self._operations(title, title_shouts, body, body_shouts),
             organisation_candidates=organisation_candidates(body, self.known_surfaces)
             | (frozenset() if title_shouts else organisation_candidates(title, self.known_surfaces)),
         )
 
     @staticmethod
-    def _catalogue_slugs(automata, title, title_shouts, body, body_shouts, places=((), (), frozenset())) -> set[str]:
-        """Catalogue slugs in title and body; places = (title mentions, body mentions, countries) for shared aliases."""
+    def _catalogue_slugs(automata, title, title_shouts, body, body_shouts) -> set[str]:
+        """Catalogue slugs named in title and body."""
         mixed, shouting = automata
-        title_places, body_places, about = places
-        return find_catalogue_slugs(title, shouting if title_shouts else mixed, title_places, about) | find_catalogue_slugs(
-            body, shouting if body_shouts else mixed, body_places, about
-        )
+        return find_catalogue_slugs(title, shouting if title_shouts else mixed) | find_catalogue_slugs(body, shouting if body_shouts else mixed)
 
     def _operations(self, title, title_shouts, body, body_shouts):
         text = "\n".join(part for part, shouts in ((title, title_shouts), (body, body_shouts)) if not shouts)
