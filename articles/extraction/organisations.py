@@ -70,6 +70,12 @@ def reuters_org_code_slugs() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def seed_home_countries() -> dict[str, str]:
+    """Slug -> home country of the seed's national institutions (a record's "country": the FBI is the US's)."""
+    return {slug: record["country"] for slug, record in _seed_records_by_slug().items() if record.get("country")}
+
+
+@lru_cache(maxsize=1)
 def _seed_records_by_slug() -> dict[str, dict]:
     return {slugify(entry["name"]): entry for entry in seed_organisation_records()}
 
@@ -175,14 +181,23 @@ def find_catalogue_slugs(text: str, automaton: ahocorasick.Automaton, places=(),
     return {mention.slug for mention in find_catalogue_mentions(text, automaton, places, about)}
 
 
-def about_organisations(zones: dict[str, list[OrganisationMention]]) -> frozenset[str]:
+def about_organisations(zones: dict[str, list[OrganisationMention]], home_countries=None, countries=frozenset()) -> frozenset[str]:
     """The organisations a story is about: each mention scores its zone's weight (as countries do),
-    and a name must reach the threshold: named in the headline or the lead, or twice in the body."""
+    and a name must reach the threshold: named in the headline or the opening, or twice further on.
+
+    A national institution of a country the story is about (home_countries: slug -> country) needs
+    only to be named: the Colombian presidency in a story about Colombia is part of that story.
+    """
     scores: dict[str, float] = defaultdict(float)
     for zone, mentions in zones.items():
         for mention in mentions:
             scores[mention.slug] += ZONE_WEIGHTS[zone]
-    return frozenset(slug for slug, score in scores.items() if score >= ORGANISATION_ABOUTNESS_THRESHOLD)
+    home_countries = home_countries or {}
+    return frozenset(
+        slug
+        for slug, score in scores.items()
+        if score >= ORGANISATION_ABOUTNESS_THRESHOLD or (home_countries.get(slug) in countries and score >= ZONE_WEIGHTS["body"])
+    )
 
 
 def shared_surface_slug(entries: tuple[CatalogueEntry, ...], span: tuple[int, int], places, about: frozenset[str]) -> str:
