@@ -55,7 +55,7 @@ class Institution:
         """The consistent name given to an institution the catalogue lacks: "Ministry of Defence (Colombia)"."""
         kind = KINDS[self.kind]
         if self.topic:
-            topic = TOPIC_NAMES.get(self.topic, self.topic.title())
+            topic = TOPIC_NAMES.get(self.topic) or " ".join(word if word == "and" else word.capitalize() for word in self.topic.split())
             kind = f"{kind} of {topic}" if self.kind == "ministry" else f"{topic} {kind}"
         return f"{kind} ({country_name(self.country)})"
 

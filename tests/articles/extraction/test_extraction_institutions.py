@@ -91,6 +91,12 @@ def test_an_institution_without_a_catalogue_entry_gets_a_consistent_name(matcher
     assert {"Army (Mexico)", "Ministry of Foreign Affairs (France)"} <= extraction.organisation_candidates
 
 
+def test_a_ministry_of_several_fields_keeps_and_in_lower_case():
+    text = "the British Ministry of Trade and Industry said"
+    (institution,) = find_institutions(text, find_place_mentions(text, shouting=False))
+    assert institution.name == "Ministry of Trade and Industry (United Kingdom)"
+
+
 def test_a_key_two_organisations_hold_is_not_guessed():
     rivals = [KnownEntity("Spanish National Police", "a"), KnownEntity("National Police of Spain", "b")]
     assert ("ES", "police", "") not in catalogue_institutions(rivals)
