@@ -36,6 +36,7 @@ NOT_TELLING_WORD = r"(?:national|federal|royal|state) "  # lower case too: "Chil
 AFTER_PLACE = re.compile(rf"(?:'s)? ((?:{TOPIC_WORD} |{NOT_TELLING_WORD}){{0,2}})((?i:{KIND}))\b(?: of ({TOPIC}))?")
 # Before the place: "Ministry of Defence of Syria", "National Library of Chile", "Presidency of Colombia".
 BEFORE_PLACE = re.compile(rf"((?:{TOPIC_WORD} ){{0,2}})((?i:{KIND}))(?: of ({TOPIC}))? of (?:the )?$")
+SUGGESTED_NAME = re.compile(rf"((?:{TOPIC_WORD} ){{0,2}})((?i:{KIND}))(?: of ({TOPIC}))? \((.+)\)")
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,25 @@ def country_name(code: str) -> str:
     return babel.Locale("en").territories.get(code, code)
 
 
+@lru_cache(maxsize=1)
+def country_codes_by_name() -> dict[str, str]:
+    return {fold_accents(name): code for code, name in babel.Locale("en").territories.items() if len(code) == 2 and code.isalpha()}
+
+
+def suggested_institution(name: str) -> Institution | None:
+    """The institution a name given by Institution.name stands for ("Ministry of Defence (Colombia)"),
+    so that a suggestion an editor approved claims the later mentions of that institution."""
+    match = SUGGESTED_NAME.fullmatch(fold_accents(name))
+    code = match and country_codes_by_name().get(match.group(4))
+    if not code:
+        return None
+    return Institution(code, match.group(2).lower(), topic_key(f"{match.group(1)} {match.group(3) or ''}"), 0, len(name))
+
+
 def topic_key(words: str) -> str:
     """"National Defence " -> "defence": lower case, one spelling, words that tell nothing dropped."""
-    kept = [SPELLINGS.get(word, word) for word in words.lower().split() if word not in NOT_TELLING]
-    return " ".join(kept)
+    kept = " ".join(SPELLINGS.get(word, word) for word in words.lower().split() if word not in NOT_TELLING)
+    return next((key for key, name in TOPIC_NAMES.items() if name.lower() == kept), kept)
 
 
 def find_institutions(text: str, places: Iterable[PlaceMention]) -> list[Institution]:
@@ -101,8 +117,9 @@ def catalogue_institutions(organisations: Iterable[KnownEntity]) -> dict[tuple[s
     for entity in organisations:
         for surface in (entity.name, *entity.aliases):
             surface = fold_accents(surface)
-            for institution in find_institutions(surface, find_place_mentions(surface, shouting=False)):
-                if institution.start == 0 and institution.end == len(surface):
+            named = [*find_institutions(surface, find_place_mentions(surface, shouting=False)), suggested_institution(surface)]
+            for institution in named:
+                if institution and institution.start == 0 and institution.end == len(surface):
                     owners.setdefault(institution.key, set()).add(entity.slug)
     return {key: slugs.pop() for key, slugs in owners.items() if len(slugs) == 1}
 

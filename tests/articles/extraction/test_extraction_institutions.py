@@ -3,7 +3,7 @@ import pytest
 
 from articles.extraction import EntityMatcher, KnownEntity, seed_organisations
 from articles.extraction.countries import find_place_mentions
-from articles.extraction.institutions import catalogue_institutions, find_institutions
+from articles.extraction.institutions import catalogue_institutions, find_institutions, suggested_institution
 
 # The sample archive's rows for the Operation Unmask victims, as an archive that loaded it holds them.
 SAMPLE_VICTIMS = [
@@ -100,3 +100,19 @@ def test_a_ministry_of_several_fields_keeps_and_in_lower_case():
 def test_a_key_two_organisations_hold_is_not_guessed():
     rivals = [KnownEntity("Spanish National Police", "a"), KnownEntity("National Police of Spain", "b")]
     assert ("ES", "police", "") not in catalogue_institutions(rivals)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the Columbian Defence Ministry", "the Chilean Library", "the Mexican army", "the French Foreign Ministry", "Turkey's Central Bank"],
+)
+def test_the_suggested_name_reads_back_as_the_same_institution(text):
+    (institution,) = find_institutions(text, find_place_mentions(text, shouting=False))
+    assert suggested_institution(institution.name).key == institution.key
+
+
+def test_an_approved_suggestion_claims_the_later_mentions():
+    approved = [KnownEntity("Army (Mexico)", "army-mexico"), KnownEntity("Ministry of Defence (Colombia)", "ministry-of-defence-colombia")]
+    extraction = EntityMatcher([*seed_organisations(), *approved]).extract("", UNMASK_SENTENCE + " The Mexican army was not involved.")
+    assert {"ministry-of-defence-colombia", "army-mexico"} <= extraction.organisations
+    assert "Ministry of Defence (Colombia)" not in extraction.organisation_candidates
