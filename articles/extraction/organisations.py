@@ -131,7 +131,8 @@ def find_catalogue_mentions(text: str, automaton: ahocorasick.Automaton, places=
     places (the place mentions in text) and about (the article's countries) decide a surface that
     two organisations share: see shared_surface_slug. An acronym stands for a name named before it
     whose initials it spells ("African Development Bank ... ADB"), or for the name it follows in
-    brackets, which it restates: "General Agreement on Tariffs and Trade (GATT)" is one mention.
+    brackets or between commas, which it restates: "General Agreement on Tariffs and Trade (GATT)" and
+    "the Association of Tin Producing Countries, ATPC, said" are one mention each.
     """
     if len(automaton) == 0:
         return []
@@ -153,7 +154,10 @@ def find_catalogue_mentions(text: str, automaton: ahocorasick.Automaton, places=
         if start < covered_until:
             continue
         surface = entries[0].surface
-        bracketed = bool(previous_slug) and text[previous_end:start] in ("(", " (") and text[end : end + 1] == ")"
+        bracketed = bool(previous_slug) and (
+            (text[previous_end:start] in ("(", " (") and text[end : end + 1] == ")")
+            or (text[previous_end:start] == ", " and text[end : end + 1] in (",", ".") and surface.isupper())
+        )
         if bracketed:
             defined[surface] = previous_slug
         slug = defined.get(surface) or shared_surface_slug(entries, (start, end), places, about)

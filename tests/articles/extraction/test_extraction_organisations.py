@@ -91,6 +91,12 @@ def test_an_acronym_in_brackets_restates_the_name_and_is_not_a_second_mention(ma
     assert "international-monetary-fund" not in matcher.extract("BRAZIL COFFEE EXPORTS RISE", body).organisations
 
 
+def test_an_acronym_between_commas_restates_the_name_too(matcher):
+    body = PASSING_IMF.replace("the International Monetary Fund on its debt.", "the International Monetary Fund, IMF, on its debt.")
+    assert "international-monetary-fund" not in matcher.extract("BRAZIL COFFEE EXPORTS RISE", body).organisations
+    assert "international-monetary-fund" in matcher.extract("BRAZIL COFFEE EXPORTS RISE", body + " The IMF agreed.").organisations
+
+
 def test_a_national_institution_of_a_country_the_story_is_about_needs_one_mention(matcher):
     body = "Mexican police arrested four men in Veracruz, Mexico.\n\nThe men were held.\n\nNo one was hurt.\n\nA retired Drug Enforcement Administration agent said the cartel was weakened."
     assert "drug-enforcement-administration" in matcher.extract("", body, "WASHINGTON, Nov 3").organisations
