@@ -4,8 +4,17 @@ from collections.abc import Iterable
 from .countries import about_countries, enumerated, find_place_mentions, opening_dateline, place_automaton
 from .entities import Extraction, KnownEntity, OperationMention
 from .operations import known_operation_index, operation_mentions
-from .organisations import build_catalogue_automata, find_catalogue_slugs, organisation_candidates
-from .text import fold_accents, is_shouting, lead_length, reads_as_spanish
+from .institutions import catalogue_institutions, find_institutions, home_countries
+from .organisations import (
+    OrganisationMention,
+    about_organisations,
+    build_catalogue_automata,
+    find_catalogue_mentions,
+    find_catalogue_slugs,
+    organisation_candidates,
+    seed_home_countries,
+)
+from .text import fold_accents, is_shouting, lead_length, opening_length, reads_as_spanish
 
 
 class EntityMatcher:
@@ -17,6 +26,8 @@ class EntityMatcher:
         self.organisation_automata = build_catalogue_automata(self.organisations)
         self.operation_automata = build_catalogue_automata(self.operations)
         self.known_operations = known_operation_index(self.operations)
+        self.institutions = catalogue_institutions(self.organisations)
+        self.home_countries = {**seed_home_countries(), **home_countries(self.institutions)}
         self.known_surfaces = frozenset(
             fold_accents(surface).lower() for entity in self.organisations for surface in (entity.name, *entity.aliases)
         )
@@ -38,23 +49,49 @@ class EntityMatcher:
         }
         article_text = f"{title}\n{body}"
         countries = about_countries(zones, dateline or opening_dateline(body), article_text)
-        places = (title_mentions, body_mentions, countries)
+        title_organisations, title_candidates = self._organisations_named(title, title_shouts, title_mentions, countries)
+        body_organisations, body_candidates = self._organisations_named(body, body_shouts, body_mentions, countries)
+        opening_end = opening_length(body)
+        organisation_zones = {
+            "title": title_organisations,
+            "lead": [mention for mention in body_organisations if mention.start < opening_end],
+            "body": [mention for mention in body_organisations if mention.start >= opening_end],
+        }
         return Extraction(
             countries=countries,
-            organisations=frozenset(self._catalogue_slugs(self.organisation_automata, title, title_shouts, body, body_shouts, places)),
+            organisations=about_organisations(organisation_zones, self.home_countries, countries),
             operations=self._operations(title, title_shouts, body, body_shouts),
-            organisation_candidates=organisation_candidates(body, self.known_surfaces)
-            | (frozenset() if title_shouts else organisation_candidates(title, self.known_surfaces)),
+            organisation_candidates=title_candidates | body_candidates,
         )
 
+    def _organisations_named(self, text, shouts, places, countries) -> tuple[list[OrganisationMention], frozenset[str]]:
+        """Catalogue mentions in one text, with the country institutions the catalogue holds ("Columbian
+        Defence Ministry"); candidates for editors, with a consistent name for the institutions it lacks."""
+        mixed, shouting = self.organisation_automata
+        mentions = find_catalogue_mentions(text, shouting if shouts else mixed, places, countries)
+        if shouts:
+            return mentions, frozenset()
+        flat = text.replace("\n", " ")
+        institution_names, institution_surfaces = set(), []
+        for institution in find_institutions(flat, places):
+            institution_surfaces.append(flat[institution.start : institution.end])
+            if any(mention.start < institution.end and institution.start < mention.end for mention in mentions):
+                continue
+            slug = self.institutions.get(institution.key)
+            if slug:
+                mentions.append(OrganisationMention(slug, institution.start, institution.end))
+            else:
+                institution_names.add(institution.name)
+        candidates = {
+            name for name in organisation_candidates(text, self.known_surfaces) if not any(name in surface for surface in institution_surfaces)
+        }
+        return sorted(mentions, key=lambda mention: mention.start), frozenset(candidates | institution_names)
+
     @staticmethod
-    def _catalogue_slugs(automata, title, title_shouts, body, body_shouts, places=((), (), frozenset())) -> set[str]:
-        """Catalogue slugs in title and body; places = (title mentions, body mentions, countries) for shared aliases."""
+    def _catalogue_slugs(automata, title, title_shouts, body, body_shouts) -> set[str]:
+        """Catalogue slugs named in title and body."""
         mixed, shouting = automata
-        title_places, body_places, about = places
-        return find_catalogue_slugs(title, shouting if title_shouts else mixed, title_places, about) | find_catalogue_slugs(
-            body, shouting if body_shouts else mixed, body_places, about
-        )
+        return find_catalogue_slugs(title, shouting if title_shouts else mixed) | find_catalogue_slugs(body, shouting if body_shouts else mixed)
 
     def _operations(self, title, title_shouts, body, body_shouts):
         text = "\n".join(part for part, shouts in ((title, title_shouts), (body, body_shouts)) if not shouts)

@@ -1,14 +1,16 @@
 """Organisations: the seed catalogue, alias matching, and candidates for editors to approve."""
 import json
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
 import ahocorasick
 from django.utils.text import slugify
 
+from .countries import ZONE_WEIGHTS
 from .entities import KnownEntity
-from .gazetteer import DATA_DIR, english_words
+from .gazetteer import DATA_DIR, english_words, person_names
 from .operations import OPERATION_WORDS
 from .text import fold_accents, is_word_boundary, next_word
 
@@ -18,6 +20,9 @@ ORGANISATION_SUFFIXES = (
     "Foundation|Front|Fund|Group|Inc|Institute|League|Ltd|Ministry|Movement|Office|Organisation|Organization|"
     "Party|Police|Service|Services|Society|Squad|Union|University"
 )
+ORGANISATION_ABOUTNESS_THRESHOLD = 1.5
+COMPANY_WORDS = frozenset({"corp", "co", "inc", "ltd", "plc", "spa", "ag", "sa", "nv", "bhd", "gmbh", "corporation", "incorporated"})
+TICKER_AFTER = re.compile(r"(?: [A-Z][\w&'.-]*){0,3} <[A-Z]")
 CANDIDATE = re.compile(
     rf"\b(?:[A-Z][\w&.'-]*\s(?:(?:of|for|and|on|de|the)\s)?){{1,5}}(?:{ORGANISATION_SUFFIXES})\b"
 )
@@ -65,6 +70,12 @@ def reuters_org_code_slugs() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def seed_home_countries() -> dict[str, str]:
+    """Slug -> home country of the seed's national institutions (a record's "country": the FBI is the US's)."""
+    return {slug: record["country"] for slug, record in _seed_records_by_slug().items() if record.get("country")}
+
+
+@lru_cache(maxsize=1)
 def _seed_records_by_slug() -> dict[str, dict]:
     return {slugify(entry["name"]): entry for entry in seed_organisation_records()}
 
@@ -73,7 +84,8 @@ def build_catalogue_automata(entities: list[KnownEntity]) -> tuple[ahocorasick.A
     """Case-sensitive automaton for mixed-case text and an upper-case one for headlines.
 
     Each surface maps to every entry that claims it. Acronyms that are also English words
-    ("WHO", "AID") are left out of the upper-case one.
+    ("WHO", "AID") are left out of the upper-case one. Acronyms of four letters or more are also
+    matched as written in British style ("Opec", "Nato", "Gatt"), unless that is a word or a name.
     """
     mixed: dict[str, list[CatalogueEntry]] = {}
     shouting: dict[str, list[CatalogueEntry]] = {}
@@ -85,7 +97,15 @@ def build_catalogue_automata(entities: list[KnownEntity]) -> tuple[ahocorasick.A
             mixed.setdefault(surface, []).append(entry)
             if not (surface.isupper() and surface.lower() in english_words()):
                 shouting.setdefault(surface.upper(), []).append(entry)
+    for surface, entries in list(mixed.items()):
+        written = surface.capitalize()
+        if is_long_acronym(surface) and written not in mixed and written.lower() not in english_words() and written not in person_names():
+            mixed[written] = entries
     return _automaton(mixed), _automaton(shouting)
+
+
+def is_long_acronym(surface: str) -> bool:
+    return len(surface) >= 4 and surface.isalpha() and surface.isupper()
 
 
 def _automaton(entries_by_surface: dict[str, list[CatalogueEntry]]) -> ahocorasick.Automaton:
@@ -96,38 +116,92 @@ def _automaton(entries_by_surface: dict[str, list[CatalogueEntry]]) -> ahocorasi
     return automaton
 
 
-def find_catalogue_slugs(text: str, automaton: ahocorasick.Automaton, places=(), about=frozenset()) -> set[str]:
-    """Slugs of catalogue entries named in text as whole words, longest match winning.
+@dataclass(frozen=True)
+class OrganisationMention:
+    slug: str
+    start: int
+    end: int
 
+
+def find_catalogue_mentions(text: str, automaton: ahocorasick.Automaton, places=(), about=frozenset()) -> list[OrganisationMention]:
+    """Catalogue entries named in text as whole words, longest match winning, in order.
+
+    A line break inside a name is a space (wire copy is hard-wrapped: "the African\nDevelopment Bank").
+    "non-OPEC producers" and "non-EC countries" name everyone but the organisation, so they do not count.
     places (the place mentions in text) and about (the article's countries) decide a surface that
-    two organisations share: see shared_surface_slug. An acronym in brackets right after a name
-    stands for that name for the rest of the text.
+    two organisations share: see shared_surface_slug. An acronym stands for a name named before it
+    whose initials it spells ("African Development Bank ... ADB"), or for the name it follows in
+    brackets or between commas, which it restates: "General Agreement on Tariffs and Trade (GATT)" and
+    "the Association of Tin Producing Countries, ATPC, said" are one mention each.
     """
     if len(automaton) == 0:
-        return set()
+        return []
+    text = text.replace("\n", " ")
     hits = []
     for end, (length, entries) in automaton.iter(text):
         start = end - length + 1
-        if is_word_boundary(text, start, end + 1):
+        if is_word_boundary(text, start, end + 1) and text[max(0, start - 4) : start].lower() != "non-":
             following = next_word(text, end + 1).lower()
             entries = tuple(entry for entry in entries if following not in entry.not_before)
+            entries = tuple(entry for entry in entries if not (entry.surface.isupper() and is_company_name(text, start, end + 1)))
             if entries:
                 hits.append((start, end + 1, entries))
     hits.sort(key=lambda hit: (hit[0], -hit[1]))
-    slugs, covered_until = set(), -1
+    mentions, covered_until = [], -1
     defined: dict[str, str] = {}  # "Organización Internacional del Café (OIC)": OIC is the coffee body here
     previous_end, previous_slug = -1, ""
     for start, end, entries in hits:
         if start < covered_until:
             continue
         surface = entries[0].surface
-        if previous_slug and text[previous_end:start] in ("(", " (") and text[end : end + 1] == ")":
+        bracketed = bool(previous_slug) and (
+            (text[previous_end:start] in ("(", " (") and text[end : end + 1] == ")")
+            or (text[previous_end:start] == ", " and text[end : end + 1] in (",", ".") and surface.isupper())
+        )
+        if bracketed:
             defined[surface] = previous_slug
         slug = defined.get(surface) or shared_surface_slug(entries, (start, end), places, about)
-        if slug:
-            slugs.add(slug)
+        if slug and not (bracketed and slug == previous_slug):
+            mentions.append(OrganisationMention(slug, start, end))
+            defined.setdefault(initials(surface), slug)
         covered_until, previous_end, previous_slug = end, end, slug
-    return slugs
+    return mentions
+
+
+def initials(name: str) -> str:
+    """"African Development Bank" -> "ADB", "General Agreement on Tariffs and Trade" -> "GATT"; "" for one word."""
+    words = [word for word in re.split(r"[\s-]+", name) if word[:1].isupper()]
+    return "".join(word[0] for word in words) if len(words) > 1 else ""
+
+
+def is_company_name(text: str, start: int, end: int) -> bool:
+    """An acronym that is a stock ticker ("Engelhard Corp <EC>"), or part of a company's name: a company word follows
+    ("Olivetti EC SpA"), or the company's ticker does, after at most three capitalised words ("IMO Delaval <IMD>")."""
+    return text[start - 1 : start] == "<" or next_word(text, end).lower() in COMPANY_WORDS or bool(TICKER_AFTER.match(text, end))
+
+
+def find_catalogue_slugs(text: str, automaton: ahocorasick.Automaton, places=(), about=frozenset()) -> set[str]:
+    """Slugs of the catalogue entries named in text (find_catalogue_mentions)."""
+    return {mention.slug for mention in find_catalogue_mentions(text, automaton, places, about)}
+
+
+def about_organisations(zones: dict[str, list[OrganisationMention]], home_countries=None, countries=frozenset()) -> frozenset[str]:
+    """The organisations a story is about: each mention scores its zone's weight (as countries do),
+    and a name must reach the threshold: named in the headline or the opening, or twice further on.
+
+    A national institution of a country the story is about (home_countries: slug -> country) needs
+    only to be named: the Colombian presidency in a story about Colombia is part of that story.
+    """
+    scores: dict[str, float] = defaultdict(float)
+    for zone, mentions in zones.items():
+        for mention in mentions:
+            scores[mention.slug] += ZONE_WEIGHTS[zone]
+    home_countries = home_countries or {}
+    return frozenset(
+        slug
+        for slug, score in scores.items()
+        if score >= ORGANISATION_ABOUTNESS_THRESHOLD or (home_countries.get(slug) in countries and score >= ZONE_WEIGHTS["body"])
+    )
 
 
 def shared_surface_slug(entries: tuple[CatalogueEntry, ...], span: tuple[int, int], places, about: frozenset[str]) -> str:

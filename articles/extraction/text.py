@@ -41,6 +41,17 @@ def lead_length(body: str) -> int:
     return len(first_paragraph)
 
 
+def opening_length(body: str, paragraphs: int = 2) -> int:
+    """Length of the opening: the first two paragraphs that hold text, where a story names what it is about."""
+    end = 0
+    for _ in range(paragraphs):
+        while end < len(body) and body[end].isspace():
+            end += 1
+        paragraph_end = _LEAD_END.search(body, end)
+        end = paragraph_end.start() if paragraph_end else len(body)
+    return end
+
+
 SPANISH_FUNCTION_WORDS = frozenset({"de", "la", "el", "los", "las", "del", "y", "en", "que", "por", "con", "para", "una", "se", "su", "al"})
 ENGLISH_FUNCTION_WORDS = frozenset({"the", "of", "and", "to", "in", "is", "for", "that", "with", "on", "was", "said", "by", "it"})
 

@@ -33,6 +33,11 @@ def test_organisation_recall_target(report):
     assert report.kinds["organisations"].recall >= 0.90, format_report(report)
 
 
+def test_organisation_f1_target(report):
+    """Issue 13: the organisations a story is about, F1 0.80 or more at recall 0.90 or more."""
+    assert report.kinds["organisations"].f1 >= 0.80, format_report(report)
+
+
 def test_extraction_of_the_whole_corpus_is_fast(report):
     assert report.articles > 19000
     assert report.seconds < 30, f"{report.seconds:.1f}s"
