@@ -249,7 +249,10 @@ def test_a_streamed_feed_never_holds_the_whole_file(tmp_path, settings):
         assert count == entries
         return peak
 
-    small, large = peak_reading(300), peak_reading(1_500)
+    # The lower of two readings each: a one-off allocation elsewhere in the process (seen once in
+    # a few hundred runs, 4 MB) is not growth with the feed's size, which both readings would show.
+    small = min(peak_reading(300), peak_reading(300))
+    large = min(peak_reading(1_500), peak_reading(1_500))
 
     assert large < small * 1.5
 
