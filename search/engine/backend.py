@@ -39,7 +39,7 @@ from whoosh import query
 from whoosh.fields import DATETIME, ID as WHOOSH_ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
-from whoosh.qparser import FuzzyTermPlugin, QueryParser
+from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, QueryParser
 from whoosh.sorting import Count, DateRangeFacet, FieldFacet, MultiFacet
 from whoosh.support.relativedelta import relativedelta
 from whoosh.util.times import datetime_to_long
@@ -207,18 +207,27 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         for name in self.related_fields:
             if name not in self.schema or not isinstance(self.schema[name], (KEYWORD, WHOOSH_ID)):
                 raise ImproperlyConfigured(f"MORE_LIKE_THIS_FIELDS names {name!r}, which is no facet field of the index")
-        self.parser = QueryParser(self.content_field_name, schema=self.schema)
-        self.parser.add_plugins([FuzzyTermPlugin])
+        self.words_fields = (self.content_field_name, *boosted_text_fields(fields, self.schema))
+        self.parser = self.query_parser(self.schema)
         self.language_parsers = {}
         for analysis in SHADOWS if self.languages else ():
-            parser = QueryParser(self.content_field_name, schema=self.language_schema(analysis))
-            parser.add_plugins([FuzzyTermPlugin])
-            self.language_parsers[analysis] = parser
+            self.language_parsers[analysis] = self.query_parser(self.language_schema(analysis))
         self._parsed = {}
         if not self.use_file_storage and getattr(self, "storage", None) is None:
             self.storage = RamStorage()
             self.storage.create_index(self.schema)
         self.setup_complete = True
+
+    def query_parser(self, schema) -> QueryParser:
+        """Words without a field name search the content and every text field its SearchIndex
+        boosts: a word of the title counts in the text and again, with the title's boost, in the
+        title (the topic evaluation's mean P@10 rose from 0.723 to 0.747, docs/ranking.md)."""
+        if len(self.words_fields) == 1:
+            parser = QueryParser(self.content_field_name, schema=schema)
+        else:
+            parser = MultifieldParser(list(self.words_fields), schema=schema)
+        parser.add_plugins([FuzzyTermPlugin])
+        return parser
 
     def live_generation(self, create: bool = True) -> str:
         """The live generation's folder name; a first, empty index is created where there is
@@ -813,6 +822,16 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             return None
         snapshot = snapshot or self.snapshot()
         return spelling_suggestion(snapshot, self.spelling_fields(), force_str(query_string))
+
+
+def boosted_text_fields(fields, schema) -> tuple[str, ...]:
+    """The analysed text fields, other than the content field, that a SearchIndex gives a boost."""
+    return tuple(
+        field.index_fieldname
+        for field in fields.values()
+        if field.indexed and not field.document and field.boost != 1.0
+        and getattr(schema[field.index_fieldname], "analyzer", None) is TEXT_ANALYZER
+    )
 
 
 def as_datetime(value) -> datetime:

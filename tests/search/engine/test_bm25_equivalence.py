@@ -180,3 +180,12 @@ def test_pages_join_up_to_the_full_ranking(archive, text):
     for start in range(0, len(full) + 7, 7):
         paged += [docnum for docnum, _ in our_hits(snapshot, parsed, start, start + 7)]
     assert paged == full
+
+
+def test_plain_words_search_the_boosted_title_too(archive):
+    """A word with no field searches the text and the title (boosted in ArticleIndex), in each
+    language's fields; a word that names its field searches that field only."""
+    backend, _ = archive
+    fields = {name for name, _ in backend.parse("anonymous").iter_all_terms()}
+    assert {"text", "title", "text__es", "title__es"} <= fields
+    assert {name for name, _ in backend.parse("title:anonymous").iter_all_terms()} & {"text", "text__es"} == set()
