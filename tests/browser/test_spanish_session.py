@@ -27,7 +27,7 @@ ENGLISH_UI = [
 CONTENT = ", ".join([
     ".result-title", ".snippet", ".result-meta", ".facet-label", ".tags", ".chip", ".no-results-help li",
     ".language-switcher", ".article h1", ".article-meta", ".summary", ".article-body", ".entity h1", ".aliases",
-    ".related a",
+    ".related a", ".related-articles li a", ".related-meta",
 ])  # fmt: skip
 
 
