@@ -125,9 +125,7 @@ class Languages:
         )
 
     def mentions_text(self, tree: query.Query) -> bool:
-        return any(getattr(part, "fieldname", None) in self.text_fields for part in tree.leaves()) or (
-            getattr(tree, "fieldname", None) in self.text_fields
-        )
+        return any(getattr(part, "fieldname", None) in self.text_fields for part in tree.leaves())  # a leaf is its own
 
     def renamed(self, tree: query.Query, analysis: str) -> query.Query:
         """``tree`` with its text fields renamed to those of ``analysis``."""
