@@ -590,7 +590,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         except Unscorable:
             main_mask, scores = evaluate(main_query, snapshot, scored=False)
         matched &= main_mask
-        hits = int(matched.sum())
+        hits = int(np.count_nonzero(matched))
         end = min(end if end is not None else hits, hits)
 
         facet_counts = {}

@@ -14,6 +14,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query, scoring
 
+from . import sparse
 from .languages import LanguageBranch
 from .segments import field_lengths, read_leaf
 
@@ -22,6 +23,9 @@ from .segments import field_lengths, read_leaf
 # topic evaluation from 0.747 to 0.80 (docs/ranking.md).
 B, K1 = 0.2, 1.2
 TERM_CACHE_SIZE = 4096
+# A query part matching at most 1/SPARSE_SHARE of the archive is evaluated as lists of documents
+# rather than as arrays the archive's size (sparse.py).
+SPARSE_SHARE = 8
 
 
 def field_document_count(reader, fieldname: str) -> int:
@@ -123,6 +127,8 @@ def evaluate(q, snapshot, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
     Raises Unscorable only when ``scored`` is asked for a part that Whoosh must rank.
     """
     size = snapshot.size
+    if sparse.evaluable(q) and sparse.estimate(q, snapshot) * SPARSE_SHARE <= size:
+        return sparse.evaluate(q, snapshot, scored).dense(size)
     if isinstance(q, query.Every):
         return snapshot.live.copy(), (np.zeros(size, dtype=np.float32) if scored else None)
     if isinstance(q, query.Term) and not scored and q.fieldname in snapshot.value_fields:
