@@ -7,10 +7,15 @@ articles for every reader, so a shared URL means one thing.
 
 Matching compares folded text ("León" and "leon" are one). Aliases live in a JSON list that no
 database prefix-matches portably, so each process keeps every entity's names, folded, and asks
-the database per request only whether they changed: one cheap query per kind (for organisations
-and operations their count and latest ``updated_at``; a fixed list's rows are themselves the
-version, since a country has no ``updated_at`` and its 250 rows cost a fraction of a millisecond).
+the database whether they changed: one cheap query per kind (for organisations and operations
+their count and latest ``updated_at``; a fixed list's rows are themselves the version, since a
+country has no ``updated_at``). It asks at most once every ``NAMES_RECHECK_SECONDS``: asking on
+every search cost three queries a search, most of a rare word's time at 100,000 articles. A save
+in this process is seen at once (``forget``, on the entity models' signals); one in another
+process within that second, the bound an editor's save already has to become findable.
 """
+
+import time
 
 from dataclasses import dataclass
 
@@ -24,7 +29,10 @@ from articles.tag_kinds import TagKindEntry
 
 # Shorter typing completes only the starts of names: "in" would otherwise match every "… in …".
 MIN_INSIDE_LENGTH = 3
+NAMES_RECHECK_SECONDS = 1.0
 _remembered: dict[tuple, tuple] = {}
+_versions: dict[str, tuple[float, object]] = {}  # kind -> (when asked, version)
+clock = time.monotonic
 
 
 @dataclass(frozen=True)
@@ -76,9 +84,23 @@ def names_version(kind: TagKindEntry):
     return tuple(kind.model.objects.aggregate(Count("pk"), Max("updated_at")).values())
 
 
+def current_version(kind: TagKindEntry):
+    """The kind's names version, asked of the database at most once every ``NAMES_RECHECK_SECONDS``."""
+    now = clock()
+    asked = _versions.get(kind.name)
+    if asked is None or now - asked[0] >= NAMES_RECHECK_SECONDS:
+        asked = _versions[kind.name] = (now, names_version(kind))
+    return asked[1]
+
+
+def forget(**_signal) -> None:
+    """Ask the database again at the next use: an entity was saved or deleted in this process."""
+    _versions.clear()
+
+
 def every_entity(kind: TagKindEntry, every_language: bool = False) -> list[EntityNames]:
     """Every entity of the kind with its names, remembered in this process until the kind changes."""
-    version = names_version(kind)
+    version = current_version(kind)
     key = (kind.name, get_language(), every_language)
     remembered = _remembered.get(key)
     if remembered is None or remembered[0] != version:

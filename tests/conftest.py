@@ -37,6 +37,15 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(archive_engine_only)
 
 
+@pytest.fixture(autouse=True)
+def entity_names_asked_afresh():
+    """Each test's database starts over by a rollback, which no signal reports: the process asks
+    for the entities' names again rather than trust the last test's answer for up to a second."""
+    from search.entity_names import forget
+
+    forget()
+
+
 @pytest.fixture
 def search_index(tmp_path, settings):
     """Point haystack at an empty on-disk Whoosh index of this test's own, on the engine under test."""

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from django.utils import translation
 
-from articles.models import Country
+from articles.models import Country, Organisation
 from search.suggestions import suggest
 from tests.conftest import index_everything
 from tests.factories import ArticleFactory, OperationFactory, OrganisationFactory
@@ -232,3 +232,26 @@ def test_the_search_page_for_a_suggestions_text_lists_the_entitys_articles(clien
     html = client.get("/", {"q": "National Library of Chile"}).content.decode()
     assert "Hackers deface a web site" in html
     assert Country.objects.get(code="CL").name in html  # the hit's tags are shown with it
+
+
+# Names are asked of the database at most once a second ------------------------------------------
+
+
+def test_an_alias_saved_in_this_process_is_matched_at_once(differently_spelled):
+    assert "icpo" not in slugs(search("q=Lyon Bureau"))
+    interpol = Organisation.objects.get(name="Interpol")
+    interpol.aliases = [*interpol.aliases, "Lyon Bureau"]
+    interpol.save()
+    assert "icpo" in slugs(search("q=Lyon Bureau"))
+
+
+def test_an_alias_saved_by_another_process_is_matched_after_the_recheck(differently_spelled, monkeypatch):
+    from search import entity_names
+
+    assert "icpo" not in slugs(search("q=Lyon Bureau"))
+    # A queryset update sends no signal: this process learns of it as it would of another's save.
+    Organisation.objects.filter(name="Interpol").update(aliases=["Lyon Bureau"], updated_at=datetime.now(timezone.utc))
+    assert "icpo" not in slugs(search("q=Lyon Bureau")), "the names were asked of the database again within the second"
+    later = entity_names.clock() + entity_names.NAMES_RECHECK_SECONDS
+    monkeypatch.setattr(entity_names, "clock", lambda: later)
+    assert "icpo" in slugs(search("q=Lyon Bureau"))
