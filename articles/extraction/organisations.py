@@ -131,8 +131,8 @@ def find_catalogue_mentions(text: str, automaton: ahocorasick.Automaton, places=
     places (the place mentions in text) and about (the article's countries) decide a surface that
     two organisations share: see shared_surface_slug. An acronym stands for a name named before it
     whose initials it spells ("African Development Bank ... ADB"), or for the name it follows in
-    brackets or between commas, which it restates: "General Agreement on Tariffs and Trade (GATT)" and
-    "the Association of Tin Producing Countries, ATPC, said" are one mention each.
+    brackets (spaces inside too: "( EFTA)") or between commas, which it restates: "General Agreement on
+    Tariffs and Trade (GATT)" and "the Association of Tin Producing Countries, ATPC, said" are one mention each.
     """
     if len(automaton) == 0:
         return []
@@ -155,7 +155,7 @@ def find_catalogue_mentions(text: str, automaton: ahocorasick.Automaton, places=
             continue
         surface = entries[0].surface
         bracketed = bool(previous_slug) and (
-            (text[previous_end:start] in ("(", " (") and text[end : end + 1] == ")")
+            (text[previous_end:start] in ("(", " (", "( ", " ( ") and text[end : end + 2].lstrip(" ")[:1] == ")")
             or (text[previous_end:start] == ", " and text[end : end + 1] in (",", ".") and surface.isupper())
         )
         if bracketed:

@@ -91,6 +91,14 @@ def test_an_acronym_in_brackets_restates_the_name_and_is_not_a_second_mention(ma
     assert "international-monetary-fund" not in matcher.extract("BRAZIL COFFEE EXPORTS RISE", body).organisations
 
 
+@pytest.mark.parametrize("bracketed", ["( IMF)", "(IMF )", "( IMF )"])
+def test_an_acronym_in_brackets_with_spaces_inside_restates_the_name_too(matcher, bracketed):
+    """Wire copy writes "the European Free Trade Association ( EFTA)": still one mention, not two."""
+    body = PASSING_IMF.replace("the International Monetary Fund", f"the International Monetary Fund {bracketed}")
+    assert "international-monetary-fund" not in matcher.extract("BRAZIL COFFEE EXPORTS RISE", body).organisations
+    assert "international-monetary-fund" in matcher.extract("BRAZIL COFFEE EXPORTS RISE", body + " The IMF agreed.").organisations
+
+
 def test_an_acronym_between_commas_restates_the_name_too(matcher):
     body = PASSING_IMF.replace("the International Monetary Fund on its debt.", "the International Monetary Fund, IMF, on its debt.")
     assert "international-monetary-fund" not in matcher.extract("BRAZIL COFFEE EXPORTS RISE", body).organisations

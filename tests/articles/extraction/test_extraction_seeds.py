@@ -46,3 +46,19 @@ def test_opcartel_seed_uses_known_operation_slug():
     known = KnownEntity("Operation Cartel", "opcartel-2011", ("OpCartel", "#OpCartel"))
     extraction = EntityMatcher(seed_organisations(), [known]).extract(*read_seed("004"))
     assert [operation.slug for operation in extraction.operations] == ["opcartel-2011"]
+
+
+def test_operation_unmask_seed_names_the_colombian_defence_ministry_and_the_chilean_library():
+    """Issue 13: the seed's "Columbian Defence Ministry" (misspelt) and "Chilean Library" are those countries'
+    institutions: suggested under one name with the seed catalogue, merged with the rows an archive holds."""
+    title, body = read_seed("000")
+    extraction = EntityMatcher(seed_organisations()).extract(title, body)
+    assert {"Ministry of Defence (Colombia)", "Library (Chile)"} <= extraction.organisation_candidates
+    assert "Columbian Defence Ministry" not in extraction.organisation_candidates
+    victims = [
+        KnownEntity("Colombian Ministry of National Defence", "colombian-ministry-of-national-defence", ("Colombian Defence Ministry",)),
+        KnownEntity("National Library of Chile", "national-library-of-chile"),
+    ]
+    merged = EntityMatcher([*seed_organisations(), *victims]).extract(title, body)
+    assert {"colombian-ministry-of-national-defence", "national-library-of-chile"} <= merged.organisations
+    assert not {"Ministry of Defence (Colombia)", "Library (Chile)"} & merged.organisation_candidates
