@@ -98,15 +98,24 @@ def forget(**_signal) -> None:
     _versions.clear()
 
 
-def every_entity(kind: TagKindEntry, every_language: bool = False) -> list[EntityNames]:
-    """Every entity of the kind with its names, remembered in this process until the kind changes."""
+def remembered_entities(kind: TagKindEntry, every_language: bool) -> tuple:
+    """(version, entities, keys by folded name) of the kind, remembered until the kind changes."""
     version = current_version(kind)
     key = (kind.name, get_language(), every_language)
     remembered = _remembered.get(key)
     if remembered is None or remembered[0] != version:
         entities = country_names(kind, version, every_language) if kind.fixed else named_entities(kind)
-        remembered = _remembered[key] = (version, entities)
-    return remembered[1]
+        by_name: dict[str, list[str]] = {}
+        for entity in entities:
+            for folded_name in dict.fromkeys(entity.folded_names):
+                by_name.setdefault(folded_name, []).append(entity.key)
+        remembered = _remembered[key] = (version, entities, by_name)
+    return remembered
+
+
+def every_entity(kind: TagKindEntry, every_language: bool = False) -> list[EntityNames]:
+    """Every entity of the kind with its names, remembered in this process until the kind changes."""
+    return remembered_entities(kind, every_language)[1]
 
 
 def match_rank(text: str, typed: str) -> int | None:
@@ -141,7 +150,7 @@ def entities_named(kind: TagKindEntry, text: str) -> list[str]:
     wanted = folded(text.strip())
     if not wanted:
         return []
-    return [entity.key for entity in every_entity(kind, every_language=True) if wanted in entity.folded_names]
+    return list(remembered_entities(kind, every_language=True)[2].get(wanted, ()))
 
 
 def article_counts(kind: TagKindEntry, pks) -> dict[int, int]:
