@@ -76,3 +76,13 @@ def test_a_phrase_is_not_a_document_list_query(sample_snapshot):
     backend, _ = sample_snapshot
     assert not sparse.evaluable(backend.parse('"drug cartel"'))
     assert not sparse.evaluable(backend.parse("anonymous NOT police"))
+
+
+@pytest.mark.parametrize(
+    "lists",
+    [[[1, 3, 5], [2, 3, 9]], [[], [4, 4, 7]], [[5]], [[], []], [[0, 2], [1], [2, 8, 9]]],
+)
+def test_union_is_the_sorted_set_of_every_list(lists):
+    arrays = [np.array(values, dtype=np.int64) for values in lists]
+    expected = sorted({value for values in lists for value in values})
+    assert sparse.union(arrays).tolist() == expected
