@@ -17,7 +17,8 @@ generation with the rest, ``scoring.Postings``).
 
 import math
 import re
-from collections import Counter
+import weakref
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,8 @@ from .snippets import WORD
 
 SOURCE_CHARS = 3000  # a story's lead says what it is about; long bodies cost time (as related.py)
 DIGIT = re.compile(r"\d")  # figures and dates are no topic
+EXPANSIONS_KEPT = 1024  # expansion terms remembered per generation, a few hundred bytes each
+_expansions: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # snapshot -> {feedback key: weights}
 
 
 @dataclass(frozen=True)
@@ -51,28 +54,33 @@ class Feedback:
         return cls(**option)
 
 
-def document_terms(text: str, fieldname: str, term_of) -> Counter:
-    """How often each (field, index term) occurs in the lead of a stored text, figures left out."""
-    return Counter(
-        (fieldname, term) for word in WORD.findall(text[:SOURCE_CHARS]) if (term := term_of(word)) and not DIGIT.search(term)
-    )
+def document_terms(text: str, fieldname: str, term_of) -> dict:
+    """How often each (field, index term) occurs in the lead of a stored text, figures left out.
+    Each distinct word is analysed once: a story repeats its words."""
+    terms = {}
+    for word, count in Counter(WORD.findall(text[:SOURCE_CHARS].lower())).items():
+        if word.isalpha() or not DIGIT.search(word):
+            term = term_of(word)
+            if term:
+                key = (fieldname, term)
+                terms[key] = terms.get(key, 0) + count
+    return terms
 
 
-def expansion_terms(feedback_counts: list[Counter], exclude: set, feedback: Feedback, frequency_of, documents_of) -> dict:
+def expansion_terms(feedback_counts: list[dict], exclude: set, feedback: Feedback, frequency_of, documents_of) -> dict:
     """{(field, term): weight relative to the best} of the terms that at least ``shared_by`` of the
     feedback documents have, weighed by tf (1 + ln count, summed over them) times idf; the
     query's own terms are left out: every candidate has them already."""
-    shared, summed = Counter(), Counter()
+    shared = Counter()
     for counts in feedback_counts:
-        for key, count in counts.items():
-            shared[key] += 1
-            summed[key] += 1 + math.log(count)
+        shared.update(counts.keys())
     weights = {}
-    for key, tf in summed.items():
-        if shared[key] < feedback.shared_by or key in exclude:
+    for key, documents in shared.items():
+        if documents < feedback.shared_by or key in exclude:
             continue
         found_in = frequency_of(key)
         if found_in > 1:
+            tf = sum(1 + math.log(counts[key]) for counts in feedback_counts if key in counts)
             weights[key] = tf * (math.log(documents_of(key[0]) / (found_in + 1)) + 1)
     best = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[: feedback.terms]
     return {key: weight / best[0][1] for key, weight in best} if best else {}
@@ -93,6 +101,30 @@ def expansion_scores(postings, candidates: np.ndarray, weights: dict) -> np.ndar
     return scores
 
 
+def remembered_expansion(snapshot, feedback_docnums, exclude: frozenset, feedback: Feedback, terms_of_document) -> dict:
+    """``expansion_terms`` of these feedback documents, remembered for the generation: the same
+    best documents give the same terms, and a search's next page, a repeated search and a search
+    with a narrower filter that keeps the best documents read and analyse no text again."""
+    key = (tuple(int(docnum) for docnum in feedback_docnums), exclude, feedback)
+    known = _expansions.setdefault(snapshot, OrderedDict())
+    weights = known.get(key)
+    if weights is not None:
+        known.move_to_end(key)
+        return weights
+    frequencies = {}
+
+    def frequency_of(key):
+        if key[0] not in frequencies:
+            frequencies[key[0]] = document_frequency(snapshot, key[0])
+        return frequencies[key[0]](key[1])
+
+    counts = [terms_of_document(docnum) for docnum in key[0]]
+    weights = known[key] = expansion_terms(counts, exclude, feedback, frequency_of, snapshot.postings.field_documents)
+    if len(known) > EXPANSIONS_KEPT:
+        known.popitem(last=False)
+    return weights
+
+
 def feedback_scores(snapshot, main_query, matched, scores, feedback: Feedback, terms_of_document) -> np.ndarray:
     """``scores`` with the first pass's best ``candidates`` scored again by the feedback of its
     best ``documents``; the same array where there is nothing to learn (no more matches than
@@ -105,22 +137,9 @@ def feedback_scores(snapshot, main_query, matched, scores, feedback: Feedback, t
     base = np.array([score for _, score in first], dtype=np.float64)
     if base[0] <= 0:
         return scores
-    frequencies = {}
-
-    def frequency_of(key):
-        if key[0] not in frequencies:
-            frequencies[key[0]] = document_frequency(snapshot, key[0])
-        return frequencies[key[0]](key[1])
-
     exclude = {(fieldname, text) for fieldname, text in main_query.iter_all_terms()}
     exclude |= {(fieldname, text.decode("utf-8")) for fieldname, text in exclude if isinstance(text, bytes)}
-    weights = expansion_terms(
-        [terms_of_document(int(docnum)) for docnum in candidates[: feedback.documents]],
-        exclude,
-        feedback,
-        frequency_of,
-        snapshot.postings.field_documents,
-    )
+    weights = remembered_expansion(snapshot, candidates[: feedback.documents], frozenset(exclude), feedback, terms_of_document)
     extra = expansion_scores(snapshot.postings, candidates, weights)
     if not extra.max(initial=0.0) > 0:
         return scores

@@ -114,3 +114,16 @@ def test_feedback_leaves_the_date_order_alone(harvest_archive):
     in_date_order = [r.slug for r in on.search("harvest", sort_by=by_date, end_offset=100)["results"]]
     assert in_date_order == [r.slug for r in off.search("harvest", sort_by=by_date, end_offset=100)["results"]]
     assert in_date_order.index("stranger") < in_date_order.index("related")  # the newer first, as without feedback
+
+
+@pytest.mark.archive_engine
+def test_a_repeated_search_reuses_the_expansion_terms_of_the_same_best_matches(harvest_archive, monkeypatch):
+    from search.engine import rerank
+
+    learned = []
+    monkeypatch.setattr(rerank, "expansion_terms", lambda *args: learned.append(args) or {("text", "wheat"): 1.0})
+    backend = ArchiveWhooshBackend("default", **harvest_archive)
+    first_page = ranked_slugs(backend, "harvest")
+    assert ranked_slugs(backend, "harvest") == first_page and len(learned) == 1
+    ranked_slugs(backend, "harvest drought")  # the query's own terms are left out: other terms to learn
+    assert len(learned) == 2
