@@ -147,7 +147,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         # weights beside the text's (related.py); none by default.
         weights = connection_options.get("MORE_LIKE_THIS_FIELDS") or {}
         self.related_fields = {name: float(weight) for name, weight in weights.items()}
-        # The relevance order's re-rank by pseudo-relevance feedback (rerank.py); FEEDBACK: False switches it off.
+        # The relevance order's re-rank by pseudo-relevance feedback (rerank.py), where FEEDBACK switches it on.
         self.feedback = Feedback.from_option(connection_options.get("FEEDBACK"))
 
     # The schema --------------------------------------------------------------------------

@@ -66,9 +66,9 @@ def test_expansion_scores_find_each_candidates_postings_in_any_order():
     assert scores.tolist() == [3.0, 0.0, 2.0 + 0.5 * 4]
 
 
-def test_the_feedback_option_switches_off_and_sets_parameters():
-    assert Feedback.from_option(False) is None
-    assert Feedback.from_option(None) == Feedback() == Feedback.from_option(True)
+def test_the_feedback_option_is_off_unless_given_and_sets_parameters():
+    assert Feedback.from_option(False) is None and Feedback.from_option(None) is None
+    assert Feedback.from_option(True) == Feedback()
     assert Feedback.from_option({"weight": 1.0}).weight == 1.0
 
 
@@ -97,7 +97,7 @@ def ranked_slugs(backend, query_string):
 
 @pytest.mark.archive_engine
 def test_feedback_moves_up_a_match_that_shares_the_best_matches_terms_and_keeps_the_matches(harvest_archive):
-    on = ArchiveWhooshBackend("default", **harvest_archive)
+    on = ArchiveWhooshBackend("default", **{**harvest_archive, "FEEDBACK": True})
     off = ArchiveWhooshBackend("default", **{**harvest_archive, "FEEDBACK": False})
     first_pass, first_hits = ranked_slugs(off, "harvest")
     reranked, hits = ranked_slugs(on, "harvest")
@@ -108,7 +108,7 @@ def test_feedback_moves_up_a_match_that_shares_the_best_matches_terms_and_keeps_
 
 @pytest.mark.archive_engine
 def test_feedback_leaves_the_date_order_alone(harvest_archive):
-    on = ArchiveWhooshBackend("default", **harvest_archive)
+    on = ArchiveWhooshBackend("default", **{**harvest_archive, "FEEDBACK": True})
     off = ArchiveWhooshBackend("default", **{**harvest_archive, "FEEDBACK": False})
     by_date = ["-published_at"]
     in_date_order = [r.slug for r in on.search("harvest", sort_by=by_date, end_offset=100)["results"]]
@@ -122,7 +122,7 @@ def test_a_repeated_search_reuses_the_expansion_terms_of_the_same_best_matches(h
 
     learned = []
     monkeypatch.setattr(rerank, "expansion_terms", lambda *args: learned.append(args) or {("text", "wheat"): 1.0})
-    backend = ArchiveWhooshBackend("default", **harvest_archive)
+    backend = ArchiveWhooshBackend("default", **{**harvest_archive, "FEEDBACK": True})
     first_page = ranked_slugs(backend, "harvest")
     assert ranked_slugs(backend, "harvest") == first_page and len(learned) == 1
     ranked_slugs(backend, "harvest drought")  # the query's own terms are left out: other terms to learn
