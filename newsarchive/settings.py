@@ -50,6 +50,9 @@ def haystack_connection(search_url: str) -> dict:
             # Related articles (more_like_this): shared tags count beside shared words, an
             # operation most, a country least (search/engine/related.py).
             "MORE_LIKE_THIS_FIELDS": {"operations": 0.4, "organisations": 0.2, "countries": 0.05},
+            # Relevance order re-ranked by pseudo-relevance feedback (search/engine/rerank.py): +0.030
+            # on the topic evaluation's P@10, but 4-6 ms a new search, over budget; off unless asked.
+            "FEEDBACK": env_flag("SEARCH_FEEDBACK", False),
             # rebuild_index commits once per batch and every commit merges segments: 5,000 articles
             # a batch rebuilt Reuters in 34 s against 62 s with haystack's default 1,000.
             "BATCH_SIZE": int(os.environ.get("SEARCH_BATCH_SIZE", "5000")),

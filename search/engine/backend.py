@@ -49,6 +49,7 @@ from .interface import IndexBusy, SearchUnavailable
 from .languages import ANALYZERS, DEFAULT, ENGLISH_ANALYZER, FOLD_ACCENTS, SHADOWS, LanguageBranch, Languages, field_of
 from .merges import commit_merge_policy, merge_small_tiers, segments_to_merge
 from .related import distinct_top, document_frequency, key_terms, shingles, tag_likeness, text_likeness
+from .rerank import Feedback, document_terms, feedback_scores
 from .scoring import Unscorable, evaluate, top_documents
 from .snapshot import SnapshotHolder, segments_reader
 from .snippets import make_term_of, snippet_html
@@ -146,6 +147,8 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         # weights beside the text's (related.py); none by default.
         weights = connection_options.get("MORE_LIKE_THIS_FIELDS") or {}
         self.related_fields = {name: float(weight) for name, weight in weights.items()}
+        # The relevance order's re-rank by pseudo-relevance feedback (rerank.py), where FEEDBACK switches it on.
+        self.feedback = Feedback.from_option(connection_options.get("FEEDBACK"))
 
     # The schema --------------------------------------------------------------------------
 
@@ -671,11 +674,24 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         if isinstance(main_query, query.Every):
             return [(int(docnum), 0.0) for docnum in np.flatnonzero(matched)[start:end]]
         if scores is not None:
-            return top_documents(matched, scores, start, end)
+            return top_documents(matched, self.reranked(snapshot, main_query, matched, scores), start, end)
         # A query only Whoosh can rank (a phrase, a wildcard): Whoosh ranks, within the matches.
         allowed = set(np.flatnonzero(matched).tolist())
         hits = snapshot.searcher.search(main_query, limit=end, filter=allowed)
         return [(docnum, score or 0.0) for score, docnum in hits.top_n[start:end]]
+
+    def reranked(self, snapshot, main_query, matched, scores):
+        """The first pass's scores, its best re-scored by pseudo-relevance feedback (rerank.py)."""
+        if self.feedback is None:
+            return scores
+
+        def terms_of_document(docnum):  # from its stored text, in its own language's content field
+            stored = snapshot.searcher.stored_fields(docnum)
+            analysis = self.languages.analysis_of_stored(stored) if self.languages else DEFAULT
+            name = self.content_field_name
+            return document_terms(stored.get(name) or "", field_of(name, analysis), TERM_OF[analysis])
+
+        return feedback_scores(snapshot, main_query, matched, scores, self.feedback, terms_of_document)
 
     @log_query
     def more_like_this(
