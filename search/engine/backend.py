@@ -44,6 +44,7 @@ from whoosh.sorting import Count, DateRangeFacet, FieldFacet, MultiFacet
 from whoosh.support.relativedelta import relativedelta
 from whoosh.util.times import datetime_to_long
 
+from . import segments
 from .generations import IndexFolder
 from .interface import IndexBusy, SearchUnavailable
 from .languages import ANALYZERS, DEFAULT, ENGLISH_ANALYZER, FOLD_ACCENTS, SHADOWS, LanguageBranch, Languages, field_of
@@ -149,6 +150,9 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         self.related_fields = {name: float(weight) for name, weight in weights.items()}
         # The relevance order's re-rank by pseudo-relevance feedback (rerank.py), where FEEDBACK switches it on.
         self.feedback = Feedback.from_option(connection_options.get("FEEDBACK"))
+        # What this process keeps of the index's segments (postings, facet and length arrays), in
+        # megabytes: one budget for the process, the least recently used going first (segments.py).
+        self.cache_bytes = int(float(connection_options.get("CACHE_MB", 128)) * 2**20)
 
     # The schema --------------------------------------------------------------------------
 
@@ -207,6 +211,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         fields = connections[self.connection_alias].get_unified_index().all_searchfields()
         self.content_field_name, self.schema = self.build_schema(fields)
         self.schema_version = schema_version(self.schema)
+        segments.set_budget(self.cache_bytes)
         for name in self.related_fields:
             if name not in self.schema or not isinstance(self.schema[name], (KEYWORD, WHOOSH_ID)):
                 raise ImproperlyConfigured(f"MORE_LIKE_THIS_FIELDS names {name!r}, which is no facet field of the index")

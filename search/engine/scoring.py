@@ -16,13 +16,14 @@ from whoosh import query, scoring
 
 from . import sparse
 from .languages import LanguageBranch
-from .segments import field_lengths, read_leaf
+from . import segments
+from .segments import field_lengths, term_postings
 
 # BM25's parameters, for our numpy scoring and Whoosh's (FieldBM25F) alike. K1 is Whoosh's default;
 # B is lower than Whoosh's 0.75: long stories are penalised less, which raised the mean P@10 of the
 # topic evaluation from 0.747 to 0.80 (docs/ranking.md).
 B, K1 = 0.2, 1.2
-TERM_CACHE_SIZE = 4096
+JOINED_SHARE = 4  # joined postings of the latest terms, per snapshot, up to 1/4 of the segment budget
 # A query part matching at most 1/SPARSE_SHARE of the archive is evaluated as lists of documents
 # rather than as arrays the archive's size (sparse.py).
 SPARSE_SHARE = 8
@@ -71,11 +72,14 @@ class Postings:
         self.size = size
         self.leaves = reader.leaf_readers()
         self._terms: OrderedDict = OrderedDict()
+        self._terms_bytes = 0
         self._lengths: dict = {}
         self._field_documents: dict = {}
 
     def term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
-        """(global document numbers, term frequencies) of a term, deleted documents included."""
+        """(global document numbers, term frequencies) of a term, deleted documents included.
+        The latest terms are kept joined, up to a share of the segment budget; each segment's part is kept by
+        segments.py (within its own bound), so that a commit only reads the new segment's."""
         key = (fieldname, text)
         cached = self._terms.get(key)
         if cached is not None:
@@ -83,17 +87,21 @@ class Postings:
             return cached
         result = self.read(fieldname, text)
         self._terms[key] = result
-        if len(self._terms) > TERM_CACHE_SIZE:
-            self._terms.popitem(last=False)
+        self._terms_bytes += result[0].nbytes + result[1].nbytes
+        while self._terms_bytes > segments.budget_bytes() // JOINED_SHARE and len(self._terms) > 1:
+            _, (docs, freqs) = self._terms.popitem(last=False)
+            self._terms_bytes -= docs.nbytes + freqs.nbytes
         return result
 
     def read(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
-        """Read a term's postings from every segment, a block at a time."""
+        """A term's postings from every segment, joined."""
         field = self.reader.schema[fieldname]
         btext = field.to_bytes(text) if not isinstance(text, bytes) else text
-        parts = [(read_leaf(leaf, fieldname, btext), offset) for leaf, offset in self.leaves]
+        parts = [(term_postings(leaf, fieldname, btext), offset) for leaf, offset in self.leaves]
         if not parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        if len(parts) == 1 and parts[0][1] == 0:
+            return parts[0][0]  # one segment: its arrays as they are, read only
         return (
             np.concatenate([docs + offset for (docs, _), offset in parts]),
             np.concatenate([freqs for (_, freqs), _ in parts]),

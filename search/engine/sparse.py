@@ -18,7 +18,7 @@ from whoosh import query
 
 from .languages import LanguageBranch
 
-EMPTY_DOCS = np.zeros(0, dtype=np.int64)
+EMPTY_DOCS = np.zeros(0, dtype=np.int32)
 
 
 @dataclass(frozen=True)
