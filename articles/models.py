@@ -119,7 +119,9 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     title = models.CharField(_("title"), max_length=500)
     # The title folded for title completion (search.suggestions), indexed below; see title_keys.
-    title_key = CodePointOrderCharField(_("title key"), max_length=TITLE_KEY_LENGTH, blank=True, default="", editable=False)
+    title_key = CodePointOrderCharField(
+        _("title key"), max_length=TITLE_KEY_LENGTH, blank=True, default="", editable=False
+    )
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     body = models.TextField(_("body"), blank=True)
     summary = models.TextField(_("summary"), blank=True)

@@ -20,8 +20,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from articles.models import Article
-from articles.title_keys import TITLE_KEY_LENGTH, folded_title, prefix_upper_bound
 from articles.tag_kinds import TAG_KINDS, TagKindEntry
+from articles.title_keys import TITLE_KEY_LENGTH, folded_title, prefix_upper_bound
 
 from .entity_names import article_counts, best_name, every_entity, folded
 from .forms import clean_query_text
@@ -86,13 +86,13 @@ def title_suggestions(typed: str) -> list[Suggestion]:
 
     The titles are found as a range of their folded keys in the index (title_key, published_at,
     id), which holds the date too: the database sorts the matches' index entries, not their rows,
-    and reads the rows of the ten it keeps. That sort is the cost, one index entry per matching
-    title (about 0.3 µs of CPU each on SQLite), so it grows with how common the start is. One letter
-    matches a tenth of an archive: "c" starts 9,659 of 100,000 generated Reuters headlines, 2.8 ms;
-    two letters at most 4.6% there ("u." 4,577, 1.3 ms), and a reader who types one letter is not
-    yet asking for a title (the ten newest of a tenth of the archive), while entities still complete
-    it. No index serves both the prefix and the date order, and taking the first few hundred
-    matches in key order instead would change the answers. docs/search.md has the figures.
+    and reads the rows of the ten it keeps. No index serves both a prefix and the date order, so
+    that sort is the cost: one index entry per matching title, about 0.2 µs on SQLite, growing
+    with how common the start is (taking only the first few hundred matches in key order would
+    bound it but change the answers). One letter starts a tenth of an archive ("c": 9,659 of
+    100,000 generated Reuters headlines, 1.8 ms of SQL) and names no title in particular; two
+    letters start at most 4.6% there ("u.": 4,577, 0.6-0.9 ms), so titles wait for the second
+    letter, while entities complete the first. docs/search.md has the figures.
     """
     rows = newest_titles(folded_title(typed))
     return [

@@ -24,7 +24,7 @@ def titles(typed: str) -> list[str]:
 
 
 def unsaved(n: int, title: str, **fields) -> Article:
-    return Article(title=title, slug=f"bulk-{n}", published_at=DAY, language="en", **fields)
+    return Article(title=title, slug=f"bulk-{n}", **{"published_at": DAY, "language": "en", **fields})
 
 
 # The key follows the title ------------------------------------------------------------------------
@@ -211,3 +211,25 @@ def test_the_key_column_compares_in_code_point_order(db):
         ArticleFactory(title=title, slug=f"order-{n}")
     stored = list(Article.objects.order_by("title_key").values_list("title_key", flat=True))
     assert stored == sorted(stored)  # Python's str order is code point order
+
+
+def test_the_answers_are_those_of_comparing_every_folded_title(db):
+    """Against the definition, on titles made of the awkward characters: accents, "ß" (two letters
+    folded), curly quotes, spaces, punctuation, a character beyond the Basic Multilingual Plane;
+    dates repeat, so the order among equals counts too."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = ["a", "A", "á", "Á", "b", "ß", "s", "S", " ", ".", "’", "'", "\U0001f600", "z"]
+    articles = Article.objects.bulk_create(
+        unsaved(n, "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))),
+                published_at=DAY + timedelta(days=rng.randrange(5)))  # fmt: skip
+        for n in range(300)
+    )
+    newest_first = sorted(articles, key=lambda article: (article.published_at, article.pk), reverse=True)
+    tried = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(150)} | {"ss", "s", "ß"}
+    for typed in sorted(tried):
+        expected = [a.title for a in newest_first if folded(a.title).startswith(folded(typed))][:MAX_SUGGESTIONS]
+        if len(folded(typed)) < 2:
+            expected = []
+        assert titles(typed) == expected, typed
