@@ -119,9 +119,8 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     title = models.CharField(_("title"), max_length=500)
     # The title folded for title completion (search.suggestions), indexed below; see title_keys.
-    title_key = CodePointOrderCharField(
-        _("title key"), max_length=TITLE_KEY_LENGTH, blank=True, default="", editable=False
-    )
+    # Never shown (not editable, in no admin list), so without a name to translate.
+    title_key = CodePointOrderCharField(max_length=TITLE_KEY_LENGTH, blank=True, default="", editable=False)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     body = models.TextField(_("body"), blank=True)
     summary = models.TextField(_("summary"), blank=True)

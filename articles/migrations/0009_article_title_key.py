@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='article',
             name='title_key',
-            field=articles.title_keys.CodePointOrderCharField(blank=True, default='', editable=False, max_length=100, verbose_name='title key'),
+            field=articles.title_keys.CodePointOrderCharField(blank=True, default='', editable=False, max_length=100),
         ),
         migrations.RunPython(fill_title_keys, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
