@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from .fingerprints import article_fingerprint
 from .normal_form import normal_form_fields
 from .tag_kinds import TAG_KINDS, tag_kind_of
+from .title_keys import TITLE_KEY_LENGTH, CodePointOrderCharField, article_title_key_fill
 from .validators import validate_language_code
 
 
@@ -111,11 +112,15 @@ class ArticleQuerySet(models.QuerySet):
         for article in objs:
             normal_form_fields(article)
             article_language_fill(article)
+            article_title_key_fill(article)
         return super().bulk_create(objs, *args, **kwargs)
 
 
 class Article(models.Model):
     title = models.CharField(_("title"), max_length=500)
+    # The title folded for title completion (search.suggestions), indexed below; see title_keys.
+    # Never shown (not editable, in no admin list), so without a name to translate.
+    title_key = CodePointOrderCharField(max_length=TITLE_KEY_LENGTH, blank=True, default="", editable=False)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     body = models.TextField(_("body"), blank=True)
     summary = models.TextField(_("summary"), blank=True)
@@ -154,6 +159,11 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        indexes = [
+            # Titles that start with a prefix, as a range of keys; with the date and the id the
+            # newest of them are found in the index alone, without reading their rows.
+            models.Index(fields=["title_key", "published_at", "id"], name="article_title_key"),
+        ]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
 
@@ -163,6 +173,10 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         normal_form_fields(self)  # before the fingerprint: NFD and NFC copies are one article
         article_language_fill(self)
+        article_title_key_fill(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields and "title_key" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "title_key"]
         # A blank URL is stored as NULL so that "unique when set" holds.
         self.url = self.url or None
         if not self.fingerprint and self.published_at:
