@@ -73,6 +73,7 @@ class SearchParams:
     languages: tuple[str, ...] = ()  # ISO 639-1 codes: the language facet
     sort: str = ""
     page: int = 1
+    facet: str = ""  # the one facet shown with all its values (``facet=country``); "" shows each one's top values
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -107,6 +108,8 @@ class SearchParams:
             items.append(("to", self.date_to.text))
         if self.sort:
             items.append(("sort", self.sort))
+        if self.facet:
+            items.append(("facet", self.facet))
         if self.page > 1:
             items.append(("page", str(self.page)))
         return items
