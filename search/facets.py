@@ -76,8 +76,9 @@ class FacetValue:
     params: SearchParams = field(repr=False, compare=False)
     changes: Callable[[], dict] = field(repr=False, compare=False)  # the link's parameter changes
 
-    @property
+    @cached_property
     def url(self) -> str:
+        """Built once: the facet and the timeline both link to a date."""
         return self.params.url(**self.changes())
 
 

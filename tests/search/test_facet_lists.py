@@ -116,3 +116,37 @@ def test_the_expanded_facet_is_part_of_the_shareable_address(db):
     assert params.url() == "/?country=MX&facet=country&page=2"
     assert params.url(countries=()) == "/?facet=country"  # a new choice keeps the list open, from page 1
     assert SearchForm(QueryDict(params.url().split("?", 1)[1])).search_params() == params
+
+
+@pytest.mark.parametrize(
+    "query, changes, expected",
+    [
+        ("", {}, "/"),
+        ("", {"countries": ("MX",)}, "/?country=MX"),
+        ("q=oil+price&country=MX&page=3", {}, "/?q=oil+price&country=MX&page=3"),
+        ("q=oil&country=MX&page=3", {"countries": ("MX", "ES")}, "/?q=oil&country=MX&country=ES"),
+        ("q=oil&country=MX&page=3", {"page": 4}, "/?q=oil&country=MX&page=4"),
+        ("q=oil&country=MX&sort=oldest", {"q": ""}, "/?country=MX&sort=oldest"),
+        ("q=caf%C3%A9+%22x+y%22&from=2011&to=2012-03&language=es", {"date_from": None}, "/?q=caf%C3%A9+%22x+y%22&language=es&to=2012-03"),
+        ("organisation=anonymous&operation=operation-cartel&facet=organisation", {"operations": ()},
+         "/?organisation=anonymous&facet=organisation"),
+        ("country=MX&facet=country&page=2", {"facet": "", "page": 2}, "/?country=MX&page=2"),
+    ],
+)  # fmt: skip
+def test_a_link_changes_only_what_it_changes(small_archive, query, changes, expected):
+    from django.http import QueryDict
+    from django.utils.http import urlencode
+
+    from search.forms import SearchForm
+
+    params = SearchForm(QueryDict(query)).search_params()
+    assert params.url(**changes) == expected
+    changed = params.with_changes(**changes) if changes else params
+    assert expected == "/" + (f"?{urlencode(changed.query_items())}" if changed.query_items() else "")
+
+
+def test_a_link_to_a_field_that_does_not_exist_is_an_error(db):
+    from search.params import SearchParams
+
+    with pytest.raises(TypeError):
+        SearchParams().url(country=("MX",))
