@@ -8,7 +8,7 @@ not its own (disjunctive faceting), so its other values stay selectable.
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 
 from django.utils.dates import MONTHS
 from django.utils.text import capfirst
@@ -76,26 +76,52 @@ class FacetValue:
     params: SearchParams = field(repr=False, compare=False)
     changes: Callable[[], dict] = field(repr=False, compare=False)  # the link's parameter changes
 
-    @property
+    @cached_property
     def url(self) -> str:
+        """Built once: the facet and the timeline both link to a date."""
         return self.params.url(**self.changes())
 
 
 @dataclass(frozen=True)
 class Facet:
+    """A facet as the page shows it: its top values and every selected one, or all its values when
+    it is the facet the reader expanded (``facet=country``). Rendering every value of every facet
+    on every page was most of the page's time (issue 14)."""
+
     name: str
     label: str
     values: list[FacetValue]
     clear_url: str | None = None
     heading: str = ""
+    params: SearchParams | None = field(default=None, repr=False, compare=False)  # for its links
+    top_count: int = TOP_VALUES
+
+    @cached_property
+    def top(self) -> list[FacetValue]:
+        """The first ``top_count`` values, and every selected value after them."""
+        return [value for position, value in enumerate(self.values) if position < self.top_count or value.selected]
 
     @property
-    def top(self):
-        return self.values[:TOP_VALUES]
+    def expanded(self) -> bool:
+        return self.params is not None and self.params.facet == self.name
 
     @property
-    def more(self):
-        return self.values[TOP_VALUES:]
+    def shown(self) -> list[FacetValue]:
+        return self.values if self.expanded else self.top
+
+    @property
+    def hidden_count(self) -> int:
+        """How many values only the expanded facet shows."""
+        return len(self.values) - len(self.top)
+
+    @property
+    def all_values_url(self) -> str:
+        """This search with this facet expanded, on the same page of results, at the facet."""
+        return self.params.url(facet=self.name, page=self.params.page) + f"#facet-{self.name}"
+
+    @property
+    def top_values_url(self) -> str:
+        return self.params.url(facet="", page=self.params.page) + f"#facet-{self.name}"
 
 
 class ValueFacet:
@@ -137,7 +163,7 @@ class ValueFacet:
             for value, count in pairs
         ]
         clear_url = params.url(**{self.attribute: ()}) if selected else None
-        return Facet(self.name, self.label, values, clear_url)
+        return Facet(self.name, self.label, values, clear_url, params=params)
 
 
 @dataclass(frozen=True)
@@ -183,6 +209,7 @@ class LanguageFacet(ValueFacet):
 TAG_FACETS = tuple(TagFacet(kind) for kind in TAG_KINDS)
 LANGUAGE_FACET = LanguageFacet()
 VALUE_FACETS = (*TAG_FACETS, LANGUAGE_FACET)  # every facet but the date, in the page's order
+FACET_NAMES = ("date", *(facet.name for facet in VALUE_FACETS))  # what ``facet=`` may expand
 DATE_FIELD = "year_month"
 
 
@@ -221,7 +248,9 @@ def date_facet(params: SearchParams, month_counts: list[tuple[str, int]]) -> Fac
             )
         )
     clear_url = params.url(date_from=None, date_to=None) if params.date_from or params.date_to else None
-    return Facet("date", facet_heading("date"), values, clear_url, heading)
+    # A chosen year shows all its months: twelve is short enough, and a month is never behind a link.
+    top_count = len(MONTH_NAMES) if year else TOP_VALUES
+    return Facet("date", facet_heading("date"), values, clear_url, heading, params, top_count)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from articles.language import is_language_code
 from articles.normal_form import normal_form
 from articles.tag_kinds import TAG_KINDS, TagKindEntry
 
-from .facets import entity_labels
+from .facets import FACET_NAMES, entity_labels
 from .params import SORTS, SearchParams, parse_date_bound
 
 MAX_QUERY_LENGTH = 500
-KNOWN_PARAMETERS = {"q", *(kind.name for kind in TAG_KINDS), "language", "from", "to", "sort", "page"}
+KNOWN_PARAMETERS = {"q", *(kind.name for kind in TAG_KINDS), "language", "from", "to", "sort", "facet", "page"}
 QUERY_SYNTAX = re.compile(r"[*?~^:\[\]{}()\\!&|+]")
 
 
@@ -118,6 +118,7 @@ class SearchForm(forms.Form):
     date_from = forms.CharField(required=False)
     date_to = forms.CharField(required=False)
     sort = forms.CharField(required=False)
+    facet = forms.CharField(required=False)
     page = forms.CharField(required=False)
 
     def __init__(self, data=None, **kwargs):
@@ -189,6 +190,16 @@ class SearchForm(forms.Form):
             return ""
         return sort
 
+    def clean_facet(self):
+        name = (self.cleaned_data.get("facet") or "").strip().lower()
+        if name and name not in FACET_NAMES:
+            self.notices.append(
+                gettext("Ignored unknown facet “%(facet)s”; the facets are %(facets)s.")
+                % {"facet": name[:40], "facets": ", ".join(FACET_NAMES)}
+            )
+            return ""
+        return name
+
     def clean_page(self):
         text = (self.cleaned_data.get("page") or "").strip()
         if not text:
@@ -228,6 +239,7 @@ class SearchForm(forms.Form):
             date_from=cleaned.get("date_from"),
             date_to=cleaned.get("date_to"),
             sort=cleaned.get("sort", ""),
+            facet=cleaned.get("facet", ""),
             page=cleaned.get("page", 1),
             notices=tuple(self.notices),
         )

@@ -7,6 +7,7 @@ haystack's SearchQuerySet API, so the same code serves Whoosh, Elasticsearch or 
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.urls import reverse
@@ -23,7 +24,7 @@ from articles.tag_kinds import TAG_KINDS, field_per_tag_kind
 from .engine.interface import SearchUnavailable
 from .entity_names import entities_named
 from .facets import DATE_FIELD, LANGUAGE_FACET, TAG_FACETS, VALUE_FACETS, Chip, Facet, active_chips, date_facet
-from .params import SORTS, SearchParams
+from .params import PARAMETER_OF_TAG_FIELD, SORTS, SearchParams
 
 SNIPPET_WORDS = 40
 PLAIN_SNIPPET_CHARS = SNIPPET_WORDS * 50  # room for 40 words, however long
@@ -42,7 +43,18 @@ class Tag:
 
     @property
     def url(self) -> str:
-        return SearchParams().url(**{self.attribute: (self.value,)})
+        return tag_search_url(self.attribute, self.value)
+
+    @property
+    def kind_name(self) -> str:
+        """The tag kind's name (``country``): one loop over a hit's tags, not one per kind."""
+        return PARAMETER_OF_TAG_FIELD[self.attribute]
+
+
+@lru_cache(maxsize=4096)
+def tag_search_url(attribute: str, value: str) -> str:
+    """The search for one tag, the same on every page: a page of results links to a hundred tags."""
+    return SearchParams().url(**{attribute: (value,)})
 
 
 @dataclass(frozen=True)
@@ -59,16 +71,16 @@ class Hit:
     snippet: SafeString
     language: str  # ISO 639-1, "" when unknown
 
-    @property
+    @cached_property
     def language_label(self) -> str:
         return LANGUAGE_FACET.labels([self.language]).get(self.language, "") if self.language else ""
 
-    @property
+    @cached_property
     def tag_groups(self) -> list[tuple]:
         """(kind, tags) for every kind, in the registry's order."""
         return [(kind, getattr(self, kind.field)) for kind in TAG_KINDS]
 
-    @property
+    @cached_property
     def tags(self) -> list[Tag]:
         return [tag for _, tags in self.tag_groups for tag in tags]
 
@@ -119,7 +131,7 @@ class SearchResult:
         numbers = {1, self.pages, *range(max(1, self.page - 3), min(self.pages, self.page + 3) + 1)}
         return [PageLink(n, self.params.url(page=n), n == self.page) for n in sorted(numbers) if n >= 1]
 
-    @property
+    @cached_property
     def sort_urls(self) -> dict[str, str]:
         return {sort: self.params.url(sort=sort) for sort in SORTS}
 

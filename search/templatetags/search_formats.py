@@ -11,5 +11,5 @@ register = template.Library()
 
 @register.simple_tag
 def format_url(params, view):
-    """The whole search, from its start, served by ``view``."""
-    return params.url(view, page=1)
+    """The whole search, from its start, served by ``view`` (which shows no facets to expand)."""
+    return params.url(view, page=1, facet="")

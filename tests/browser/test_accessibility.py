@@ -11,6 +11,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = {
     "results with facets and chips": "/?q=Anonymous&country=US",
+    "a facet with all its values": "/?facet=country",
     "no results": "/?q=zzzzqqqq",
     "no results for a combination of filters": "/?country=IS&operation=operation-cartel",
     "article": "/articles/anonymous-floods-australian-government-websites-in-protest-at-internet-filter-plan/",
@@ -97,3 +98,22 @@ def test_skip_link_jumps_from_the_results_to_the_filters(page):
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     assert focused(page)["inFacets"], focused(page)
+
+
+def test_a_facets_whole_list_opens_at_the_facet_keeps_the_results_and_closes_again(page):
+    page.goto("/")
+    country = page.locator('section[aria-labelledby="facet-country"]')
+    all_values = country.locator("a.facet-all")
+    expect(all_values).to_have_text(re.compile(r"All \d+ values"))
+    total = int(re.search(r"\d+", all_values.inner_text()).group())
+    assert country.locator("li").count() < total
+    all_values.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"facet=country#facet-country$"))
+    expect(country.locator("li")).to_have_count(total)
+    expect(page.locator(".results .result").first).to_be_visible()
+    page.keyboard.press("Tab")  # from the facet's heading, where the address's fragment landed
+    assert focused(page)["inFacets"], focused(page)
+    country.locator("a.facet-fewer").click()
+    page.wait_for_url(re.compile(r"/#facet-country$"))
+    assert country.locator("li").count() < total

@@ -5,11 +5,11 @@ from urllib.parse import urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-NAMES = ["q", "country", "organisation", "operation", "from", "to", "sort", "page"]
+NAMES = ["q", "country", "organisation", "operation", "from", "to", "sort", "facet", "page"]
 VALUES = st.one_of(
     st.text(max_size=40),
     st.sampled_from(["MX", "us", "ZZ", "anonymous", "interpol", "operation-cartel", "2011", "2012-02", "2012-02-30",
-                     "newest", "oldest", "relevance", "0", "-1", "2", "1000000000", "abc", "*", "a*", '"', "(", "AND",
+                     "newest", "oldest", "relevance", "date", "Country", "0", "-1", "2", "1000000000", "abc", "*", "a*", '"', "(", "AND",
                      "cartel", "Mexico", "México", "countries:mx", "[a TO]", "\x00", "😀", "نفط"]),
 )  # fmt: skip
 PARAMETERS = st.lists(st.tuples(st.one_of(st.sampled_from(NAMES), st.text(max_size=10)), VALUES), max_size=12)
