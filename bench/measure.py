@@ -150,10 +150,17 @@ class Gunicorn:
     def get(self, request: dict) -> dict:
         return self.get_json("/api/search?" + urlencode(request))
 
+    def page(self, request: dict) -> int:
+        """The HTML search page a person sees (facets, timeline, links): its size in bytes."""
+        return len(self.get_body("/?" + urlencode(request)))
+
     def related(self, request: dict) -> dict:
         return self.get_json(f"/api/articles/{request['slug']}/related")
 
     def get_json(self, path: str) -> dict:
+        return json.loads(self.get_body(path))
+
+    def get_body(self, path: str) -> bytes:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         connection.request("GET", path, headers={"Host": "127.0.0.1"})
         response = connection.getresponse()
@@ -161,7 +168,7 @@ class Gunicorn:
         connection.close()
         if response.status != 200:
             raise RuntimeError(f"{path} answered {response.status}")
-        return json.loads(body)
+        return body
 
 
 def timed_runs(classes, repeats, call) -> tuple[dict, dict]:
@@ -377,6 +384,10 @@ def main(argv=None):
         f"{name} #{n}" for name in ours_totals for n in ours_totals[name] if ours_totals[name][n] != gunicorn_totals[name][n]
     ]
     print(f"  gunicorn: {result['ours_gunicorn']}", flush=True)
+    for requests in classes.values():
+        gunicorn.page(requests[0])
+    result["ours_gunicorn_page"], _ = timed_runs(classes, args.repeats, gunicorn.page)
+    print(f"  gunicorn, HTML page: {result['ours_gunicorn_page']}", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="newsarchive-refs-", dir="/tmp") as work:
         for engine in (TantivyEngine(Path(work) / "tantivy"), Fts5Engine(Path(work) / "fts5.sqlite3")):
