@@ -12,9 +12,10 @@ them (``articles.tagging.entity_matcher``), and then N searches (``run_search`` 
 archive). Each row lists the top-level packages the step imported.
 
 ``gunicorn``: starts gunicorn with the project's gunicorn.conf.py over the archive (as
-``bench/run.py`` does), waits for the workers to warm up, reads every process's PSS, runs a mixed
-workload (``/api/search`` and the HTML search page over words of the archive, from a few client
-threads, and admin saves over HTTP as ``bench/measure.py`` makes them), and reads them again.
+``bench/run.py`` does), waits for the workers to warm up, reads every process's PSS, runs half
+the searches (``/api/search`` and the HTML search page over words of the archive, from a few
+client threads), reads them again, then the admin saves (over HTTP as ``bench/measure.py`` makes
+them) and the other half of the searches, and reads them a last time.
 
 The archive: ``--data-dir`` of one already built (by ``bench/run.py --keep`` or by this script's
 ``--keep``), or ``--archive sample`` (the 49-article sample archive) or ``--archive reuters``
@@ -42,6 +43,21 @@ def pss_kb(pid: int | str = "self") -> dict:
     private = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
     shared = fields.get("Shared_Clean", 0) + fields.get("Shared_Dirty", 0)
     return {"pss": fields["Pss"], "rss": fields["Rss"], "private": private, "shared": shared, "anonymous": fields.get("Anonymous", 0)}
+
+
+def largest_mappings(pid: int | str = "self", top: int = 12) -> list[dict]:
+    """The mapped files (and [heap], anonymous memory) with the largest PSS, from /proc/PID/smaps."""
+    totals: dict[str, dict] = {}
+    name = None
+    with open(f"/proc/{pid}/smaps") as smaps:
+        for line in smaps:
+            first = line.split(maxsplit=5)
+            if "-" in first[0] and len(first) >= 5 and ":" not in first[0]:  # a mapping's header line
+                name = first[5].strip() if len(first) > 5 else "[anonymous]"
+                totals.setdefault(name, {"name": name, "pss": 0, "rss": 0})
+            elif first[0] in ("Pss:", "Rss:"):
+                totals[name][first[0][:-1].lower()] += int(first[1])
+    return sorted(totals.values(), key=lambda mapping: -mapping["pss"])[:top]
 
 
 # The child of ``pieces`` reads its PSS before it imports anything more than os, sys and time.
@@ -229,7 +245,7 @@ def pieces_child(spec_path: str) -> None:
     step("+ entity matcher built (articles.tagging.entity_matcher)", matcher)
     step("+ dateline gazetteer built (gazetteer.dateline_places)", datelines)
     step(f"+ {spec['searches']} searches over {len(spec['words'])} words (run_search)", run_searches)
-    print(json.dumps({"rows": rows, "pid": os.getpid()}))
+    print(json.dumps({"rows": rows, "pid": os.getpid(), "mappings": largest_mappings()}))
 
 
 # ---------------------------------------------------------------- gunicorn
@@ -351,6 +367,7 @@ def run_gunicorn(data_dir: Path, words: list[str], searches: int, saves: int, th
             started = time.perf_counter()
             half = searches // 2
             result["search_statuses"] = Counter(search_workload(port, words, half, threads))
+            result["after_searches"] = wait_settled(server.pid, expected, timeout=30)
             result["saves"] = admin_saves(port, saves, seed)
             result["search_statuses"].update(search_workload(port, list(reversed(words)), searches - half, threads))
             result["search_statuses"] = dict(result["search_statuses"])
@@ -369,17 +386,18 @@ def mb(kb: int) -> str:
 
 
 def print_pieces(pieces: dict) -> None:
-    print("\n| step | PSS MB | + MB | private MB | seconds | packages first imported |")
+    print("\n| step | PSS MB | + MB | anonymous MB | seconds | packages first imported |")
     print("|---|---:|---:|---:|---:|---|")
     previous = 0
     for row in pieces["rows"]:
         packages = ", ".join(row["new_packages"][:14]) + (f" (+{len(row['new_packages']) - 14})" if len(row["new_packages"]) > 14 else "")
-        print(f"| {row['step']} | {mb(row['pss'])} | {mb(row['pss'] - previous)} | {mb(row['private'])} | {row['seconds']} | {packages} |")
+        print(f"| {row['step']} | {mb(row['pss'])} | {mb(row['pss'] - previous)} | {mb(row['anonymous'])} | {row['seconds']} | {packages} |")
         previous = row["pss"]
+    print("\nlargest mappings at the end (PSS MB): " + ", ".join(f"{m['name']} {mb(m['pss'])}" for m in pieces["mappings"]))
 
 
 def print_gunicorn(result: dict) -> None:
-    for moment in ("after_warm_up", "after_workload"):
+    for moment in ("after_warm_up", "after_searches", "after_workload"):
         memory = result[moment]
         workers = memory["workers"]
         per_worker = [worker["pss"] for worker in workers.values()]
