@@ -43,7 +43,7 @@ def entity_matcher() -> EntityMatcher:
     """The matcher for the current catalogue, built once per catalogue version and process.
 
     Built on first use only: a process that only serves searches never builds it (nor imports the
-    extraction modules), which keeps about 120 MB of PSS out of such a gunicorn worker
+    extraction modules), which keeps 92-114 MB of PSS out of such a gunicorn worker
     (docs/memory.md).
     """
     version = catalogue_version()

