@@ -121,7 +121,7 @@ def archive_words(data_dir: Path, count: int, seed: int) -> list[str]:
     with sqlite3.connect(f"file:{data_dir / 'newsarchive.sqlite3'}?mode=ro", uri=True) as db:
         rows = db.execute("SELECT title, body FROM articles_article ORDER BY id").fetchall()
     frequency = Counter(word for title, body in rows for word in set(WORD.findall(f"{title} {body}".lower())))
-    ranked = [word for word, n in frequency.most_common() if n >= 2]
+    ranked = [word for word, n in sorted(frequency.items(), key=lambda item: (-item[1], item[0])) if n >= 2]  # ties by word: no hash order
     common = ranked[: count // 2]
     rest = ranked[count // 2 :]
     rare = random.Random(seed).sample(rest, min(len(rest), count - len(common)))
