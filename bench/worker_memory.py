@@ -366,9 +366,11 @@ def search_workload(port: int, words: list[str], searches: int, threads: int) ->
     return dict(statuses)
 
 
-def admin_saves(port: int, saves: int, seed: int) -> int:
+def admin_saves(port: int, saves: int, seed: int) -> list[float]:
     """Admin saves over HTTP as bench/measure.py makes them (half new articles, half edits), with an
-    editor of our own; each connection is new, so the saves spread over the workers."""
+    editor of our own; each connection is new, so the saves spread over the workers. Returns each
+    save's milliseconds, from posting the form to the admin's redirect (the time is noisy on a
+    shared machine; a worker's first save includes building the entity matcher)."""
     import measure  # django.setup() with the archive's settings, which this process has in its environment
     from django.contrib.auth import get_user_model
 
@@ -380,7 +382,7 @@ def admin_saves(port: int, saves: int, seed: int) -> int:
     user.save()
     editor = measure.AdminEditor(port, "memory-editor", password)
     ids = random.Random(seed).sample(list(Article.objects.values_list("pk", flat=True)), saves)
-    done = 0
+    timings = []
     for number in range(saves):
         word = f"zqmemory{number}x{secrets.token_hex(3)}"
         if number % 2 == 0:
@@ -392,11 +394,12 @@ def admin_saves(port: int, saves: int, seed: int) -> int:
             article = Article.objects.get(pk=ids[number])
             path = f"/admin/articles/article/{article.pk}/change/"
             values = editor.form(path, {"title": f"{article.title[:200]} {word}"})
+        started = time.perf_counter()
         where = editor.post(path, values)
+        timings.append(round((time.perf_counter() - started) * 1000, 1))
         if not where.endswith("/admin/articles/article/"):
             raise RuntimeError(f"the admin did not save: it answered {where}")
-        done += 1
-    return done
+    return timings
 
 
 def run_gunicorn(data_dir: Path, words: list[str], searches: int, saves: int, threads: int, seed: int) -> dict:
@@ -416,7 +419,8 @@ def run_gunicorn(data_dir: Path, words: list[str], searches: int, saves: int, th
             half = searches // 2
             result["search_statuses"] = Counter(search_workload(port, words, half, threads))
             result["after_searches"] = wait_settled(server.pid, expected, timeout=30)
-            result["saves"] = admin_saves(port, saves, seed)
+            result["save_ms"] = admin_saves(port, saves, seed)
+            result["saves"] = len(result["save_ms"])
             result["search_statuses"].update(search_workload(port, list(reversed(words)), searches - half, threads))
             result["search_statuses"] = dict(result["search_statuses"])
             result["workload_seconds"] = round(time.perf_counter() - started, 1)
@@ -457,6 +461,8 @@ def print_gunicorn(result: dict) -> None:
         if per_worker:
             print(f"| mean | {mb(sum(per_worker) / len(per_worker))} | | | |")
     print(f"\nsearches: {result['search_statuses']}, admin saves: {result['saves']}, workload {result['workload_seconds']} s")
+    ordered = sorted(result["save_ms"])
+    print(f"admin save (post to redirect) ms: median {ordered[len(ordered) // 2]}, three slowest {ordered[-3:]}, in order {result['save_ms']}")
 
 
 def machine() -> dict:

@@ -52,16 +52,24 @@ def worker_run(env, *args) -> dict:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def test_a_worker_that_only_searches_never_builds_the_entity_matcher(deployed_env):
-    """The matcher and its gazetteers are 120 MB of a worker's PSS (docs/memory.md): only a process
-    that extracts (a save, an import) builds them, not the warm-up nor a search."""
-    searching = worker_run(deployed_env)
+def test_a_search_worker_never_builds_the_entity_matcher_with_the_warm_up_of_it_off(deployed_env):
+    """The matcher and its gazetteers are 120 MB of a worker's PSS (docs/memory.md). With
+    WARM_UP_ENTITY_MATCHER=0 only a process that extracts (a save, an import) builds them: not
+    the warm-up, not a search, not an import of the modules a search uses."""
+    lazy = deployed_env | {"WARM_UP_ENTITY_MATCHER": "0"}
+    searching = worker_run(lazy)
     assert searching["statuses"] == [200, 200, 200, 200]
     assert not searching["matcher_built"]
     assert not {"articles.extraction.matcher", "articles.extraction.gazetteer", "articles.extraction.countries"} & set(searching["modules"])
 
-    extracting = worker_run(deployed_env, "extract")  # the same probe sees a matcher when one is built
+    extracting = worker_run(lazy, "extract")  # the same probe sees a matcher when one is built
     assert extracting["matcher_built"] and "articles.extraction.gazetteer" in extracting["modules"]
+
+
+def test_the_warm_up_builds_the_entity_matcher_by_default(deployed_env):
+    """By default a worker's first save does not wait for the matcher (tests/test_concurrency.py
+    saved twice in 20 s during an import when each worker built it on its first save)."""
+    assert worker_run(deployed_env)["matcher_built"]
 
 
 def test_search_page_is_served_by_gunicorn_with_debug_off(gunicorn_server):
