@@ -25,7 +25,7 @@ The archive: ``--data-dir`` of one already built (by ``bench/run.py --keep`` or 
     .venv/bin/python bench/worker_memory.py pieces --archive sample --searches 600
     .venv/bin/python bench/worker_memory.py gunicorn --archive reuters --keep --searches 600 --saves 20
     .venv/bin/python bench/worker_memory.py both --data-dir /tmp/newsarchive-mem-reuters-x --out /tmp/mem.json
-    WEB_CONCURRENCY=3 GUNICORN_PRELOAD=1 .venv/bin/python bench/worker_memory.py gunicorn --data-dir ...
+    WARM_UP_ENTITY_MATCHER=0 GUNICORN_CMD_ARGS=--preload .venv/bin/python bench/worker_memory.py gunicorn --data-dir ...
 """
 
 import os
@@ -410,7 +410,8 @@ def run_gunicorn(data_dir: Path, words: list[str], searches: int, saves: int, th
     env = settings_env(data_dir, port)
     os.environ.update({key: env[key] for key in ("DJANGO_SETTINGS_MODULE", "DATA_DIR", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DEBUG")})
     expected = int(env.get("WEB_CONCURRENCY", os.cpu_count() + 1))
-    result = {"workers_configured": expected, "port": port, "preload_env": env.get("GUNICORN_PRELOAD", "")}
+    result = {"workers_configured": expected, "port": port,
+              "environment": {name: env.get(name) for name in ("WEB_CONCURRENCY", "GUNICORN_CMD_ARGS", "WARM_UP_ENTITY_MATCHER")}}  # fmt: skip
     with open(data_dir / "worker_memory.log", "a") as log:
         server = start_gunicorn(env, log)
         try:
