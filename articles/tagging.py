@@ -43,7 +43,7 @@ def entity_matcher() -> EntityMatcher:
     """The matcher for the current catalogue, built once per catalogue version and process.
 
     Built on first use (or by a gunicorn worker's warm-up, ``WARM_UP_ENTITY_MATCHER``): a process
-    that never extracts never builds it nor imports the extraction modules, which keeps 92-114 MB
+    that never extracts never builds it nor imports the extraction modules, which keeps 92-115 MB
     of PSS out of a gunicorn worker that only serves searches (docs/memory.md).
     """
     version = catalogue_version()

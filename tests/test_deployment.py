@@ -26,7 +26,7 @@ def gunicorn_server(deployed_env):
 
 # A web worker as gunicorn makes one: the WSGI app, gunicorn.conf.py's warm-up, then searches (the
 # HTML page, the API, an article page with its related articles); with "extract", one re-extraction
-# too. It reports whether the entity matcher was built and which extraction modules were imported.
+# too, rolled back. It reports whether the entity matcher was built and which extraction modules were imported.
 WORKER = """
 import json, runpy, sys
 from newsarchive.wsgi import application
@@ -37,9 +37,12 @@ statuses = [client.get(path).status_code for path in ("/?q=Zetas", "/api/search?
 from articles.models import Article
 article = Article.objects.order_by("pk").first()
 statuses.append(client.get(article.get_absolute_url()).status_code)
-if sys.argv[1:] == ["extract"]:
+if sys.argv[1:] == ["extract"]:  # rolled back: the other tests of this module share the archive
+    from django.db import transaction
     from articles.tagging import article_extract_tags
-    article_extract_tags(article)
+    with transaction.atomic():
+        article_extract_tags(article)
+        transaction.set_rollback(True)
 from articles import tagging
 print(json.dumps({"statuses": statuses, "matcher_built": bool(tagging._matcher_cache),
                   "modules": sorted(name for name in sys.modules if name.startswith("articles.extraction."))}))
