@@ -5,16 +5,22 @@ editor removed (a ``TagRejection``) is never added back. Extraction only adds an
 links it made itself.
 """
 
+from __future__ import annotations
+
 import threading
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .extraction import EntityMatcher, Extraction, KnownEntity
+from .extraction.entities import Extraction, KnownEntity
 from .models import Article, OrganisationSuggestion, SuggestionStatus, TagOrigin, TagRejection
 from .tag_kinds import TAG_KINDS, TagKindEntry, tag_kind
+
+if TYPE_CHECKING:
+    from .extraction.matcher import EntityMatcher
 
 _matcher_lock = threading.Lock()
 _matcher_cache: dict = {}
@@ -34,10 +40,17 @@ def known_entities(model) -> list[KnownEntity]:
 
 
 def entity_matcher() -> EntityMatcher:
-    """The matcher for the current catalogue, built once per catalogue version and process."""
+    """The matcher for the current catalogue, built once per catalogue version and process.
+
+    Built on first use (or by a gunicorn worker's warm-up, ``WARM_UP_ENTITY_MATCHER``): a process
+    that never extracts never builds it nor imports the extraction modules, which keeps 92-115 MB
+    of PSS out of a gunicorn worker that only serves searches (docs/memory.md).
+    """
     version = catalogue_version()
     with _matcher_lock:
         if _matcher_cache.get("version") != version:
+            from .extraction.matcher import EntityMatcher
+
             catalogues = {kind.field: known_entities(kind.model) for kind in TAG_KINDS if not kind.fixed}
             _matcher_cache["matcher"] = EntityMatcher(**catalogues)
             _matcher_cache["version"] = version

@@ -88,3 +88,25 @@ def test_a_selected_facet_is_counted_without_its_own_filter(engine):
     assert answer.total == 1  # 12
     assert answer.facets["countries"] == {"US": 5, "GB": 1}  # grain and opec: 4, 8, 12, 16, 20
     assert answer.facets["organisations"] == {"opec": 1}  # grain and GB: 6, 12, 18
+
+
+def test_worker_memory_reads_pss_and_draws_words_from_an_archive(tmp_path):
+    import os
+    import sqlite3
+
+    import worker_memory
+
+    own = worker_memory.pss_kb()
+    assert 0 < own["pss"] <= own["rss"] and own["private"] > 0
+    assert worker_memory.pss_kb(os.getpid())["rss"] > 0
+    assert worker_memory.largest_mappings(top=3) and all(mapping["pss"] >= 0 for mapping in worker_memory.largest_mappings(top=3))
+    assert worker_memory.children(os.getpid()) == []
+
+    with sqlite3.connect(tmp_path / "newsarchive.sqlite3") as db:
+        db.execute("CREATE TABLE articles_article (id INTEGER PRIMARY KEY, title TEXT, body TEXT)")
+        db.executemany("INSERT INTO articles_article (title, body) VALUES (?, ?)",
+                       [(f"Oil story {n}", f"crude prices rose word{n % 5} again") for n in range(20)])  # fmt: skip
+    words = worker_memory.archive_words(tmp_path, 6, seed=1)
+    assert len(words) == len(set(words)) == 6
+    assert {"again", "crude", "prices"} <= set(words)  # the three most frequent, ties by word
+    assert words == worker_memory.archive_words(tmp_path, 6, seed=1)

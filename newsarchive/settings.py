@@ -172,6 +172,11 @@ HAYSTACK_CONNECTIONS = {
 # Index updates are queued by search.signals and run after the transaction commits.
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.ArticleSignalProcessor"
 SEARCH_RESULTS_PER_PAGE = 20
+# Whether a gunicorn worker's warm-up builds the entity matcher and its gazetteers (120 MB of its
+# PSS, docs/memory.md) so that its first save does not wait for them (2-5 s, longer under load).
+# Off (0) suits workers that only serve searches, such as a pool that nginx sends no admin
+# requests to: they never build it. A worker with it off that does serve a save builds it then.
+WARM_UP_ENTITY_MATCHER = env_flag("WARM_UP_ENTITY_MATCHER", True)
 # The longest query string the site reads, percent-encoded as sent ("é" takes 6 bytes, "中" 9):
 # longer is a 414 from the site. gunicorn.conf.py and the nginx site let at least this through.
 MAX_QUERY_STRING_BYTES = int(os.environ.get("MAX_QUERY_STRING_BYTES", "8192"))

@@ -8,21 +8,24 @@ log = logging.getLogger(__name__)
 
 
 def warm_up() -> None:
-    """Import every URLconf (the admin's included), build the entity matcher and its gazetteers,
-    open the search snapshot with its arrays, and read the words a spelling suggestion is chosen
-    from. A failure is logged: the worker still serves.
+    """Import every URLconf (the admin's included), build the entity matcher and its gazetteers
+    (unless ``settings.WARM_UP_ENTITY_MATCHER`` is off), open the search snapshot with its arrays,
+    and read the words a spelling suggestion is chosen from. A failure is logged: the worker still
+    serves.
 
     At 100,000 articles a cold worker's first admin save took 1.4-2.0 s (1.45 s building the
     matcher, 0.4 s the dateline gazetteer, then opening every index segment); gunicorn calls this
     from ``post_worker_init`` instead, before the worker accepts requests.
+
+    The matcher and gazetteers are 120 MB of a worker's PSS (docs/memory.md). With
+    ``WARM_UP_ENTITY_MATCHER`` off, a worker that only answers searches never builds them, and
+    the first save a worker handles builds them and waits for it.
     """
     from django.conf import settings
     from django.http import QueryDict
     from django.urls import get_resolver
     from django.utils import translation
 
-    from articles.extraction.gazetteer import dateline_places
-    from articles.tagging import entity_matcher
     from search.engine.interface import SearchUnavailable
     from articles.models import Article
     from search.forms import SearchForm
@@ -32,8 +35,12 @@ def warm_up() -> None:
     started = time.perf_counter()
     try:
         get_resolver().url_patterns
-        entity_matcher()
-        dateline_places()
+        if settings.WARM_UP_ENTITY_MATCHER:
+            from articles.extraction.gazetteer import dateline_places
+            from articles.tagging import entity_matcher
+
+            entity_matcher()
+            dateline_places()
     except Exception:
         log.exception("Worker not warmed up")
         return
