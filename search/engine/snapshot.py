@@ -20,7 +20,7 @@ from whoosh.searching import Searcher
 
 from . import segments
 from .scoring import FieldBM25F, Postings
-from .whoosh_internals import deleted_docnums, index_segments, reader_with_deletions_of
+from .whoosh_internals import InPlaceSegmentReader, deleted_docnums, index_segments, reader_with_deletions_of
 
 MISSING = np.iinfo(np.uint64).max  # a sortable column's value for a document without the field
 FILTER_MASKS_KEPT = 64  # masks and counts kept per generation; a mask is a byte a document: 6.4 MB at 100,000 articles
@@ -50,7 +50,7 @@ def segments_reader(storage, schema, segments_, generation, previous_reader=None
     for segment in segments_:
         leaf = reusable.get(segment.segment_id())
         if leaf is None:
-            leaf = SegmentReader(storage, schema, segment, generation=generation)
+            leaf = InPlaceSegmentReader(storage, schema, segment, generation=generation)
         elif not same_deletions(leaf.segment(), segment):
             leaf = reader_with_deletions_of(leaf, segment)
         readers.append(leaf)

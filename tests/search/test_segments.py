@@ -104,15 +104,21 @@ def test_an_edit_finds_the_old_copy_through_the_open_readers(bulk_articles, monk
     """The writer reuses the snapshot's segment readers to delete the old copy of an edited article."""
     from whoosh import reading
 
+    from search.engine import whoosh_internals
+
     articles = bulk_articles
     opened = []
-    original_init = reading.SegmentReader.__init__
 
-    def counting_init(self, storage, schema, segment, *args, **kwargs):
-        opened.append(segment.segment_id())
-        original_init(self, storage, schema, segment, *args, **kwargs)
+    def counting(original_init):
+        def counting_init(self, storage, schema, segment, *args, **kwargs):
+            opened.append(segment.segment_id())
+            original_init(self, storage, schema, segment, *args, **kwargs)
 
-    monkeypatch.setattr(reading.SegmentReader, "__init__", counting_init)
+        return counting_init
+
+    # Whoosh's own readers (a writer's) and ours (a snapshot's, which read segment files in place).
+    for reader_class in (reading.SegmentReader, whoosh_internals.InPlaceSegmentReader):
+        monkeypatch.setattr(reader_class, "__init__", counting(reader_class.__init__))
     for round_ in range(2):
         articles[3].title = f"Revised {round_} headline"
         articles[3].save()

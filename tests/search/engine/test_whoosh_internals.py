@@ -901,3 +901,56 @@ def test_no_module_replaces_a_method_of_another_object():
     for path in our_sources():
         found += method_replacements(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
     assert found == [], "\n".join(found)
+
+
+# Segment files read in place ----------------------------------------------------------------------
+
+
+def test_an_in_place_segment_reader_reads_what_whooshs_own_reads(edited_ix, readers):
+    from search.engine.whoosh_internals import InPlaceSegmentReader
+
+    edited_ix, _ = edited_ix
+
+    for segment in index_segments(edited_ix):
+        theirs = readers(SegmentReader(edited_ix.storage, edited_ix.schema, segment))
+        ours = readers(InPlaceSegmentReader(edited_ix.storage, edited_ix.schema, segment))
+        assert ours.doc_count_all() == theirs.doc_count_all() and ours.doc_count() == theirs.doc_count()
+        assert list(ours.all_stored_fields()) == list(theirs.all_stored_fields())
+        for fieldname in ("title", "body", "tag"):
+            assert list(ours.lexicon(fieldname)) == list(theirs.lexicon(fieldname))
+            kind = "weight" if fieldname == "tag" else "positions"
+            for term in theirs.lexicon(fieldname):
+                assert list(ours.postings(fieldname, term).items_as(kind)) == list(theirs.postings(fieldname, term).items_as(kind))
+        assert [ours.doc_field_length(n, "body") for n in range(ours.doc_count_all())] == [
+            theirs.doc_field_length(n, "body") for n in range(theirs.doc_count_all())
+        ]
+
+
+def test_an_in_place_segment_reader_does_not_copy_the_segment_files(edited_ix, readers):
+    from search.engine.whoosh_internals import InPlaceBufferFile, InPlaceCompoundStorage, MemoryViewReader
+
+    edited_ix, _ = edited_ix
+    segment = index_segments(edited_ix)[0]
+    assert segment.is_compound()
+    compound = InPlaceCompoundStorage(edited_ix.storage.open_file(segment.make_filename(segment.COMPOUND_EXT)))
+    try:
+        for name in compound.list():
+            opened = compound.open_file(name)
+            assert isinstance(opened, InPlaceBufferFile) and isinstance(opened.file, MemoryViewReader)
+            assert opened._buf.obj is compound._source, "the sub-file is a copy, not a view of the mmap"
+            opened.close()
+    finally:
+        compound.close()
+
+
+def test_a_memory_view_reader_reads_as_a_bytes_io_does():
+    import io
+
+    from search.engine.whoosh_internals import MemoryViewReader
+
+    data = b"first line\nsecond line\nno newline at the end"
+    ours, theirs = MemoryViewReader(memoryview(data)), io.BytesIO(data)
+    steps = [("read", 5), ("readline", -1), ("tell",), ("seek", 3), ("read", -1), ("seek", -4, 2), ("read", 10),
+             ("seek", 0), ("readline", 4), ("readline", -1), ("seek", 2, 1), ("readline", -1), ("read", 0)]  # fmt: skip
+    for name, *args in steps:
+        assert getattr(ours, name)(*args) == getattr(theirs, name)(*args), (name, args)
