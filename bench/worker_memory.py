@@ -9,8 +9,7 @@ Whoosh/haystack, the search engine's modules, the extraction modules (imported o
 ``django.setup()`` (apps, models, the admin), the URLconf, a search as a worker's warm-up runs it
 (the opened index snapshot), the entity matcher and the dateline gazetteer built as the app builds
 them (``articles.tagging.entity_matcher``), and then N searches (``run_search`` over words of the
-archive). Each row lists the top-level packages the step imported. ``--zero-copy-segments``
-measures what Whoosh's private copies of the segment files cost (see ``read_segment_files_in_place``).
+archive). Each row lists the top-level packages the step imported.
 
 ``gunicorn``: starts gunicorn with the project's gunicorn.conf.py over the archive (as
 ``bench/run.py`` does), waits for the workers to warm up, reads every process's PSS, runs half
@@ -140,11 +139,11 @@ def settings_env(data_dir: Path, port: int) -> dict:
 # ---------------------------------------------------------------- pieces
 
 
-def run_pieces(data_dir: Path, words: list[str], searches: int, zero_copy: bool = False) -> dict:
+def run_pieces(data_dir: Path, words: list[str], searches: int) -> dict:
     """Runs this script as a fresh child process with the archive's settings; returns its rows."""
     env = settings_env(data_dir, 0)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as spec:
-        json.dump({"words": words, "searches": searches, "zero_copy": zero_copy}, spec)
+        json.dump({"words": words, "searches": searches}, spec)
     try:
         done = subprocess.run([sys.executable, __file__, "--pieces-child", spec.name], cwd=REPO_ROOT, env=env,
                               capture_output=True, text=True)  # fmt: skip
@@ -155,57 +154,10 @@ def run_pieces(data_dir: Path, words: list[str], searches: int, zero_copy: bool 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def read_segment_files_in_place() -> None:
-    """The experiment of ``--zero-copy-segments``: Whoosh's ``CompoundStorage.open_file`` hands out a
-    ``BufferFile`` over its mmap of the segment file, and ``BufferFile`` copies that into a BytesIO
-    (structfile.py, 2.7.5), so each process holds a private copy of every sub-file it opens. Here
-    the file reads the mmap in place. Only for measuring what the copies cost: the engine does not
-    replace Whoosh's methods at run time (search/engine/whoosh_internals.py)."""
-    from whoosh.filedb import compound, structfile
-
-    class InPlace:
-        def __init__(self, view):
-            self._view, self._position = view, 0
-
-        def read(self, size=-1):
-            start = self._position
-            self._position = len(self._view) if size is None or size < 0 else min(len(self._view), start + size)
-            return self._view[start : self._position].tobytes()
-
-        def seek(self, position, whence=0):
-            self._position = position + (0, self._position, len(self._view))[whence]
-            return self._position
-
-        def readline(self, size=-1):
-            end = len(self._view) if size is None or size < 0 else min(len(self._view), self._position + size)
-            line = bytes(self._view[self._position : end]).split(b"\n", 1)[0]
-            line += b"\n" if self._position + len(line) < end else b""
-            self._position += len(line)
-            return line
-
-        def tell(self):
-            return self._position
-
-        def close(self):
-            pass
-
-        def flush(self):
-            pass
-
-    class InPlaceBufferFile(structfile.BufferFile):
-        def __init__(self, buf, name=None, onclose=None):
-            super().__init__(b"", name=name, onclose=onclose)
-            self._buf, self.file = buf, InPlace(buf)
-
-    compound.BufferFile = InPlaceBufferFile
-
-
 def pieces_child(spec_path: str) -> None:
     """In the fresh process: add the pieces one by one, print one JSON line of rows."""
     sys.path.insert(0, str(REPO_ROOT))
     spec = json.loads(Path(spec_path).read_text())
-    if spec.get("zero_copy"):
-        read_segment_files_in_place()
     rows = [{"step": "bare interpreter (python, os, sys)", "seconds": 0.0, **BARE, "new_packages": []}]
     seen = set(BARE_MODULES)
 
@@ -486,8 +438,6 @@ def main(argv=None):
     parser.add_argument("--saves", type=int, default=20, help="admin saves in the gunicorn workload (default 20)")
     parser.add_argument("--threads", type=int, default=3, help="concurrent search clients (default 3)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--zero-copy-segments", action="store_true",
-                        help="pieces only, an experiment: read Whoosh's segment files in place instead of Whoosh's private copies")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args(argv)
 
@@ -506,7 +456,7 @@ def main(argv=None):
         report["words"] = len(words)
         print(f"archive {data_dir}: {report['articles']} articles, {len(words)} search words; load {report['machine']['load_average']}", flush=True)
         if args.mode in ("pieces", "both"):
-            report["pieces"] = run_pieces(data_dir, words, args.searches, args.zero_copy_segments)
+            report["pieces"] = run_pieces(data_dir, words, args.searches)
             print_pieces(report["pieces"])
         if args.mode in ("gunicorn", "both"):
             report["gunicorn"] = run_gunicorn(data_dir, words, args.searches, args.saves, args.threads, args.seed)
