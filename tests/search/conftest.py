@@ -5,6 +5,8 @@ from datetime import datetime, timezone
 import pytest
 from django.contrib.auth import get_user_model
 
+from articles.sample_archive import sample_archive_load
+from search.indexing import search_backend
 from tests.conftest import index_everything
 from tests.factories import ArticleFactory, OperationFactory, OrganisationFactory
 
@@ -78,3 +80,12 @@ def indexed(db, search_index):
     """Three indexed stories about hackers; the index's path."""
     index_stories(3)
     return search_index
+
+
+@pytest.fixture
+def sample_snapshot(db, search_index):
+    """The sample archive indexed, with our engine's backend and its snapshot."""
+    sample_archive_load()
+    index_everything()
+    backend = search_backend()
+    return backend, backend.snapshot()

@@ -3,20 +3,11 @@
 import pytest
 from whoosh import query
 
-from articles.sample_archive import sample_archive_load
 from search.indexing import search_backend
 from search.engine.scoring import evaluate, top_documents
 from tests.conftest import index_everything
 
 pytestmark = pytest.mark.archive_engine  # the engine's own arrays and segments
-
-
-@pytest.fixture
-def sample_snapshot(db, search_index):
-    sample_archive_load()
-    index_everything()
-    backend = search_backend()
-    return backend, backend.snapshot()
 
 
 @pytest.mark.parametrize(

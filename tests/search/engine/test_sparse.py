@@ -3,10 +3,7 @@
 import numpy as np
 import pytest
 
-from articles.sample_archive import sample_archive_load
 from search.engine import scoring, sparse
-from search.indexing import search_backend
-from tests.conftest import index_everything
 
 pytestmark = pytest.mark.archive_engine
 
@@ -22,14 +19,6 @@ QUERIES = [
     "zzzunknown",
     "anonymous zzzunknown",
 ]
-
-
-@pytest.fixture
-def sample_snapshot(db, search_index):
-    sample_archive_load()
-    index_everything()
-    backend = search_backend()
-    return backend, backend.snapshot()
 
 
 def evaluated(backend, snapshot, text, scored, monkeypatch, share):
