@@ -38,7 +38,7 @@ from haystack.utils.app_loading import haystack_get_model
 from whoosh import query
 from whoosh.fields import DATETIME, ID as WHOOSH_ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
-from whoosh.index import LockError
+from whoosh.index import EmptyIndexError, LockError
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, QueryParser
 from whoosh.sorting import Count, DateRangeFacet, FieldFacet, MultiFacet
 from whoosh.support.relativedelta import relativedelta
@@ -347,7 +347,9 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
                 snapshot = None  # one this worker still reads after another schema went live: never written
             try:
                 index = snapshot.index if snapshot else self.open_generation(name)
-            except FileNotFoundError:
+            except (FileNotFoundError, EmptyIndexError):
+                if self.folder is None or self.folder.current_name() == name:
+                    raise
                 continue  # removed after a switch: current names another one now
 
             def shared_searcher(writer, snapshot=snapshot):
@@ -369,10 +371,12 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
                 )
             except LockError as error:
                 raise IndexBusy(f"another writer held the search index for {self._lock_wait:g} s") from error
-            except FileNotFoundError:
+            except (FileNotFoundError, EmptyIndexError):
+                # A switch, and the generation we waited for was removed meanwhile: its files go one
+                # by one, so the lock may be taken after its table of contents went.
                 if self.folder is None or self.folder.current_name() == name:
                     raise
-                continue  # a switch, and the generation we waited for was removed meanwhile
+                continue
             if self.folder is None or self.folder.current_name() == name:
                 return writer
             writer.cancel()
