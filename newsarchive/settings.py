@@ -59,6 +59,9 @@ def haystack_connection(search_url: str) -> dict:
             # rebuild_index commits once per batch and every commit merges segments: 5,000 articles
             # a batch rebuilt Reuters in 34 s against 62 s with haystack's default 1,000.
             "BATCH_SIZE": int(os.environ.get("SEARCH_BATCH_SIZE", "5000")),
+            # Processes that write a rebuild (search/engine/parallel_writing.py): one per core, at
+            # most 4, unless set; 1 writes in the rebuilding process itself.
+            "INDEX_PROCESSES": int(os.environ["SEARCH_INDEX_PROCESSES"]) if os.environ.get("SEARCH_INDEX_PROCESSES") else None,
         }
     if parsed.scheme in {"elasticsearch", "elasticsearch7"}:
         index_name = parsed.path.strip("/") or "newsarchive"

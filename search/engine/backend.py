@@ -50,6 +50,7 @@ from .interface import IndexBusy, SearchUnavailable
 from .languages import ANALYZERS, DEFAULT, ENGLISH_ANALYZER, FOLD_ACCENTS, SHADOWS, LanguageBranch, Languages, field_of
 from .merges import commit_merge_policy, merge_small_tiers, segments_to_merge
 from .related import distinct_top, document_frequency, key_terms, shingles, tag_likeness, text_likeness
+from .parallel_writing import index_processes
 from .rerank import Feedback, document_terms, feedback_scores
 from .scoring import Unscorable, evaluate, top_documents
 from .snapshot import SnapshotHolder, segments_reader
@@ -153,6 +154,8 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         # What this process keeps of the index's segments (postings, facet and length arrays), in
         # megabytes: one budget for the process, the least recently used going first (segments.py).
         self.cache_bytes = int(float(connection_options.get("CACHE_MB", 128)) * 2**20)
+        # Processes that write a rebuild's new generation, one segment each (parallel_writing.py).
+        self.index_processes = index_processes(connection_options.get("INDEX_PROCESSES"))
 
     # The schema --------------------------------------------------------------------------
 

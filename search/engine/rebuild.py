@@ -22,11 +22,13 @@ from haystack.utils.app_loading import haystack_get_model
 from whoosh.filedb.filestore import FileStorage
 
 from .interface import SearchUnavailable
+from .parallel_writing import ParallelWriter
 from .whoosh_internals import ArchiveCodec
 
 log = logging.getLogger(__name__)
 
 SWITCH_LOCK_WAIT = 300.0  # seconds to wait for an import's commit before the switch
+PARALLEL_FROM = 2000  # documents from which a SearchIndex is written by several processes
 
 
 class RebuildCheckFailed(Exception):
@@ -96,13 +98,19 @@ def backend_writer(backend):
 
 def write_all(backend, index, model, search_index, batch_size, present, progress) -> None:
     """Every object of one SearchIndex, in primary-key order, read in batches and written by one
-    writer, so that the new generation is one segment: each segment more is a lookup more for
-    every word of every search (20 segments of 5,000 articles, when each batch was a commit).
-    Whoosh's writer spills to disk past its memory limit (``WRITER_LIMIT_MB``)."""
+    commit, so that the new generation has one segment per writing process: each segment more is
+    a lookup more for every word of every search (20 segments of 5,000 articles, when each batch
+    was a commit). From ``PARALLEL_FROM`` objects, ``backend.index_processes`` processes analyse
+    and write them (parallel_writing.py). Whoosh's writers spill to disk past their memory limit
+    (``WRITER_LIMIT_MB`` each)."""
     queryset = search_index.build_queryset(using=backend.connection_alias).order_by("pk")
     total = queryset.count()
     done, last_pk, written = 0, None, set()
-    writer = index.writer(limitmb=backend.writer_limit_mb, codec=ArchiveCodec())
+    options = {"limitmb": backend.writer_limit_mb, "codec": ArchiveCodec()}
+    if backend.index_processes > 1 and total >= PARALLEL_FROM:
+        writer = ParallelWriter(index, backend.index_processes, **options)
+    else:
+        writer = index.writer(**options)
     try:
         while True:
             batch = list((queryset.filter(pk__gt=last_pk) if last_pk is not None else queryset)[:batch_size])
