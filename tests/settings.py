@@ -1,11 +1,16 @@
 """Test settings: the project's settings, read from a test environment (temp data dir, plain HTTP)."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="newsarchive-tests-"))
+if "DATA_DIR" not in os.environ:
+    # The test run's own; its subprocesses (gunicorn, imports) inherit it, and it goes with the run.
+    os.environ["DATA_DIR"] = tempfile.mkdtemp(prefix="newsarchive-tests-")
+    atexit.register(shutil.rmtree, os.environ["DATA_DIR"], ignore_errors=True)
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from newsarchive.settings import *  # noqa: E402,F403
