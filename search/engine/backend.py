@@ -50,7 +50,7 @@ from .interface import IndexBusy, SearchUnavailable
 from .languages import ANALYZERS, DEFAULT, ENGLISH_ANALYZER, FOLD_ACCENTS, SHADOWS, LanguageBranch, Languages, field_of
 from .merges import commit_merge_policy, merge_small_tiers, segments_to_merge
 from .related import distinct_top, document_frequency, key_terms, shingles, tag_likeness, text_likeness
-from .parallel_writing import index_processes
+from .parallel_writing import index_processes, writing_processes
 from .rerank import Feedback, document_terms, feedback_scores
 from .scoring import Unscorable, evaluate, top_documents
 from .snapshot import SnapshotHolder, segments_reader
@@ -58,6 +58,7 @@ from .snippets import make_term_of, snippet_html
 from .spelling import spelling_suggestion
 from .whoosh_internals import (
     ArchiveCodec,
+    ParallelWriter,
     ReaderSharingWriter,
     SharedReaderSearcher,
     UTCDatetimesForWhoosh,
@@ -338,9 +339,10 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         finally:
             self._own_readers = previous
 
-    def open_writer(self):
+    def open_writer(self, processes: int = 1):
         """A writer of the live generation, holding its lock. If a rebuild switched generations
-        while we waited for the lock, the new live generation is the one written."""
+        while we waited for the lock, the new live generation is the one written. With
+        ``processes`` over 1, that many processes write what it is given (parallel_writing.py)."""
         if not self.setup_complete:
             self.setup()
         while True:
@@ -363,15 +365,12 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
                 )
                 return SharedReaderSearcher(reader, fromindex=index)
 
+            options = {"timeout": self._lock_wait, "delay": 0.05, "limitmb": self.writer_limit_mb, "codec": ArchiveCodec()}
             try:
-                writer = ReaderSharingWriter(
-                    index,
-                    shared_searcher if snapshot else None,
-                    timeout=self._lock_wait,
-                    delay=0.05,
-                    limitmb=self.writer_limit_mb,
-                    codec=ArchiveCodec(),
-                )
+                if processes > 1:
+                    writer = ParallelWriter(index, processes, shared_searcher if snapshot else None, **options)
+                else:
+                    writer = ReaderSharingWriter(index, shared_searcher if snapshot else None, **options)
             except LockError as error:
                 raise IndexBusy(f"another writer held the search index for {self._lock_wait:g} s") from error
             except (FileNotFoundError, EmptyIndexError):
@@ -386,7 +385,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
 
     def write(self, documents=(), identifiers_to_remove=()) -> None:
         """One commit: add or replace ``documents``, remove ``identifiers_to_remove``."""
-        writer = self.open_writer()
+        writer = self.open_writer(writing_processes(self.index_processes, len(documents)))
         try:
             for document in documents:
                 writer.update_document(**document)

@@ -22,13 +22,12 @@ from haystack.utils.app_loading import haystack_get_model
 from whoosh.filedb.filestore import FileStorage
 
 from .interface import SearchUnavailable
-from .parallel_writing import ParallelWriter
-from .whoosh_internals import ArchiveCodec
+from .parallel_writing import writing_processes
+from .whoosh_internals import ArchiveCodec, ParallelWriter
 
 log = logging.getLogger(__name__)
 
 SWITCH_LOCK_WAIT = 300.0  # seconds to wait for an import's commit before the switch
-PARALLEL_FROM = 2000  # documents from which a SearchIndex is written by several processes
 
 
 class RebuildCheckFailed(Exception):
@@ -100,15 +99,16 @@ def write_all(backend, index, model, search_index, batch_size, present, progress
     """Every object of one SearchIndex, in primary-key order, read in batches and written by one
     commit, so that the new generation has one segment per writing process: each segment more is
     a lookup more for every word of every search (20 segments of 5,000 articles, when each batch
-    was a commit). From ``PARALLEL_FROM`` objects, ``backend.index_processes`` processes analyse
+    was a commit). From ``parallel_writing.PARALLEL_FROM`` objects, ``backend.index_processes`` processes analyse
     and write them (parallel_writing.py). Whoosh's writers spill to disk past their memory limit
     (``WRITER_LIMIT_MB`` each)."""
     queryset = search_index.build_queryset(using=backend.connection_alias).order_by("pk")
     total = queryset.count()
     done, last_pk, written = 0, None, set()
     options = {"limitmb": backend.writer_limit_mb, "codec": ArchiveCodec()}
-    if backend.index_processes > 1 and total >= PARALLEL_FROM:
-        writer = ParallelWriter(index, backend.index_processes, **options)
+    processes = writing_processes(backend.index_processes, total)
+    if processes > 1:
+        writer = ParallelWriter(index, processes, **options)
     else:
         writer = index.writer(**options)
     try:

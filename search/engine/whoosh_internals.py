@@ -10,9 +10,14 @@ is replaced at run time: where behaviour must change, a subclass does it (``Shar
 """
 
 import copy
+import ctypes
+import os
 import pickle
+import queue
+import signal
 import struct
 import sys
+import time
 import zlib
 from array import array
 from datetime import datetime, timezone
@@ -32,8 +37,10 @@ from whoosh.codec.whoosh3 import (
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import OverlayStorage, StorageError
 from whoosh.filedb.structfile import BufferFile
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.searching import Searcher
+from whoosh.util import random_name
 from whoosh.writing import SegmentWriter
 
 # Checked with: Whoosh-Reloaded 2.7.5 (imported as ``whoosh``), django-haystack 3.4.0.
@@ -431,3 +438,144 @@ class InPlaceSegmentReader(SegmentReader):
         self._codec = codec if codec else segment.codec()
         self._terms = self._codec.terms_reader(self._storage, segment)
         self._perdoc = self._codec.per_document_reader(self._storage, segment)
+
+
+# Several writing processes ------------------------------------------------------------------------
+
+JOB_DOCUMENTS = 200  # documents per job file: small enough to share the work evenly
+POLL_SECONDS = 0.5  # how often a waiting parent checks that its processes are alive
+RESULT_SECONDS = 600.0  # the longest a finished process may take to hand over its segment
+
+
+class ParallelWriteFailed(Exception):
+    """A writing process died or never reported its segment; nothing was committed."""
+
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when its parent ends: a rebuild killed (SIGKILL) must not
+    leave writers behind, holding its locks' inherited descriptors and waiting for jobs forever."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the parent's cancel() still stops them
+        return
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os._exit(1)
+
+
+class WriterProcess(SubWriterTask):
+    """Whoosh's writing process, that ends with its parent."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent = os.getpid()
+
+    def run(self):
+        die_with_parent(self.parent)
+        super().run()
+
+
+class ParallelWriter(MpWriter, ReaderSharingWriter):
+    """Whoosh's ``MpWriter`` with a segment per process (parallel_writing.py says when), that never
+    waits on a dead process, and whose processes end with it.
+
+    Updates and deletions are the parent's (``SegmentWriter.update_document`` deletes the old
+    copy, then hands the new one on); like ``ReaderSharingWriter``, it finds old copies through
+    ``shared_searcher_factory``'s readers where one is given. ``MpWriter.__init__`` calls
+    ``SegmentWriter.__init__`` itself, so ``ReaderSharingWriter``'s state is set here.
+
+    Relies on (Whoosh-Reloaded 2.7.5): ``MpWriter``'s ``tasks``, ``jobqueue``, ``resultqueue``,
+    ``docbuffer``, ``subargs``, ``multisegment`` and ``SubWriterTask`` (a forked process that reads job files of
+    ``(0, fields)`` pickles and puts ``(run name, field names, segment)`` on the result queue when it
+    reads ``None``), and ``SegmentWriter``'s ``_merge_segments``, ``_finalize_segment``,
+    ``_close_segment``, ``_commit_toc`` and ``_finish``.
+    """
+
+    def __init__(self, index, processes: int, shared_searcher_factory=None, **writer_options):
+        super().__init__(index, procs=processes, batchsize=JOB_DOCUMENTS, multisegment=True, **writer_options)
+        self._shared_searcher_factory = shared_searcher_factory
+        self._shared_searcher = None
+
+    def _new_task(self):
+        task = WriterProcess(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def _enqueue(self):
+        """The buffered documents as one job file, handed to the next free process."""
+        filename = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as job:
+            for item in self.docbuffer:
+                pickle.dump(item, job, 2)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        self._put((filename, len(self.docbuffer)))
+        self.docbuffer = []
+
+    def _put(self, job) -> None:
+        """Put ``job`` on the bounded job queue, waiting while the processes are busy but not
+        while one of them is dead (nothing would ever take it)."""
+        while True:
+            self._check_processes()
+            try:
+                self.jobqueue.put(job, timeout=POLL_SECONDS)
+                return
+            except queue.Full:
+                continue
+
+    def _check_processes(self) -> None:
+        failed = [task.exitcode for task in self.tasks if task.exitcode not in (None, 0)]
+        if failed:
+            raise ParallelWriteFailed(f"a writing process ended with exit code {failed[0]}")
+
+    def _results(self) -> list:
+        """Each process's (run, field names, segment), as each finishes."""
+        results, deadline = [], time.monotonic() + RESULT_SECONDS
+        while len(results) < len(self.tasks):
+            try:
+                results.append(self.resultqueue.get(timeout=POLL_SECONDS))
+            except queue.Empty:
+                self._check_processes()
+                if all(task.exitcode is not None for task in self.tasks) and self.resultqueue.empty():
+                    raise ParallelWriteFailed("a writing process ended without reporting its segment") from None
+                if time.monotonic() > deadline:
+                    raise ParallelWriteFailed(f"no segment reported in {RESULT_SECONDS:g} s") from None
+        return results
+
+    def _commit(self, mergetype, optimize, merge):
+        if self.docbuffer:
+            self._enqueue()
+        for _ in self.tasks:
+            self._put(None)  # each process finishes its segment when it reads this
+        segments = self._merge_segments(mergetype, optimize, merge)
+        results = self._results()  # before joining: a process exits once its result is read
+        for task in self.tasks:
+            task.join()
+        segments += [segment for _, _, segment in results]
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(segments)
+        self._finish()
+
+    def commit(self, mergetype=None, optimize=None, merge=None):
+        try:
+            super().commit(mergetype=mergetype, optimize=optimize, merge=merge)
+        except BaseException:
+            self.cancel()
+            raise
+
+    def cancel(self):
+        """Stop the processes (Whoosh's ``cancel`` only flags its own copies of them), then cancel."""
+        for task in self.tasks:
+            if task.exitcode is None:
+                task.terminate()
+        for task in self.tasks:
+            task.join()
+        if not self.is_closed:
+            super(MpWriter, self).cancel()
