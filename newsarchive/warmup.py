@@ -36,11 +36,9 @@ def warm_up() -> None:
     try:
         get_resolver().url_patterns
         if settings.WARM_UP_ENTITY_MATCHER:
-            from articles.extraction.gazetteer import dateline_places
             from articles.tagging import entity_matcher
 
-            entity_matcher()
-            dateline_places()
+            entity_matcher()  # with the gazetteer it reads, the dateline places among them
     except Exception:
         log.exception("Worker not warmed up")
         return

