@@ -48,7 +48,7 @@ from .entities import KnownEntity
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 MAGIC = "newsarchive-extraction-store"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXTRACTION_DIR = Path(__file__).resolve().parent
@@ -74,7 +74,7 @@ def gazetteer_tables() -> dict:
         "first_names": gazetteer.first_names,
         "spanish_places": gazetteer.spanish_places,
         "dateline_places": gazetteer.dateline_places,
-        "city_populations_by_name": gazetteer._city_populations_by_name,
+        "dateline_rival_countries": gazetteer.dateline_rival_countries,
         "mixed_case_place_automaton": countries.mixed_case_place_automaton,
         "shouting_place_automaton": countries.shouting_place_automaton,
     }
