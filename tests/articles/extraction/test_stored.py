@@ -1,6 +1,7 @@
 """The extraction store: the matcher and gazetteer a child process built once, loaded from real files."""
 
 import hashlib
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 
 from articles.extraction import stored
 from articles.extraction.entities import KnownEntity
+from articles.extraction.gazetteer import PackedNames
 from articles.extraction.matcher import EntityMatcher
 from articles.extraction.organisations import seed_organisations
 
@@ -154,3 +156,13 @@ def test_processes_that_want_the_same_files_at_once_build_them_once_and_all_read
     assert len(list(tmp_path.glob("gazetteer-*.pickle"))) == 1 and len(list(tmp_path.glob("matcher-*.pickle"))) == 1
     assert not list(tmp_path.glob(".*.tmp"))
     assert sum(err.count("built in") for _, err in outputs) == 2, "the lock let two processes build the same file"
+
+
+def test_packed_names_answer_as_the_dict_they_were_packed_from():
+    table = {"MEXICO CITY": "MX", "SAN JOSE": "US", "SAN": "XX", "SAN JOSE DEL CABO": "MX", "ŁÓDŹ": "PL", "A": "AA", "ZZ": "ZZ"}
+    packed = PackedNames(table)
+
+    assert dict(packed.items()) == table and len(packed) == len(table)
+    for name in [*table, "SAN J", "SAN JOSE ", "MEXICO", "", "ŁÓD", "ÅLAND", "ZZZ", "0", None]:
+        assert packed.get(name) == table.get(name) and (name in packed) == (name in table), name
+    assert dict(pickle.loads(pickle.dumps(packed)).items()) == table
