@@ -166,3 +166,17 @@ def test_packed_names_answer_as_the_dict_they_were_packed_from():
     for name in [*table, "SAN J", "SAN JOSE ", "MEXICO", "", "ŁÓD", "ÅLAND", "ZZZ", "0", None]:
         assert packed.get(name) == table.get(name) and (name in packed) == (name in table), name
     assert dict(pickle.loads(pickle.dumps(packed)).items()) == table
+
+
+def test_an_organisation_added_in_the_database_gives_a_new_matcher_file_in_which_it_is_found(db, settings, tmp_path, isolated_tables):
+    from articles.models import Organisation
+    from articles.tagging import entity_matcher
+
+    settings.ENTITY_MATCHER_DIR = tmp_path
+    text = "The Zorblax Liberation Front said the ZLF would strike again."
+    assert "zorblax-liberation-front" not in entity_matcher().extract("", text).organisations
+
+    Organisation.objects.create(name="Zorblax Liberation Front", slug="zorblax-liberation-front", aliases=["ZLF"])
+
+    assert "zorblax-liberation-front" in entity_matcher().extract("", text).organisations
+    assert len(list(tmp_path.glob("matcher-*.pickle"))) == 2
