@@ -49,7 +49,7 @@ def entity_matcher() -> EntityMatcher:
 
     Loaded on first use (or by a gunicorn worker's warm-up, ``WARM_UP_ENTITY_MATCHER``) from the
     files of the extraction store (``articles/extraction/stored.py``), which a child process builds
-    once per catalogue and release: loading costs a process about 30 MB of PSS and 0.2 s, where
+    once per catalogue and release: loading costs a process about 17-20 MB of PSS and 0.2-0.4 s, where
     building cost 120 MB and 2-5 s (docs/memory.md). A process that never extracts neither loads
     it nor imports the extraction modules.
     """

@@ -242,8 +242,8 @@ def pieces_child(spec_path: str) -> None:
     step("+ search engine modules (search.engine.*)", engine_modules)
     step("+ URLconf (every view module)", urlconf)
     step("+ index snapshot opened (warm-up's first search)", snapshot)
-    step("+ entity matcher built (articles.tagging.entity_matcher)", matcher)
-    step("+ dateline gazetteer built (gazetteer.dateline_places)", datelines)
+    step("+ entity matcher (articles.tagging.entity_matcher: loaded from the extraction store, built there first by a child if missing)", matcher)
+    step("+ dateline gazetteer (gazetteer.dateline_places: installed with the matcher)", datelines)
     step(f"+ {spec['searches']} searches over {len(spec['words'])} words (run_search)", run_searches)
     print(json.dumps({"rows": rows, "pid": os.getpid(), "mappings": largest_mappings()}))
 
