@@ -174,9 +174,9 @@ HAYSTACK_SIGNAL_PROCESSOR = "search.signals.ArticleSignalProcessor"
 SEARCH_RESULTS_PER_PAGE = 20
 # Whether a gunicorn worker's warm-up loads the entity matcher and its gazetteer from the
 # extraction store (about 17 MB of its PSS at Reuters size, docs/memory.md) so that its first save
-# does not wait for them (its first save took 0.4-0.9 s longer without, in one run under load). Off (0) suits workers that only serve
-# searches, such as a pool that nginx sends no admin requests to: they never load it. A worker
-# with it off that does serve a save loads it then.
+# does not wait for them (that save took 0.4-0.9 s longer without, in one run under load). Off (0)
+# suits workers that only serve searches, such as a pool that nginx sends no admin requests to:
+# they never load it. A worker with it off that does serve a save loads it then.
 WARM_UP_ENTITY_MATCHER = env_flag("WARM_UP_ENTITY_MATCHER", True)
 # Where the entity matcher and its gazetteer are stored, built once per catalogue and release by a
 # child process, for every process that extracts to load (articles/extraction/stored.py). The files
