@@ -38,10 +38,12 @@ def texts() -> list[tuple[str, str]]:
 
 @pytest.fixture
 def isolated_tables():
-    """The gazetteer tables and the store's memory as they were before the test, whatever it installed."""
+    """The test starts with no gazetteer installed from a store (an earlier test's would be kept
+    otherwise); the tables and the store's memory are as they were again after it."""
     tables = stored.gazetteer_tables()
     held = {name: table._value for name, table in tables.items()}
     installed = dict(stored._installed)
+    stored._installed["gazetteer"] = None
     yield tables
     for name, table in tables.items():
         table._value = held[name]
