@@ -7,14 +7,18 @@ links it made itself.
 
 from __future__ import annotations
 
+import logging
+import subprocess
 import threading
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .extraction import stored
 from .extraction.entities import Extraction, KnownEntity
 from .models import Article, OrganisationSuggestion, SuggestionStatus, TagOrigin, TagRejection
 from .tag_kinds import TAG_KINDS, TagKindEntry, tag_kind
@@ -22,6 +26,7 @@ from .tag_kinds import TAG_KINDS, TagKindEntry, tag_kind
 if TYPE_CHECKING:
     from .extraction.matcher import EntityMatcher
 
+log = logging.getLogger(__name__)
 _matcher_lock = threading.Lock()
 _matcher_cache: dict = {}
 
@@ -40,21 +45,36 @@ def known_entities(model) -> list[KnownEntity]:
 
 
 def entity_matcher() -> EntityMatcher:
-    """The matcher for the current catalogue, built once per catalogue version and process.
+    """The matcher for the current catalogue, loaded once per catalogue version and process.
 
-    Built on first use (or by a gunicorn worker's warm-up, ``WARM_UP_ENTITY_MATCHER``): a process
-    that never extracts never builds it nor imports the extraction modules, which keeps 92-115 MB
-    of PSS out of a gunicorn worker that only serves searches (docs/memory.md).
+    Loaded on first use (or by a gunicorn worker's warm-up, ``WARM_UP_ENTITY_MATCHER``) from the
+    files of the extraction store (``articles/extraction/stored.py``), which a child process builds
+    once per catalogue and release: loading costs a process about 17-20 MB of PSS and 0.2-0.4 s, where
+    building cost 120 MB and 2-5 s (docs/memory.md). A process that never extracts neither loads
+    it nor imports the extraction modules.
     """
     version = catalogue_version()
     with _matcher_lock:
         if _matcher_cache.get("version") != version:
-            from .extraction.matcher import EntityMatcher
-
             catalogues = {kind.field: known_entities(kind.model) for kind in TAG_KINDS if not kind.fixed}
-            _matcher_cache["matcher"] = EntityMatcher(**catalogues)
+            key = stored.matcher_key(catalogues)
+            if _matcher_cache.get("key") != key:
+                _matcher_cache["matcher"] = matcher_for(catalogues)
+                _matcher_cache["key"] = key
             _matcher_cache["version"] = version
         return _matcher_cache["matcher"]
+
+
+def matcher_for(catalogues: dict[str, list[KnownEntity]]) -> EntityMatcher:
+    """The stored matcher; built here, as before the store, only if the store fails (logged), so
+    that a save never fails for want of the store."""
+    try:
+        return stored.stored_matcher(settings.ENTITY_MATCHER_DIR, catalogues)
+    except (stored.StoreError, OSError, subprocess.SubprocessError):
+        log.exception("Entity matcher not loaded from the store %s; building it in this process", settings.ENTITY_MATCHER_DIR)
+        from .extraction.matcher import EntityMatcher
+
+        return EntityMatcher(**catalogues)
 
 
 def extracted_entity_ids(extraction: Extraction) -> dict[str, set[int]]:

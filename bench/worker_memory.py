@@ -242,8 +242,8 @@ def pieces_child(spec_path: str) -> None:
     step("+ search engine modules (search.engine.*)", engine_modules)
     step("+ URLconf (every view module)", urlconf)
     step("+ index snapshot opened (warm-up's first search)", snapshot)
-    step("+ entity matcher built (articles.tagging.entity_matcher)", matcher)
-    step("+ dateline gazetteer built (gazetteer.dateline_places)", datelines)
+    step("+ entity matcher (articles.tagging.entity_matcher: loaded from the extraction store, built there first by a child if missing)", matcher)
+    step("+ dateline gazetteer (gazetteer.dateline_places: installed with the matcher)", datelines)
     step(f"+ {spec['searches']} searches over {len(spec['words'])} words (run_search)", run_searches)
     print(json.dumps({"rows": rows, "pid": os.getpid(), "mappings": largest_mappings()}))
 
@@ -283,6 +283,19 @@ def wait_settled(master: int, expected: int, timeout: float = 120) -> dict:
         last = now
         time.sleep(2)
     return process_memory(master)
+
+
+def wait_warmed_up(log_path: Path, offset: int, expected: int, timeout: float = 300) -> None:
+    """Until every worker has logged the end of its warm-up (newsarchive/warmup.py). A worker that
+    waits for another process to build the extraction store holds its PSS still meanwhile, which
+    wait_settled alone took for the end of the warm-up."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with open(log_path, "rb") as log:
+            log.seek(offset)
+            if len(re.findall(rb"Worker warmed up in|Worker not warmed up", log.read())) >= expected:
+                return
+        time.sleep(0.5)
 
 
 def fetch(base: str, path: str, opener=None) -> int:
@@ -364,9 +377,12 @@ def run_gunicorn(data_dir: Path, words: list[str], searches: int, saves: int, th
     expected = int(env.get("WEB_CONCURRENCY", os.cpu_count() + 1))
     result = {"workers_configured": expected, "port": port,
               "environment": {name: env.get(name) for name in ("WEB_CONCURRENCY", "GUNICORN_CMD_ARGS", "WARM_UP_ENTITY_MATCHER")}}  # fmt: skip
-    with open(data_dir / "worker_memory.log", "a") as log:
+    log_path = data_dir / "worker_memory.log"
+    with open(log_path, "a") as log:
+        offset = log.tell()
         server = start_gunicorn(env, log)
         try:
+            wait_warmed_up(log_path, offset, expected)
             result["after_warm_up"] = wait_settled(server.pid, expected)
             started = time.perf_counter()
             half = searches // 2

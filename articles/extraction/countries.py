@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import ahocorasick
 
-from .gazetteer import PlaceName, dateline_places, dateline_rivals, first_names, person_names, place_names, spanish_places
+from .gazetteer import PlaceName, dateline_places, dateline_rivals, first_names, LoadableTable, person_names, place_names, spanish_places
 from .text import ABBREVIATED_TITLES, fold_accents, is_word_boundary, next_word, previous_word
 
 ZONE_WEIGHTS = {"dateline": 3.0, "title": 3.0, "lead": 1.5, "body": 1.0, "enumeration": 1.5}
@@ -46,9 +46,22 @@ class PlaceMention:
     place: PlaceName
 
 
-@lru_cache(maxsize=2)
 def place_automaton(shouting: bool) -> ahocorasick.Automaton:
     """One automaton for mixed-case text (case-sensitive) and one for all-caps text (upper-cased keys)."""
+    return shouting_place_automaton() if shouting else mixed_case_place_automaton()
+
+
+@LoadableTable
+def mixed_case_place_automaton() -> ahocorasick.Automaton:
+    return _place_automaton(shouting=False)
+
+
+@LoadableTable
+def shouting_place_automaton() -> ahocorasick.Automaton:
+    return _place_automaton(shouting=True)
+
+
+def _place_automaton(shouting: bool) -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
     for surface, place in place_names().items():
         key = surface.upper() if shouting else surface
