@@ -170,11 +170,15 @@ def test_packed_names_answer_as_the_dict_they_were_packed_from():
     assert dict(pickle.loads(pickle.dumps(packed)).items()) == table
 
 
-def test_an_organisation_added_in_the_database_gives_a_new_matcher_file_in_which_it_is_found(db, settings, tmp_path, isolated_tables):
+def test_an_organisation_added_in_the_database_gives_a_new_matcher_file_in_which_it_is_found(
+    db, settings, tmp_path, isolated_tables, monkeypatch
+):
+    from articles import tagging
     from articles.models import Organisation
     from articles.tagging import entity_matcher
 
     settings.ENTITY_MATCHER_DIR = tmp_path
+    monkeypatch.setattr(tagging, "_matcher_cache", {})  # an earlier test's matcher of the same catalogue
     text = "The Zorblax Liberation Front said the ZLF would strike again."
     assert "zorblax-liberation-front" not in entity_matcher().extract("", text).organisations
 
