@@ -56,7 +56,7 @@ from .snapshot import SnapshotHolder, segments_reader
 from .snippets import make_term_of, snippet_html
 from .spelling import spelling_suggestion
 from .whoosh_internals import (
-    ArchiveCodec,
+    PackedArchiveCodec,
     ReaderSharingWriter,
     SharedReaderSearcher,
     UTCDatetimesForWhoosh,
@@ -367,7 +367,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
                     timeout=self._lock_wait,
                     delay=0.05,
                     limitmb=self.writer_limit_mb,
-                    codec=ArchiveCodec(),
+                    codec=PackedArchiveCodec(),
                 )
             except LockError as error:
                 raise IndexBusy(f"another writer held the search index for {self._lock_wait:g} s") from error

@@ -22,7 +22,7 @@ from haystack.utils.app_loading import haystack_get_model
 from whoosh.filedb.filestore import FileStorage
 
 from .interface import SearchUnavailable
-from .whoosh_internals import ArchiveCodec
+from .whoosh_internals import PackedArchiveCodec
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def write_all(backend, index, model, search_index, batch_size, present, progress
     queryset = search_index.build_queryset(using=backend.connection_alias).order_by("pk")
     total = queryset.count()
     done, last_pk, written = 0, None, set()
-    writer = index.writer(limitmb=backend.writer_limit_mb, codec=ArchiveCodec())
+    writer = index.writer(limitmb=backend.writer_limit_mb, codec=PackedArchiveCodec())
     try:
         while True:
             batch = list((queryset.filter(pk__gt=last_pk) if last_pk is not None else queryset)[:batch_size])
@@ -125,7 +125,7 @@ def write_all(backend, index, model, search_index, batch_size, present, progress
 def write(backend, index, search_index, objects, identifiers_to_remove, present) -> None:
     documents = backend.prepare_documents(search_index, objects) if objects else []
     skipped = {get_identifier(obj) for obj in objects} - {document[ID] for document in documents}
-    writer = index.writer(limitmb=backend.writer_limit_mb, codec=ArchiveCodec())
+    writer = index.writer(limitmb=backend.writer_limit_mb, codec=PackedArchiveCodec())
     try:
         for document in documents:
             writer.update_document(**document)

@@ -6,7 +6,7 @@ names the private attribute it touches, what it relies on, and the versions it w
 ``tests/search/engine/test_whoosh_internals.py`` has a test for each that fails if an upgrade
 changes it, and ``check_versions`` refuses versions nobody checked. No method of a Whoosh object
 is replaced at run time: where behaviour must change, a subclass does it (``SharedReaderSearcher``,
-``ReaderSharingWriter``, ``ArchiveCodec``, ``InPlaceSegmentReader``).
+``ReaderSharingWriter``, ``ArchiveCodec``, ``PackedArchiveCodec``, ``InPlaceSegmentReader``).
 """
 
 import copy
@@ -34,6 +34,7 @@ from whoosh.filedb.filestore import OverlayStorage, StorageError
 from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.searching import Searcher
+from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.writing import SegmentWriter
 
 # Checked with: Whoosh-Reloaded 2.7.5 (imported as ``whoosh``), django-haystack 3.4.0.
@@ -120,11 +121,23 @@ def postings_blocks(leaf, fieldname: str, btext: bytes):
 
 
 # A block of postings in ``ArchiveCodec``'s layout, after Whoosh's own block info: a header, then
-# the document numbers (uint32 deltas), the weights (float32; absent when all are 1.0) and the
-# values (Whoosh's minified values, pickled), each compressed on its own when that saves space.
+# the document numbers (deltas), the weights (absent when all are 1.0) and the values, each
+# compressed on its own when that saves space. Blocks written before ``PACKED`` (the first layout:
+# uint32 deltas, float32 weights, Whoosh's values pickled) are still read: a segment keeps the
+# codec class it was written with, and that class is this one.
 BLOCK_HEADER = struct.Struct("<BHHI")
-IDS_COMPRESSED, WEIGHTS_COMPRESSED, VALUES_COMPRESSED, WEIGHTS_ALL_ONE = 1, 2, 4, 8
+IDS_COMPRESSED, WEIGHTS_COMPRESSED, VALUES_COMPRESSED, WEIGHTS_ALL_ONE, PACKED = 1, 2, 4, 8, 16
 COMPRESS_FROM = 64  # bytes: below this, zlib's own header and checksum cost more than they save
+
+# With ``PACKED``, a layout byte follows the header: the width of the document number deltas
+# (bits 0-1), of the weights (bits 2-3; 0 is float32, else whole numbers as unsigned integers),
+# whether the values are positions packed by ``packed_positions`` (bit 4) and whether their
+# per-document counts are the weights and left out (bit 5).
+LAYOUT = struct.Struct("<B")
+UNSIGNED = (None, np.dtype("u1"), np.dtype("<u2"), np.dtype("<u4"))  # by width code; 0 means the default
+POSITIONS_PACKED, COUNTS_ARE_WEIGHTS = 16, 32
+# A packed positions section starts with the widths of the counts (bits 0-1) and of the deltas (bits 2-3).
+WIDTHS = struct.Struct("<B")
 
 
 def _packed(raw: bytes, level: int, flag: int) -> tuple[bytes, int]:
@@ -143,16 +156,81 @@ def _little_endian(values: array) -> bytes:
     return values.tobytes()
 
 
+def narrowest(values: np.ndarray) -> tuple[bytes, int]:
+    """Unsigned whole numbers (below 2**32) in the narrowest of u1/u2/u4 that holds them all, and
+    that width's code: most deltas and term frequencies fit a byte, and zlib does not make three
+    zero bytes of every uint32 free."""
+    largest = int(values.max()) if len(values) else 0
+    code = 1 if largest < 2**8 else 2 if largest < 2**16 else 3
+    return values.astype(UNSIGNED[code]).tobytes(), code
+
+
+def whole_weights(weights: np.ndarray) -> np.ndarray | None:
+    """The weights as unsigned integers when all are whole numbers below 2**32 (term frequencies
+    times a whole boost), else None: they are then stored exactly in fewer bytes than float32."""
+    if len(weights) and weights.min() >= 0 and weights.max() < 2**32 and np.array_equal(weights, np.floor(weights)):
+        return weights.astype(np.uint32)
+    return None
+
+
+def whoosh_positions_value(deltas: list) -> bytes:
+    """A posting's value as ``formats.Positions.encode`` (2.7.5) makes it from its position deltas:
+    the count, big-endian, then the list of deltas pickled with protocol 2."""
+    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+def position_deltas(values: list) -> list | None:
+    """Each posting's position deltas, read from values that ``formats.Positions`` encoded, or None
+    when any value is not a list of deltas (``Characters`` pickles tuples) of 0 to 2**32 - 1 that
+    ``whoosh_positions_value`` makes again byte for byte, so that the block keeps Whoosh's values as they are."""
+    lists = []
+    for value in values:
+        try:
+            deltas = pickle.loads(value[_INT_SIZE:])
+        except Exception:  # noqa: BLE001 - not a pickle: not Positions' value
+            return None
+        if type(deltas) is not list or not all(type(delta) is int and 0 <= delta < 2**32 for delta in deltas):
+            return None
+        if whoosh_positions_value(deltas) != value:
+            return None
+        lists.append(deltas)
+    return lists
+
+
+def packed_positions(lists: list, counts: np.ndarray, counts_are_weights: bool) -> bytes:
+    """Every posting's position deltas of a block, one array in the narrowest width, after the
+    per-document counts (left out when they are the weights)."""
+    deltas = np.fromiter((delta for each in lists for delta in each), dtype=np.int64, count=int(counts.sum()))
+    delta_bytes, delta_code = narrowest(deltas)
+    count_bytes, count_code = (b"", 0) if counts_are_weights else narrowest(counts)
+    return WIDTHS.pack(count_code | delta_code << 2) + count_bytes + delta_bytes
+
+
+def unpacked_positions(raw: bytes, postings: int, counts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """``packed_positions``'s (per-document counts, position deltas) of a block of ``postings``;
+    ``counts`` are the weights when the counts were left out."""
+    (widths,) = WIDTHS.unpack_from(raw)
+    offset = WIDTHS.size
+    if counts is None:
+        count_type = UNSIGNED[widths & 3]
+        counts = np.frombuffer(raw, dtype=count_type, count=postings, offset=offset)
+        offset += postings * count_type.itemsize
+    return counts.astype(np.int64), np.frombuffer(raw, dtype=UNSIGNED[widths >> 2 & 3], offset=offset)
+
+
 class ArchivePostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer with the block data split in three parts, so that matching and
     ranking read document numbers and weights as arrays and never decode positions, which only
-    phrase queries and highlighting by Whoosh need. Whoosh pickles the three together.
+    phrase queries and highlighting by Whoosh need; and each part in few bytes: deltas and whole
+    weights in the narrowest unsigned width, positions as deltas in one array (Whoosh pickles the
+    three together, each posting's positions as a pickled list of its own).
 
     Relies on (2.7.5): ``W3PostingsWriter._write_block`` and its state (``_ids``, ``_weights``,
     ``_maxweight``, ``_minlength``, ``_maxlength``, ``_compression``, ``_postfile``,
     ``_terminfo``, ``_blockcount``, ``_new_block``, ``_mini_values``), the block length as a
-    signed int (negative for the last block), ``WHOOSH3_HEADER_MAGIC`` first, and the block info
-    tuple that ``W3LeafMatcher._goto`` reads.
+    signed int (negative for the last block), ``WHOOSH3_HEADER_MAGIC`` first, the block info
+    tuple that ``W3LeafMatcher._goto`` reads, and ``formats.Positions.encode`` making the values
+    that ``whoosh_positions_value`` makes (checked on every value written, else they stay pickled).
     """
 
     def _write_block(self, last=False):
@@ -161,19 +239,22 @@ class ArchivePostingsWriter(W3PostingsWriter):
         self._terminfo.add_block(self)
         ids = self._ids
         level = self._compression
-        deltas = array("I", ids)
-        deltas[1:] = array("I", [later - earlier for earlier, later in zip(ids, ids[1:])])
-        id_bytes, flags = _packed(_little_endian(deltas), level, IDS_COMPRESSED)
-        weights = self._weights
-        if weights.count(1.0) == len(weights):
-            weight_bytes, flags = b"", flags | WEIGHTS_ALL_ONE
-        else:
-            weight_bytes, flag = _packed(_little_endian(weights), level, WEIGHTS_COMPRESSED)
-            flags |= flag
-        values = self._mini_values()
-        value_bytes, flag = _packed(pickle.dumps(values, 2), level, VALUES_COMPRESSED) if values is not None else (b"", 0)
+        id_bytes, layout = narrowest(np.diff(np.asarray(ids, dtype=np.int64), prepend=0))
+        id_bytes, flags = _packed(id_bytes, level, IDS_COMPRESSED)
+        weights = np.asarray(self._weights, dtype=np.float32)
+        weight_bytes, weight_code, flag = self._weight_section(weights, level)
+        flags |= flag | PACKED
+        layout |= weight_code << 2
+        value_bytes, value_layout, flag = self._value_section(weights, level)
         flags |= flag
-        data = BLOCK_HEADER.pack(flags, len(id_bytes), len(weight_bytes), len(value_bytes)) + id_bytes + weight_bytes + value_bytes
+        layout |= value_layout
+        data = (
+            BLOCK_HEADER.pack(flags, len(id_bytes), len(weight_bytes), len(value_bytes))
+            + LAYOUT.pack(layout)
+            + id_bytes
+            + weight_bytes
+            + value_bytes
+        )
         info = pickle.dumps(
             (len(ids), ids[-1], self._maxweight, level, length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2
         )
@@ -184,10 +265,38 @@ class ArchivePostingsWriter(W3PostingsWriter):
         self._blockcount += 1
         self._new_block()
 
+    @staticmethod
+    def _weight_section(weights: np.ndarray, level: int) -> tuple[bytes, int, int]:
+        """(bytes, width code, flags): nothing when all are 1.0, whole numbers as unsigned integers,
+        else float32."""
+        if (weights == 1.0).all():
+            return b"", 0, WEIGHTS_ALL_ONE
+        whole = whole_weights(weights)
+        raw, code = narrowest(whole) if whole is not None else (weights.astype("<f4").tobytes(), 0)
+        packed, flag = _packed(raw, level, WEIGHTS_COMPRESSED)
+        return packed, code, flag
+
+    def _value_section(self, weights: np.ndarray, level: int) -> tuple[bytes, int, int]:
+        """(bytes, layout bits, flags): positions packed where every value of the block is one that
+        ``formats.Positions`` encoded, else Whoosh's minified values pickled (other formats: a
+        fixed size joins them, Existence has none)."""
+        values = self._mini_values()
+        if values is None:
+            return b"", 0, 0
+        lists = position_deltas(values) if isinstance(values, tuple) and len(values) == len(self._ids) else None
+        if lists is None:
+            packed, flag = _packed(pickle.dumps(values, 2), level, VALUES_COMPRESSED)
+            return packed, 0, flag
+        counts = np.fromiter((len(deltas) for deltas in lists), dtype=np.int64, count=len(lists))
+        counts_are_weights = np.array_equal(counts, weights)
+        packed, flag = _packed(packed_positions(lists, counts, counts_are_weights), level, VALUES_COMPRESSED)
+        return packed, POSITIONS_PACKED | (COUNTS_ARE_WEIGHTS if counts_are_weights else 0), flag
+
 
 class ArchiveLeafMatcher(W3LeafMatcher):
-    """Reads ``ArchivePostingsWriter``'s blocks: each of ids, weights and values is decoded only
-    when asked for, and ``block_arrays`` gives ids and weights as numpy arrays.
+    """Reads ``ArchivePostingsWriter``'s blocks, of either layout: each of ids, weights and values
+    is decoded only when asked for, and ``block_arrays`` gives ids and weights as numpy arrays.
+    Packed positions are given to Whoosh as the values ``formats.Positions`` would have stored.
 
     Relies on (2.7.5): ``W3LeafMatcher._goto`` setting ``_dataoffset``, ``_nextoffset``,
     ``_blocklength`` and clearing ``_data``, ``_ids``, ``_weights`` and ``_values``; Whoosh's
@@ -200,7 +309,11 @@ class ArchiveLeafMatcher(W3LeafMatcher):
             self._postfile.get(self._dataoffset, BLOCK_HEADER.size)
         )
         start = self._dataoffset + BLOCK_HEADER.size
-        self._data = (flags, start, id_length, weight_length, value_length)
+        layout = 0
+        if flags & PACKED:
+            (layout,) = LAYOUT.unpack(self._postfile.get(start, LAYOUT.size))
+            start += LAYOUT.size
+        self._data = (flags, layout, start, id_length, weight_length, value_length)
 
     def _section(self, offset: int, length: int, compressed: bool) -> bytes:
         raw = self._postfile.get(offset, length) if length else b""
@@ -209,18 +322,19 @@ class ArchiveLeafMatcher(W3LeafMatcher):
     def _id_array(self) -> np.ndarray:
         if self._data is None:
             self._read_data()
-        flags, start, id_length, _, _ = self._data
-        deltas = np.frombuffer(self._section(start, id_length, flags & IDS_COMPRESSED), dtype="<u4")
+        flags, layout, start, id_length, _, _ = self._data
+        dtype = UNSIGNED[layout & 3] or "<u4"
+        deltas = np.frombuffer(self._section(start, id_length, flags & IDS_COMPRESSED), dtype=dtype)
         return np.cumsum(deltas, dtype=np.int64)
 
     def _weight_array(self) -> np.ndarray:
         if self._data is None:
             self._read_data()
-        flags, start, id_length, weight_length, _ = self._data
+        flags, layout, start, id_length, weight_length, _ = self._data
         if flags & WEIGHTS_ALL_ONE:
             return np.ones(self._blocklength, dtype=np.float32)
         raw = self._section(start + id_length, weight_length, flags & WEIGHTS_COMPRESSED)
-        return np.frombuffer(raw, dtype="<f4").astype(np.float32)
+        return np.frombuffer(raw, dtype=UNSIGNED[layout >> 2 & 3] or "<f4").astype(np.float32)
 
     def block_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """This block's (document numbers as int64, weights as float32), positions left unread."""
@@ -235,11 +349,12 @@ class ArchiveLeafMatcher(W3LeafMatcher):
     def _read_values(self):
         if self._data is None:
             self._read_data()
-        flags, start, id_length, weight_length, value_length = self._data
-        if value_length:
-            values = pickle.loads(self._section(start + id_length + weight_length, value_length, flags & VALUES_COMPRESSED))
-        else:
-            values = None
+        flags, layout, start, id_length, weight_length, value_length = self._data
+        raw = self._section(start + id_length + weight_length, value_length, flags & VALUES_COMPRESSED) if value_length else b""
+        if layout & POSITIONS_PACKED:
+            self._values = self._positions_values(raw, layout)
+            return
+        values = pickle.loads(raw) if value_length else None
         fixedsize = self._fixedsize
         if fixedsize is None or fixedsize < 0:
             self._values = values
@@ -247,6 +362,14 @@ class ArchiveLeafMatcher(W3LeafMatcher):
             self._values = (None,) * self._blocklength
         else:
             self._values = tuple(values[i : i + fixedsize] for i in range(0, len(values), fixedsize))
+
+    def _positions_values(self, raw: bytes, layout: int) -> tuple:
+        """Each posting's value as ``formats.Positions`` stored it, from the packed positions."""
+        weights = self._weight_array() if layout & COUNTS_ARE_WEIGHTS else None
+        counts, deltas = unpacked_positions(raw, self._blocklength, weights)
+        ends = np.cumsum(counts).tolist()
+        deltas = deltas.tolist()
+        return tuple(whoosh_positions_value(deltas[end - count : end]) for count, end in zip(counts.tolist(), ends))
 
 
 class ArchiveCodec(W3Codec):
@@ -271,6 +394,13 @@ class ArchiveCodec(W3Codec):
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
         return ArchiveLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class PackedArchiveCodec(ArchiveCodec):
+    """The codec this release writes segments with: ``ArchiveCodec``'s, under a class of its own.
+    A segment pickles its codec's class, so a release from before the packed block layout, which
+    has no such class, cannot open the index (503, "cannot be opened") instead of reading packed
+    blocks as its first layout and answering wrongly; this release reads segments of both."""
 
 
 def field_length_bytes(leaf, fieldname: str):

@@ -1,0 +1,96 @@
+"""The index on disk, part by part: each segment's sub-files, and its postings split into document
+numbers, weights and positions, for an index ``manage.py rebuild_index`` made.
+
+    DATA_DIR=/tmp/archive SECRET_KEY=x .venv/bin/python bench/index_size.py [--rewrite W3Codec|ArchiveCodec]
+
+``--rewrite`` copies the live generation to a temporary folder and merges it into one segment with
+that codec first (Whoosh's own, or this code's), so two layouts can be compared on the same documents
+without importing them again.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsarchive.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from whoosh.codec.whoosh3 import W3Codec  # noqa: E402
+from whoosh.filedb.compound import CompoundStorage  # noqa: E402
+from whoosh.index import open_dir  # noqa: E402
+
+from search.engine.whoosh_internals import ArchiveCodec, ArchiveLeafMatcher  # noqa: E402
+
+CODECS = {"W3Codec": W3Codec, "ArchiveCodec": ArchiveCodec}
+
+
+def live_generation(data_dir: Path) -> Path:
+    index_dir = data_dir / "whoosh_index"
+    return index_dir / os.readlink(index_dir / "current")
+
+
+def sub_file_sizes(index) -> dict:
+    """Bytes per kind of sub-file (postings ``pst``, terms ``trm``, ``_stored.col``...), over every segment."""
+    sizes = Counter()
+    for segment in index._segments():
+        compound = CompoundStorage(index.storage.open_file(segment.make_filename(segment.COMPOUND_EXT)), use_mmap=True)
+        for name in compound.list():
+            sizes[name.split(".", 1)[1]] += compound.file_length(name)
+    return dict(sizes.most_common())
+
+
+def postings_parts(index) -> dict:
+    """Bytes of the postings blocks' document numbers, weights and values, for ``ArchiveCodec``'s layout."""
+    parts = Counter()
+    with index.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            for fieldname, text in leaf.all_terms():
+                info = leaf._terms.term_info(fieldname, text)
+                if info.is_inlined():
+                    continue
+                matcher = leaf._terms.matcher(fieldname, text, leaf.schema[fieldname].format)
+                if not isinstance(matcher, ArchiveLeafMatcher):
+                    return {}
+                while matcher.is_active():
+                    matcher._read_data()
+                    id_length, weight_length, value_length = matcher._data[-3:]
+                    parts["ids"] += id_length
+                    parts["weights"] += weight_length
+                    parts[f"values {fieldname}"] += value_length
+                    matcher._next_block()
+    return dict(parts.most_common())
+
+
+def rewritten(path: Path, codec, into: Path):
+    shutil.copytree(path, into)
+    index = open_dir(str(into))
+    writer = index.writer(codec=codec())
+    writer.commit(optimize=True)
+    return open_dir(str(into))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rewrite", choices=sorted(CODECS))
+    args = parser.parse_args()
+    path = live_generation(Path(os.environ["DATA_DIR"]))
+    with tempfile.TemporaryDirectory(prefix="index-size-") as folder:
+        index = rewritten(path, CODECS[args.rewrite], Path(folder) / "index") if args.rewrite else open_dir(str(path))
+        sizes = sub_file_sizes(index)
+        print(f"{path} ({args.rewrite or 'as built'}): {sum(sizes.values()) / 1e6:.2f} MB in {len(index._segments())} segment(s)")
+        for name, size in sizes.items():
+            print(f"  {name:28s} {size / 1e6:8.2f} MB")
+        for name, size in postings_parts(index).items():
+            print(f"  postings {name:19s} {size / 1e6:8.2f} MB")
+
+
+if __name__ == "__main__":
+    main()
