@@ -25,10 +25,13 @@ from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3LeafMatcher,
+    W3PerDocReader,
+    W3PerDocWriter,
     W3PostingsWriter,
     _lenfield,
     length_to_byte,
 )
+from whoosh.columns import Column, PickleColumn, VarBytesColumn
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import OverlayStorage, StorageError
 from whoosh.filedb.structfile import BufferFile
@@ -396,11 +399,122 @@ class ArchiveCodec(W3Codec):
         return ArchiveLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
 
+ZLIB_WINDOW = 32768  # bytes: the most of a preset dictionary that zlib uses
+DICTIONARY_DOCUMENTS = 64  # the documents a segment's stored-fields dictionary is made of
+DICTIONARY_LENGTH = struct.Struct("<I")
+
+
+def compressed_with(value: bytes, dictionary: bytes) -> bytes:
+    compressor = zlib.compressobj(6, zdict=dictionary) if dictionary else zlib.compressobj(6)
+    return compressor.compress(value) + compressor.flush()
+
+
+def decompressed_with(value: bytes, dictionary: bytes) -> bytes:
+    decompressor = zlib.decompressobj(zdict=dictionary) if dictionary else zlib.decompressobj()
+    return decompressor.decompress(value) + decompressor.flush()
+
+
+class SharedDictionaryColumn(Column):
+    """Byte strings each compressed on its own, so that a document is still read alone, with a zlib
+    preset dictionary made of the segment's first documents and stored (compressed) at the end of
+    the column. Stored fields repeat field names, sources, URL and date prefixes in every document,
+    which zlib cannot share between documents compressed one by one (Whoosh's ``STORED_COLUMN``).
+
+    Relies on (2.7.5): ``columns.VarBytesColumn``'s writer (``add``, ``finish``, ``_dbfile``) and
+    reader (``__getitem__``, ``__iter__``) over ``(basepos, length)``, which ours narrows to leave the
+    dictionary out.
+    """
+
+    def writer(self, dbfile):
+        return self.Writer(dbfile)
+
+    def reader(self, dbfile, basepos, length, doccount):
+        return self.Reader(dbfile, basepos, length, doccount)
+
+    class Writer(VarBytesColumn.Writer):
+        def __init__(self, dbfile):
+            super().__init__(dbfile)
+            self._first = []  # (docnum, value) until the dictionary is made of them
+            self._dictionary = None
+
+        def add(self, docnum, value):
+            if self._dictionary is not None:
+                super().add(docnum, compressed_with(value, self._dictionary))
+                return
+            self._first.append((docnum, value))
+            if len(self._first) == DICTIONARY_DOCUMENTS:
+                self._make_dictionary()
+
+        def _make_dictionary(self):
+            """The dictionary: the end of the first documents (zlib prefers matches near the end)."""
+            self._dictionary = b"".join(value for _, value in self._first)[-ZLIB_WINDOW:]
+            first, self._first = self._first, []
+            for docnum, value in first:
+                self.add(docnum, value)
+
+        def finish(self, doccount):
+            if self._dictionary is None:
+                self._make_dictionary()
+            super().finish(doccount)
+            packed = zlib.compress(self._dictionary, 6)
+            self._dbfile.write(packed)
+            self._dbfile.write(DICTIONARY_LENGTH.pack(len(packed)))
+
+    class Reader(VarBytesColumn.Reader):
+        def __init__(self, dbfile, basepos, length, doccount):
+            (packed_length,) = DICTIONARY_LENGTH.unpack(dbfile.get(basepos + length - DICTIONARY_LENGTH.size, DICTIONARY_LENGTH.size))
+            values_length = length - DICTIONARY_LENGTH.size - packed_length
+            self._dictionary = zlib.decompress(dbfile.get(basepos + values_length, packed_length))
+            super().__init__(dbfile, basepos, values_length, doccount)
+
+        def __getitem__(self, docnum):
+            value = super().__getitem__(docnum)
+            return decompressed_with(value, self._dictionary) if value else value
+
+        def __iter__(self):
+            for value in super().__iter__():
+                yield decompressed_with(value, self._dictionary) if value else value
+
+        def load(self):
+            return list(self)
+
+
+STORED_FIELDS_COLUMN = PickleColumn(SharedDictionaryColumn())
+STORED_FIELDS = "_stored"  # the column's name in a segment (Whoosh's)
+
+
+class SharedDictionaryPerDocWriter(W3PerDocWriter):
+    """Whoosh's per-document writer with the stored fields in ``STORED_FIELDS_COLUMN``.
+    Relies on (2.7.5): ``W3PerDocWriter`` making every column through ``_create_column``, and the
+    stored fields' column under the name ``"_stored"``."""
+
+    def _create_column(self, fieldname, column):
+        super()._create_column(fieldname, STORED_FIELDS_COLUMN if fieldname == STORED_FIELDS else column)
+
+
+class SharedDictionaryPerDocReader(W3PerDocReader):
+    """Reads ``SharedDictionaryPerDocWriter``'s stored fields as ``W3PerDocReader.stored_fields``
+    (2.7.5) reads Whoosh's, through ``_cached_reader``."""
+
+    def stored_fields(self, docnum):
+        return self._cached_reader(STORED_FIELDS, STORED_FIELDS_COLUMN)[docnum] or {}
+
+
 class PackedArchiveCodec(ArchiveCodec):
-    """The codec this release writes segments with: ``ArchiveCodec``'s, under a class of its own.
-    A segment pickles its codec's class, so a release from before the packed block layout, which
-    has no such class, cannot open the index (503, "cannot be opened") instead of reading packed
-    blocks as its first layout and answering wrongly; this release reads segments of both."""
+    """The codec this release writes segments with: ``ArchiveCodec``'s postings, and stored fields
+    compressed with a dictionary per segment (``SharedDictionaryColumn``), under a class of its own.
+    A segment pickles its codec's class, so a release from before, which has no such class, cannot
+    open the index (503, "cannot be opened") instead of reading packed blocks as its first layout
+    and answering wrongly; this release reads segments of every codec.
+
+    Relies on (2.7.5): ``W3Codec.per_document_writer``/``per_document_reader`` as the only places
+    that make per-document writers and readers."""
+
+    def per_document_writer(self, storage, segment):
+        return SharedDictionaryPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage, segment):
+        return SharedDictionaryPerDocReader(storage, segment)
 
 
 def field_length_bytes(leaf, fieldname: str):

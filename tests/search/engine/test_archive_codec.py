@@ -38,6 +38,7 @@ from search.engine.whoosh_internals import (
     ArchiveLeafMatcher,
     ArchivePostingsWriter,
     PackedArchiveCodec,
+    SharedDictionaryColumn,
     postings_blocks,
 )
 
@@ -348,3 +349,45 @@ def test_values_that_positions_would_not_encode_again_stay_whooshs():
     postings = [(1, 2.0, odd), (2, 1.0, Positions().encode([0]))]
     read, _ = written_and_read(Positions(), postings)
     assert [value for _, _, value in read] == [odd, Positions().encode([0])]
+
+
+def test_every_documents_stored_fields_are_whooshs(pair):
+    whooshs, ours = pair
+    with whooshs.reader() as theirs, ours.reader() as mine:
+        assert list(mine.all_stored_fields()) == list(theirs.all_stored_fields())
+        assert [mine.stored_fields(docnum) for docnum in range(mine.doc_count_all())] == [
+            theirs.stored_fields(docnum) for docnum in range(theirs.doc_count_all())
+        ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(st.tuples(st.integers(0, 3), st.binary(max_size=300)), max_size=150),
+)
+def test_a_shared_dictionary_column_reads_back_each_value_alone_and_all(values):
+    """Values (some documents with none, fewer or more than the dictionary's documents) read back
+    one by one and all together, as Whoosh's columns give them (b"" for a document without)."""
+    buffer = io.BytesIO()
+    writer = SharedDictionaryColumn().writer(StructFile(buffer))
+    expected, docnum = [], 0
+    for gap, value in values:
+        expected.extend([b""] * gap)
+        docnum += gap
+        writer.add(docnum, value)
+        expected.append(value)
+        docnum += 1
+    writer.finish(docnum + 2)
+    expected.extend([b"", b""])
+    data = buffer.getvalue()
+    reader = SharedDictionaryColumn().reader(BufferFile(data), 0, len(data), docnum + 2)
+    assert [reader[number] for number in range(docnum + 2)] == expected
+    assert list(reader) == expected
+
+
+def test_stored_fields_take_less_room_with_the_shared_dictionary(tmp_path):
+    sizes = []
+    for codec in (ArchiveCodec(), PackedArchiveCodec()):
+        (tmp_path / type(codec).__name__).mkdir()
+        index = build(tmp_path / type(codec).__name__, codec, batches=((0, 700),))
+        sizes.append(index.storage.file_length(index._segments()[0].make_filename(".seg")))
+    assert sizes[1] < sizes[0]
