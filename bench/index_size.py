@@ -1,11 +1,13 @@
 """The index on disk, part by part: each segment's sub-files, and its postings split into document
 numbers, weights and positions, for an index ``manage.py rebuild_index`` made.
 
-    DATA_DIR=/tmp/archive SECRET_KEY=x .venv/bin/python bench/index_size.py [--rewrite W3Codec|ArchiveCodec]
+    DATA_DIR=/tmp/archive SECRET_KEY=x .venv/bin/python bench/index_size.py [--rewrite W3Codec|ArchiveCodec] [--read-cost]
 
 ``--rewrite`` copies the live generation to a temporary folder and merges it into one segment with
 that codec first (Whoosh's own, or this code's), so two layouts can be compared on the same documents
-without importing them again.
+without importing them again. ``--read-cost`` times, in this fresh process, what a search decodes
+on its first read of a term (``postings_blocks``: ids and weights as arrays), what Whoosh's phrase
+and highlighting matcher decodes (every block's values), and reading stored fields.
 """
 
 import argparse
@@ -13,6 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -27,9 +30,9 @@ from whoosh.codec.whoosh3 import W3Codec  # noqa: E402
 from whoosh.filedb.compound import CompoundStorage  # noqa: E402
 from whoosh.index import open_dir  # noqa: E402
 
-from search.engine.whoosh_internals import ArchiveCodec, ArchiveLeafMatcher  # noqa: E402
+from search.engine.whoosh_internals import ArchiveCodec, ArchiveLeafMatcher, PackedArchiveCodec, postings_blocks  # noqa: E402
 
-CODECS = {"W3Codec": W3Codec, "ArchiveCodec": ArchiveCodec}
+CODECS = {"W3Codec": W3Codec, "ArchiveCodec": ArchiveCodec, "PackedArchiveCodec": PackedArchiveCodec}
 
 
 def live_generation(data_dir: Path) -> Path:
@@ -69,6 +72,33 @@ def postings_parts(index) -> dict:
     return dict(parts.most_common())
 
 
+def read_cost(index, terms: int = 400, documents: int = 2000) -> dict:
+    """Milliseconds to decode the ``terms`` most frequent words of ``text`` and every 50th other one
+    (arrays, then Whoosh's values), and microseconds per document to read stored fields."""
+    with index.reader() as reader:
+        leaf = max((leaf for leaf, _ in reader.leaf_readers()), key=lambda leaf: leaf.doc_count_all())
+        words = sorted(leaf.lexicon("text"), key=lambda word: -leaf.doc_frequency("text", word))
+        chosen = words[:terms] + words[terms::50]
+        started = time.perf_counter()
+        postings = sum(len(ids) for word in chosen for ids, _ in postings_blocks(leaf, "text", word))
+        arrays_ms = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        for word in chosen:
+            matcher = leaf._terms.matcher("text", word, leaf.schema["text"].format)
+            while matcher.is_active():
+                matcher._read_values()
+                matcher._next_block()
+        values_ms = (time.perf_counter() - started) * 1000
+        step = max(1, leaf.doc_count_all() // documents)
+        numbers = range(0, leaf.doc_count_all(), step)
+        started = time.perf_counter()
+        for number in numbers:
+            leaf.stored_fields(number)
+        stored_us = (time.perf_counter() - started) / len(numbers) * 1e6
+    return {"terms": len(chosen), "postings": postings, "ids_and_weights_ms": round(arrays_ms, 1),
+            "whoosh_values_ms": round(values_ms, 1), "stored_fields_us_per_document": round(stored_us, 1)}  # fmt: skip
+
+
 def rewritten(path: Path, codec, into: Path):
     shutil.copytree(path, into)
     index = open_dir(str(into))
@@ -80,6 +110,7 @@ def rewritten(path: Path, codec, into: Path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rewrite", choices=sorted(CODECS))
+    parser.add_argument("--read-cost", action="store_true")
     args = parser.parse_args()
     path = live_generation(Path(os.environ["DATA_DIR"]))
     with tempfile.TemporaryDirectory(prefix="index-size-") as folder:
@@ -90,6 +121,8 @@ def main():
             print(f"  {name:28s} {size / 1e6:8.2f} MB")
         for name, size in postings_parts(index).items():
             print(f"  postings {name:19s} {size / 1e6:8.2f} MB")
+        if args.read_cost:
+            print("read cost:", read_cost(index))
 
 
 if __name__ == "__main__":

@@ -221,6 +221,24 @@ def unpacked_positions(raw: bytes, postings: int, counts: np.ndarray | None) -> 
     return counts.astype(np.int64), np.frombuffer(raw, dtype=UNSIGNED[widths >> 2 & 3], offset=offset)
 
 
+class PositionsValues:
+    """A block's values as ``formats.Positions`` stored them, each made when asked for: Whoosh's
+    matcher reads ``_values[_i]`` in ``value()`` only (2.7.5), and a phrase asks it only of the
+    documents where all its words are, where making the whole block's cost twice Whoosh's unpickling."""
+
+    def __init__(self, counts: np.ndarray, deltas: np.ndarray):
+        self._counts = counts.tolist()
+        self._ends = np.cumsum(counts).tolist()
+        self._deltas = deltas
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def __getitem__(self, index: int) -> bytes:
+        end = self._ends[index]
+        return whoosh_positions_value(self._deltas[end - self._counts[index] : end].tolist())
+
+
 class ArchivePostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer with the block data split in three parts, so that matching and
     ranking read document numbers and weights as arrays and never decode positions, which only
@@ -366,13 +384,10 @@ class ArchiveLeafMatcher(W3LeafMatcher):
         else:
             self._values = tuple(values[i : i + fixedsize] for i in range(0, len(values), fixedsize))
 
-    def _positions_values(self, raw: bytes, layout: int) -> tuple:
+    def _positions_values(self, raw: bytes, layout: int) -> "PositionsValues":
         """Each posting's value as ``formats.Positions`` stored it, from the packed positions."""
         weights = self._weight_array() if layout & COUNTS_ARE_WEIGHTS else None
-        counts, deltas = unpacked_positions(raw, self._blocklength, weights)
-        ends = np.cumsum(counts).tolist()
-        deltas = deltas.tolist()
-        return tuple(whoosh_positions_value(deltas[end - count : end]) for count, end in zip(counts.tolist(), ends))
+        return PositionsValues(*unpacked_positions(raw, self._blocklength, weights))
 
 
 class ArchiveCodec(W3Codec):
