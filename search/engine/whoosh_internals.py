@@ -38,6 +38,7 @@ from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE, pack_uint
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 # Checked with: Whoosh-Reloaded 2.7.5 (imported as ``whoosh``), django-haystack 3.4.0.
@@ -139,6 +140,11 @@ COMPRESS_FROM = 64  # bytes: below this, zlib's own header and checksum cost mor
 LAYOUT = struct.Struct("<B")
 UNSIGNED = (None, np.dtype("u1"), np.dtype("<u2"), np.dtype("<u4"))  # by width code; 0 means the default
 POSITIONS_PACKED, COUNTS_ARE_WEIGHTS = 16, 32
+# A block's info (``W3LeafMatcher._goto`` reads Whoosh's pickled tuple) in 14 bytes instead of ~27:
+# a tag no pickle starts with, the postings, the last id, the highest weight (float32, where that
+# is exact), the compression level and the shortest and longest field lengths as Whoosh's bytes.
+BLOCK_INFO = struct.Struct("<BHIfBBB")
+COMPACT_INFO = 1  # pickle protocol 2 starts with 0x80
 # A packed positions section starts with the widths of the counts (bits 0-1) and of the deltas (bits 2-3).
 WIDTHS = struct.Struct("<B")
 
@@ -221,6 +227,14 @@ def unpacked_positions(raw: bytes, postings: int, counts: np.ndarray | None) -> 
     return counts.astype(np.int64), np.frombuffer(raw, dtype=UNSIGNED[widths >> 2 & 3], offset=offset)
 
 
+def block_info(postings: int, last_id: int, max_weight: float, level: int, min_length: int, max_length: int) -> bytes:
+    """The block info ``W3PostingsWriter._write_block`` (2.7.5) pickles, as ``BLOCK_INFO`` where
+    every value fits it exactly (most blocks: whole weights), else pickled as Whoosh does."""
+    if postings < 2**16 and last_id < 2**32 and float(np.float32(max_weight)) == max_weight:
+        return BLOCK_INFO.pack(COMPACT_INFO, postings, last_id, max_weight, level, min_length, max_length)
+    return pickle.dumps((postings, last_id, max_weight, level, min_length, max_length), 2)
+
+
 class PositionsValues:
     """A block's values as ``formats.Positions`` stored them, each made when asked for: Whoosh's
     matcher reads ``_values[_i]`` in ``value()`` only (2.7.5), and a phrase asks it only of the
@@ -276,9 +290,7 @@ class ArchivePostingsWriter(W3PostingsWriter):
             + weight_bytes
             + value_bytes
         )
-        info = pickle.dumps(
-            (len(ids), ids[-1], self._maxweight, level, length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2
-        )
+        info = block_info(len(ids), ids[-1], self._maxweight, level, length_to_byte(self._minlength), length_to_byte(self._maxlength))
         length = len(info) + len(data)
         self._postfile.write_int(-length if last else length)
         self._postfile.write(info)
@@ -320,10 +332,33 @@ class ArchiveLeafMatcher(W3LeafMatcher):
     Packed positions are given to Whoosh as the values ``formats.Positions`` would have stored.
 
     Relies on (2.7.5): ``W3LeafMatcher._goto`` setting ``_dataoffset``, ``_nextoffset``,
-    ``_blocklength`` and clearing ``_data``, ``_ids``, ``_weights`` and ``_values``; Whoosh's
+    ``_blocklength``, ``_maxid``, ``_maxweight``, ``_compression``, ``_minlength``, ``_maxlength``,
+    ``_lastblock``, ``_i`` and clearing ``_data``, ``_ids``, ``_weights`` and ``_values`` (ours does
+    the same for a compact block info); ``StructFile.get_int`` reading ``write_int``'s; Whoosh's
     matcher methods reading ``_ids``, ``_weights`` and ``_values`` through ``_read_ids``,
     ``_read_weights`` and ``_read_values``; and ``_fixedsize`` and ``_postfile.get``.
     """
+
+    def _goto(self, position):
+        """``W3LeafMatcher._goto``'s steps (2.7.5) for a block whose info is ``BLOCK_INFO``; Whoosh's
+        own for one whose info is pickled (the first layout's, and where a value did not fit)."""
+        postfile = self._postfile
+        start = position + _INT_SIZE
+        if postfile.get_byte(start) != COMPACT_INFO:
+            super()._goto(position)
+            return
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        length = postfile.get_int(position)
+        if length < 0:
+            self._lastblock = True
+            length = -length
+        self._nextoffset = start + length
+        _, self._blocklength, self._maxid, self._maxweight, self._compression, shortest, longest = BLOCK_INFO.unpack(
+            postfile.get(start, BLOCK_INFO.size)
+        )
+        self._minlength, self._maxlength = byte_to_length(shortest), byte_to_length(longest)
+        self._dataoffset = start + BLOCK_INFO.size
 
     def _read_data(self):
         flags, id_length, weight_length, value_length = BLOCK_HEADER.unpack(

@@ -273,7 +273,7 @@ def test_positions_are_packed_and_values_of_other_formats_kept_as_whooshs(tmp_pa
 # Whoosh's own format encodes for the same postings.
 position_lists = st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=40, unique=True).map(sorted)
 block_postings = st.lists(
-    st.tuples(st.integers(1, 2**20), position_lists, st.sampled_from([None, 1.0, 2.0, 0.5, 3.25, 1e9])),
+    st.tuples(st.integers(1, 2**20), position_lists, st.sampled_from([None, 1.0, 2.0, 0.5, 3.25, 1e9, 0.1])),
     min_size=1,
     max_size=300,
 )
@@ -391,3 +391,15 @@ def test_stored_fields_take_less_room_with_the_shared_dictionary(tmp_path):
         index = build(tmp_path / type(codec).__name__, codec, batches=((0, 700),))
         sizes.append(index.storage.file_length(index._segments()[0].make_filename(".seg")))
     assert sizes[1] < sizes[0]
+
+
+def test_block_info_is_compact_where_exact_and_whooshs_pickle_elsewhere():
+    """A block's highest weight that float32 holds exactly goes in ``BLOCK_INFO``; 0.1 does not,
+    and its block keeps Whoosh's pickled info; both read back as Whoosh's."""
+    for weight, compact in ((2.0, True), (0.1, False)):
+        postings = [(1, weight, Positions().encode([3])), (9, weight, Positions().encode([1, 4]))]
+        read, matcher = written_and_read(Positions(), postings)
+        matcher.reset()
+        assert (matcher._postfile.get_byte(matcher._baseoffset + 4) == whoosh_internals.COMPACT_INFO) is compact
+        assert matcher.block_max_weight() == weight and matcher.block_max_id() == 9
+        assert read == [(docnum, float(np.float32(weight)), value) for docnum, weight, value in postings]  # weights are float32, as Whoosh's
