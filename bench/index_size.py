@@ -1,13 +1,13 @@
 """The index on disk, part by part: each segment's sub-files, and its postings split into document
 numbers, weights and positions, for an index ``manage.py rebuild_index`` made.
 
-    DATA_DIR=/tmp/archive SECRET_KEY=x .venv/bin/python bench/index_size.py [--rewrite W3Codec|ArchiveCodec] [--read-cost]
+    DATA_DIR=/tmp/archive SECRET_KEY=x .venv/bin/python bench/index_size.py [--rewrite W3Codec|ArchiveCodec|PackedArchiveCodec] [--read-cost]
 
 ``--rewrite`` copies the live generation to a temporary folder and merges it into one segment with
-that codec first (Whoosh's own, or this code's), so two layouts can be compared on the same documents
+that codec first (Whoosh's own, our first layout, or the packed one), so two layouts can be compared on the same documents
 without importing them again. ``--read-cost`` times, in this fresh process, what a search decodes
-on its first read of a term (``postings_blocks``: ids and weights as arrays), what Whoosh's phrase
-and highlighting matcher decodes (every block's values), and reading stored fields.
+on its first read of a term (``postings_blocks``: ids and weights as arrays), every posting's
+value (positions) as Whoosh's matcher gives it, a few phrase queries, and reading stored fields.
 """
 
 import argparse
@@ -26,6 +26,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from whoosh import query  # noqa: E402
 from whoosh.codec.whoosh3 import W3Codec  # noqa: E402
 from whoosh.filedb.compound import CompoundStorage  # noqa: E402
 from whoosh.index import open_dir  # noqa: E402
@@ -72,9 +73,13 @@ def postings_parts(index) -> dict:
     return dict(parts.most_common())
 
 
+PHRASES = (("oil", "price"), ("bank", "rate"), ("trade", "deficit"))
+
+
 def read_cost(index, terms: int = 400, documents: int = 2000) -> dict:
     """Milliseconds to decode the ``terms`` most frequent words of ``text`` and every 50th other one
-    (arrays, then Whoosh's values), and microseconds per document to read stored fields."""
+    (as arrays; then every posting's value, as a merge reads them), the best of five runs of each of
+    ``PHRASES`` through Whoosh's searcher, and microseconds per document to read stored fields."""
     with index.reader() as reader:
         leaf = max((leaf for leaf, _ in reader.leaf_readers()), key=lambda leaf: leaf.doc_count_all())
         words = sorted(leaf.lexicon("text"), key=lambda word: -leaf.doc_frequency("text", word))
@@ -86,8 +91,8 @@ def read_cost(index, terms: int = 400, documents: int = 2000) -> dict:
         for word in chosen:
             matcher = leaf._terms.matcher("text", word, leaf.schema["text"].format)
             while matcher.is_active():
-                matcher._read_values()
-                matcher._next_block()
+                matcher.value()
+                matcher.next()
         values_ms = (time.perf_counter() - started) * 1000
         step = max(1, leaf.doc_count_all() // documents)
         numbers = range(0, leaf.doc_count_all(), step)
@@ -95,8 +100,18 @@ def read_cost(index, terms: int = 400, documents: int = 2000) -> dict:
         for number in numbers:
             leaf.stored_fields(number)
         stored_us = (time.perf_counter() - started) / len(numbers) * 1e6
+    phrases = {}
+    with index.searcher() as searcher:
+        for words in PHRASES:
+            runs = []
+            for _ in range(5):
+                started = time.perf_counter()
+                found = len(searcher.search(query.Phrase("text", list(words)), limit=None))
+                runs.append((time.perf_counter() - started) * 1000)
+            phrases[" ".join(words)] = f"{found} found, {min(runs):.1f} ms"
     return {"terms": len(chosen), "postings": postings, "ids_and_weights_ms": round(arrays_ms, 1),
-            "whoosh_values_ms": round(values_ms, 1), "stored_fields_us_per_document": round(stored_us, 1)}  # fmt: skip
+            "every_value_ms": round(values_ms, 1), "stored_fields_us_per_document": round(stored_us, 1),
+            "phrases": phrases}  # fmt: skip
 
 
 def rewritten(path: Path, codec, into: Path):
