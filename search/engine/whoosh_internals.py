@@ -130,7 +130,10 @@ def postings_blocks(leaf, fieldname: str, btext: bytes):
 # uint32 deltas, float32 weights, Whoosh's values pickled) are still read: a segment keeps the
 # codec class it was written with, and that class is this one.
 BLOCK_HEADER = struct.Struct("<BHHI")
-IDS_COMPRESSED, WEIGHTS_COMPRESSED, VALUES_COMPRESSED, WEIGHTS_ALL_ONE, PACKED = 1, 2, 4, 8, 16
+IDS_COMPRESSED, WEIGHTS_COMPRESSED, VALUES_COMPRESSED, WEIGHTS_ALL_ONE, PACKED, SHORT_SECTIONS = 1, 2, 4, 8, 16, 32
+# With ``SHORT_SECTIONS`` (most blocks: every section under 256 bytes), the flags byte is followed
+# by the three lengths as bytes instead of ``BLOCK_HEADER``'s "HHI".
+SHORT_HEADER = struct.Struct("<BBBB")
 COMPRESS_FROM = 64  # bytes: below this, zlib's own header and checksum cost more than they save
 
 # With ``PACKED``, a layout byte follows the header: the width of the document number deltas
@@ -283,8 +286,13 @@ class ArchivePostingsWriter(W3PostingsWriter):
         value_bytes, value_layout, flag = self._value_section(weights, level)
         flags |= flag
         layout |= value_layout
+        lengths = (len(id_bytes), len(weight_bytes), len(value_bytes))
+        if max(lengths) < 2**8:
+            header = SHORT_HEADER.pack(flags | SHORT_SECTIONS, *lengths)
+        else:
+            header = BLOCK_HEADER.pack(flags, *lengths)
         data = (
-            BLOCK_HEADER.pack(flags, len(id_bytes), len(weight_bytes), len(value_bytes))
+            header
             + LAYOUT.pack(layout)
             + id_bytes
             + weight_bytes
@@ -361,10 +369,9 @@ class ArchiveLeafMatcher(W3LeafMatcher):
         self._dataoffset = start + BLOCK_INFO.size
 
     def _read_data(self):
-        flags, id_length, weight_length, value_length = BLOCK_HEADER.unpack(
-            self._postfile.get(self._dataoffset, BLOCK_HEADER.size)
-        )
-        start = self._dataoffset + BLOCK_HEADER.size
+        header = SHORT_HEADER if self._postfile.get_byte(self._dataoffset) & SHORT_SECTIONS else BLOCK_HEADER
+        flags, id_length, weight_length, value_length = header.unpack(self._postfile.get(self._dataoffset, header.size))
+        start = self._dataoffset + header.size
         layout = 0
         if flags & PACKED:
             (layout,) = LAYOUT.unpack(self._postfile.get(start, LAYOUT.size))
