@@ -1,13 +1,14 @@
 """The index on disk, part by part: each segment's sub-files, and its postings split into document
 numbers, weights and positions, for an index ``manage.py rebuild_index`` made.
 
-    DATA_DIR=/tmp/archive SECRET_KEY=x .venv/bin/python bench/index_size.py [--rewrite W3Codec|ArchiveCodec|PackedArchiveCodec] [--read-cost]
+    DATA_DIR=/tmp/archive SECRET_KEY=x .venv/bin/python bench/index_size.py [--rewrite W3Codec|ArchiveCodec|PackedArchiveCodec] [--read-cost] [--same-as OTHER_DATA_DIR]
 
 ``--rewrite`` copies the live generation to a temporary folder and merges it into one segment with
 that codec first (Whoosh's own, our first layout, or the packed one), so two layouts can be compared on the same documents
 without importing them again. ``--read-cost`` times, in this fresh process, what a search decodes
 on its first read of a term (``postings_blocks``: ids and weights as arrays), every posting's
-value (positions) as Whoosh's matcher gives it, a few phrase queries, and reading stored fields.
+value (positions) as Whoosh's matcher gives it, a few phrase queries, and reading stored fields. ``--same-as`` checks, posting by posting, that
+another rebuild of the same database (another commit's codec) holds the same index.
 """
 
 import argparse
@@ -114,6 +115,29 @@ def read_cost(index, terms: int = 400, documents: int = 2000) -> dict:
             "phrases": phrases}  # fmt: skip
 
 
+def same_postings_and_stored_fields(index, other) -> dict:
+    """Check that two indexes of the same documents in the same order (two rebuilds of one database,
+    with two codecs) hold the same terms, the same postings (ids, weights, Whoosh's values byte for
+    byte, positions) and the same stored fields, through Whoosh's own matcher and reader."""
+    with index.reader() as mine, other.reader() as theirs:
+        terms = list(mine.all_terms())
+        assert terms == list(theirs.all_terms()), "the terms differ"
+        postings = 0
+        for fieldname, text in terms:
+            fmt = mine.schema[fieldname].format
+            ours_matcher, their_matcher = mine.postings(fieldname, text), theirs.postings(fieldname, text)
+            while ours_matcher.is_active():
+                ours = (ours_matcher.id(), ours_matcher.weight(), ours_matcher.value())
+                assert their_matcher.is_active() and ours == (their_matcher.id(), their_matcher.weight(), their_matcher.value()), (fieldname, text)
+                if fmt.supports("positions"):
+                    assert ours_matcher.value_as("positions") == their_matcher.value_as("positions"), (fieldname, text)
+                ours_matcher.next(), their_matcher.next()
+                postings += 1
+            assert not their_matcher.is_active(), (fieldname, text)
+        assert list(mine.all_stored_fields()) == list(theirs.all_stored_fields()), "the stored fields differ"
+    return {"terms": len(terms), "postings": postings, "documents": index.doc_count_all()}
+
+
 def rewritten(path: Path, codec, into: Path):
     shutil.copytree(path, into)
     index = open_dir(str(into))
@@ -126,6 +150,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rewrite", choices=sorted(CODECS))
     parser.add_argument("--read-cost", action="store_true")
+    parser.add_argument("--same-as", type=Path, metavar="DATA_DIR", help="check the postings and stored fields equal that archive's index")
     args = parser.parse_args()
     path = live_generation(Path(os.environ["DATA_DIR"]))
     with tempfile.TemporaryDirectory(prefix="index-size-") as folder:
@@ -138,6 +163,8 @@ def main():
             print(f"  postings {name:19s} {size / 1e6:8.2f} MB")
         if args.read_cost:
             print("read cost:", read_cost(index))
+        if args.same_as:
+            print("the same postings and stored fields as", args.same_as, same_postings_and_stored_fields(index, open_dir(str(live_generation(args.same_as)))))
 
 
 if __name__ == "__main__":
