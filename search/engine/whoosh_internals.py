@@ -12,7 +12,6 @@ is replaced at run time: where behaviour must change, a subclass does it (``Shar
 import copy
 import pickle
 import struct
-import sys
 import zlib
 from array import array
 from datetime import datetime, timezone
@@ -158,14 +157,6 @@ def _packed(raw: bytes, level: int, flag: int) -> tuple[bytes, int]:
         if len(packed) < len(raw):
             return packed, flag
     return raw, 0
-
-
-def _little_endian(values: array) -> bytes:
-    """An array's bytes, little-endian as the reader's numpy dtypes say ("<u4", "<f4")."""
-    if sys.byteorder != "little":
-        values = array(values.typecode, values)
-        values.byteswap()
-    return values.tobytes()
 
 
 def narrowest(values: np.ndarray) -> tuple[bytes, int]:
