@@ -57,7 +57,7 @@ from .snapshot import SnapshotHolder, segments_reader
 from .snippets import make_term_of, snippet_html
 from .spelling import spelling_suggestion
 from .whoosh_internals import (
-    ArchiveCodec,
+    PackedArchiveCodec,
     ParallelWriter,
     ReaderSharingWriter,
     SharedReaderSearcher,
@@ -365,7 +365,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
                 )
                 return SharedReaderSearcher(reader, fromindex=index)
 
-            options = {"timeout": self._lock_wait, "delay": 0.05, "limitmb": self.writer_limit_mb, "codec": ArchiveCodec()}
+            options = {"timeout": self._lock_wait, "delay": 0.05, "limitmb": self.writer_limit_mb, "codec": PackedArchiveCodec()}
             try:
                 if processes > 1:
                     writer = ParallelWriter(index, processes, shared_searcher if snapshot else None, **options)

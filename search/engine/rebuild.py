@@ -23,7 +23,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from .interface import SearchUnavailable
 from .parallel_writing import writing_processes
-from .whoosh_internals import ArchiveCodec, ParallelWriter
+from .whoosh_internals import PackedArchiveCodec, ParallelWriter
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def write_all(backend, index, model, search_index, batch_size, present, progress
     queryset = search_index.build_queryset(using=backend.connection_alias).order_by("pk")
     total = queryset.count()
     done, last_pk, written = 0, None, set()
-    options = {"limitmb": backend.writer_limit_mb, "codec": ArchiveCodec()}
+    options = {"limitmb": backend.writer_limit_mb, "codec": PackedArchiveCodec()}
     processes = writing_processes(backend.index_processes, total)
     if processes > 1:
         writer = ParallelWriter(index, processes, **options)
@@ -133,7 +133,7 @@ def write_all(backend, index, model, search_index, batch_size, present, progress
 def write(backend, index, search_index, objects, identifiers_to_remove, present) -> None:
     documents = backend.prepare_documents(search_index, objects) if objects else []
     skipped = {get_identifier(obj) for obj in objects} - {document[ID] for document in documents}
-    writer = index.writer(limitmb=backend.writer_limit_mb, codec=ArchiveCodec())
+    writer = index.writer(limitmb=backend.writer_limit_mb, codec=PackedArchiveCodec())
     try:
         for document in documents:
             writer.update_document(**document)

@@ -6,7 +6,7 @@ names the private attribute it touches, what it relies on, and the versions it w
 ``tests/search/engine/test_whoosh_internals.py`` has a test for each that fails if an upgrade
 changes it, and ``check_versions`` refuses versions nobody checked. No method of a Whoosh object
 is replaced at run time: where behaviour must change, a subclass does it (``SharedReaderSearcher``,
-``ReaderSharingWriter``, ``ArchiveCodec``, ``InPlaceSegmentReader``).
+``ReaderSharingWriter``, ``ArchiveCodec``, ``PackedArchiveCodec``, ``InPlaceSegmentReader``).
 """
 
 import copy
@@ -16,7 +16,6 @@ import pickle
 import queue
 import signal
 import struct
-import sys
 import time
 import zlib
 from array import array
@@ -30,17 +29,22 @@ from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3LeafMatcher,
+    W3PerDocReader,
+    W3PerDocWriter,
     W3PostingsWriter,
     _lenfield,
     length_to_byte,
 )
+from whoosh.columns import Column, PickleColumn, VarBytesColumn
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import OverlayStorage, StorageError
 from whoosh.filedb.structfile import BufferFile
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.searching import Searcher
+from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util import random_name
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 # Checked with: Whoosh-Reloaded 2.7.5 (imported as ``whoosh``), django-haystack 3.4.0.
@@ -127,11 +131,31 @@ def postings_blocks(leaf, fieldname: str, btext: bytes):
 
 
 # A block of postings in ``ArchiveCodec``'s layout, after Whoosh's own block info: a header, then
-# the document numbers (uint32 deltas), the weights (float32; absent when all are 1.0) and the
-# values (Whoosh's minified values, pickled), each compressed on its own when that saves space.
+# the document numbers (deltas), the weights (absent when all are 1.0) and the values, each
+# compressed on its own when that saves space. Blocks written before ``PACKED`` (the first layout:
+# uint32 deltas, float32 weights, Whoosh's values pickled) are still read: a segment keeps the
+# codec class it was written with, and that class is this one.
 BLOCK_HEADER = struct.Struct("<BHHI")
-IDS_COMPRESSED, WEIGHTS_COMPRESSED, VALUES_COMPRESSED, WEIGHTS_ALL_ONE = 1, 2, 4, 8
+IDS_COMPRESSED, WEIGHTS_COMPRESSED, VALUES_COMPRESSED, WEIGHTS_ALL_ONE, PACKED, SHORT_SECTIONS = 1, 2, 4, 8, 16, 32
+# With ``SHORT_SECTIONS`` (most blocks: every section under 256 bytes), the flags byte is followed
+# by the three lengths as bytes instead of ``BLOCK_HEADER``'s "HHI".
+SHORT_HEADER = struct.Struct("<BBBB")
 COMPRESS_FROM = 64  # bytes: below this, zlib's own header and checksum cost more than they save
+
+# With ``PACKED``, a layout byte follows the header: the width of the document number deltas
+# (bits 0-1), of the weights (bits 2-3; 0 is float32, else whole numbers as unsigned integers),
+# whether the values are positions packed by ``packed_positions`` (bit 4) and whether their
+# per-document counts are the weights and left out (bit 5).
+LAYOUT = struct.Struct("<B")
+UNSIGNED = (None, np.dtype("u1"), np.dtype("<u2"), np.dtype("<u4"))  # by width code; 0 means the default
+POSITIONS_PACKED, COUNTS_ARE_WEIGHTS = 16, 32
+# A block's info (``W3LeafMatcher._goto`` reads Whoosh's pickled tuple) in 14 bytes instead of ~27:
+# a tag no pickle starts with, the postings, the last id, the highest weight (float32, where that
+# is exact), the compression level and the shortest and longest field lengths as Whoosh's bytes.
+BLOCK_INFO = struct.Struct("<BHIfBBB")
+COMPACT_INFO = 1  # pickle protocol 2 starts with 0x80
+# A packed positions section starts with the widths of the counts (bits 0-1) and of the deltas (bits 2-3).
+WIDTHS = struct.Struct("<B")
 
 
 def _packed(raw: bytes, level: int, flag: int) -> tuple[bytes, int]:
@@ -142,24 +166,107 @@ def _packed(raw: bytes, level: int, flag: int) -> tuple[bytes, int]:
     return raw, 0
 
 
-def _little_endian(values: array) -> bytes:
-    """An array's bytes, little-endian as the reader's numpy dtypes say ("<u4", "<f4")."""
-    if sys.byteorder != "little":
-        values = array(values.typecode, values)
-        values.byteswap()
-    return values.tobytes()
+def narrowest(values: np.ndarray) -> tuple[bytes, int]:
+    """Unsigned whole numbers (below 2**32) in the narrowest of u1/u2/u4 that holds them all, and
+    that width's code: most deltas and term frequencies fit a byte, and zlib does not make three
+    zero bytes of every uint32 free."""
+    largest = int(values.max()) if len(values) else 0
+    code = 1 if largest < 2**8 else 2 if largest < 2**16 else 3
+    return values.astype(UNSIGNED[code]).tobytes(), code
+
+
+def whole_weights(weights: np.ndarray) -> np.ndarray | None:
+    """The weights as unsigned integers when all are whole numbers below 2**32 (term frequencies
+    times a whole boost), else None: they are then stored exactly in fewer bytes than float32."""
+    if len(weights) and weights.min() >= 0 and weights.max() < 2**32 and np.array_equal(weights, np.floor(weights)):
+        return weights.astype(np.uint32)
+    return None
+
+
+def whoosh_positions_value(deltas: list) -> bytes:
+    """A posting's value as ``formats.Positions.encode`` (2.7.5) makes it from its position deltas:
+    the count, big-endian, then the list of deltas pickled with protocol 2."""
+    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+def position_deltas(values: list) -> list | None:
+    """Each posting's position deltas, read from values that ``formats.Positions`` encoded, or None
+    when any value is not a list of deltas (``Characters`` pickles tuples) of 0 to 2**32 - 1 that
+    ``whoosh_positions_value`` makes again byte for byte, so that the block keeps Whoosh's values as they are."""
+    lists = []
+    for value in values:
+        try:
+            deltas = pickle.loads(value[_INT_SIZE:])
+        except Exception:  # noqa: BLE001 - not a pickle: not Positions' value
+            return None
+        if type(deltas) is not list or not all(type(delta) is int and 0 <= delta < 2**32 for delta in deltas):
+            return None
+        if whoosh_positions_value(deltas) != value:
+            return None
+        lists.append(deltas)
+    return lists
+
+
+def packed_positions(lists: list, counts: np.ndarray, counts_are_weights: bool) -> bytes:
+    """Every posting's position deltas of a block, one array in the narrowest width, after the
+    per-document counts (left out when they are the weights)."""
+    deltas = np.fromiter((delta for each in lists for delta in each), dtype=np.int64, count=int(counts.sum()))
+    delta_bytes, delta_code = narrowest(deltas)
+    count_bytes, count_code = (b"", 0) if counts_are_weights else narrowest(counts)
+    return WIDTHS.pack(count_code | delta_code << 2) + count_bytes + delta_bytes
+
+
+def unpacked_positions(raw: bytes, postings: int, counts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """``packed_positions``'s (per-document counts, position deltas) of a block of ``postings``;
+    ``counts`` are the weights when the counts were left out."""
+    (widths,) = WIDTHS.unpack_from(raw)
+    offset = WIDTHS.size
+    if counts is None:
+        count_type = UNSIGNED[widths & 3]
+        counts = np.frombuffer(raw, dtype=count_type, count=postings, offset=offset)
+        offset += postings * count_type.itemsize
+    return counts.astype(np.int64), np.frombuffer(raw, dtype=UNSIGNED[widths >> 2 & 3], offset=offset)
+
+
+def block_info(postings: int, last_id: int, max_weight: float, level: int, min_length: int, max_length: int) -> bytes:
+    """The block info ``W3PostingsWriter._write_block`` (2.7.5) pickles, as ``BLOCK_INFO`` where
+    every value fits it exactly (most blocks: whole weights), else pickled as Whoosh does."""
+    if postings < 2**16 and last_id < 2**32 and float(np.float32(max_weight)) == max_weight:
+        return BLOCK_INFO.pack(COMPACT_INFO, postings, last_id, max_weight, level, min_length, max_length)
+    return pickle.dumps((postings, last_id, max_weight, level, min_length, max_length), 2)
+
+
+class PositionsValues:
+    """A block's values as ``formats.Positions`` stored them, each made when asked for: Whoosh's
+    matcher reads ``_values[_i]`` in ``value()`` only (2.7.5), and a phrase asks it only of the
+    documents where all its words are, where making the whole block's cost twice Whoosh's unpickling."""
+
+    def __init__(self, counts: np.ndarray, deltas: np.ndarray):
+        self._counts = counts.tolist()
+        self._ends = np.cumsum(counts).tolist()
+        self._deltas = deltas
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def __getitem__(self, index: int) -> bytes:
+        end = self._ends[index]
+        return whoosh_positions_value(self._deltas[end - self._counts[index] : end].tolist())
 
 
 class ArchivePostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer with the block data split in three parts, so that matching and
     ranking read document numbers and weights as arrays and never decode positions, which only
-    phrase queries and highlighting by Whoosh need. Whoosh pickles the three together.
+    phrase queries and highlighting by Whoosh need; and each part in few bytes: deltas and whole
+    weights in the narrowest unsigned width, positions as deltas in one array (Whoosh pickles the
+    three together, each posting's positions as a pickled list of its own).
 
     Relies on (2.7.5): ``W3PostingsWriter._write_block`` and its state (``_ids``, ``_weights``,
     ``_maxweight``, ``_minlength``, ``_maxlength``, ``_compression``, ``_postfile``,
     ``_terminfo``, ``_blockcount``, ``_new_block``, ``_mini_values``), the block length as a
-    signed int (negative for the last block), ``WHOOSH3_HEADER_MAGIC`` first, and the block info
-    tuple that ``W3LeafMatcher._goto`` reads.
+    signed int (negative for the last block), ``WHOOSH3_HEADER_MAGIC`` first, the block info
+    tuple that ``W3LeafMatcher._goto`` reads, and ``formats.Positions.encode`` making the values
+    that ``whoosh_positions_value`` makes (checked on every value written, else they stay pickled).
     """
 
     def _write_block(self, last=False):
@@ -168,22 +275,28 @@ class ArchivePostingsWriter(W3PostingsWriter):
         self._terminfo.add_block(self)
         ids = self._ids
         level = self._compression
-        deltas = array("I", ids)
-        deltas[1:] = array("I", [later - earlier for earlier, later in zip(ids, ids[1:])])
-        id_bytes, flags = _packed(_little_endian(deltas), level, IDS_COMPRESSED)
-        weights = self._weights
-        if weights.count(1.0) == len(weights):
-            weight_bytes, flags = b"", flags | WEIGHTS_ALL_ONE
-        else:
-            weight_bytes, flag = _packed(_little_endian(weights), level, WEIGHTS_COMPRESSED)
-            flags |= flag
-        values = self._mini_values()
-        value_bytes, flag = _packed(pickle.dumps(values, 2), level, VALUES_COMPRESSED) if values is not None else (b"", 0)
+        id_bytes, layout = narrowest(np.diff(np.asarray(ids, dtype=np.int64), prepend=0))
+        id_bytes, flags = _packed(id_bytes, level, IDS_COMPRESSED)
+        weights = np.asarray(self._weights, dtype=np.float32)
+        weight_bytes, weight_code, flag = self._weight_section(weights, level)
+        flags |= flag | PACKED
+        layout |= weight_code << 2
+        value_bytes, value_layout, flag = self._value_section(weights, level)
         flags |= flag
-        data = BLOCK_HEADER.pack(flags, len(id_bytes), len(weight_bytes), len(value_bytes)) + id_bytes + weight_bytes + value_bytes
-        info = pickle.dumps(
-            (len(ids), ids[-1], self._maxweight, level, length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2
+        layout |= value_layout
+        lengths = (len(id_bytes), len(weight_bytes), len(value_bytes))
+        if max(lengths) < 2**8:
+            header = SHORT_HEADER.pack(flags | SHORT_SECTIONS, *lengths)
+        else:
+            header = BLOCK_HEADER.pack(flags, *lengths)
+        data = (
+            header
+            + LAYOUT.pack(layout)
+            + id_bytes
+            + weight_bytes
+            + value_bytes
         )
+        info = block_info(len(ids), ids[-1], self._maxweight, level, length_to_byte(self._minlength), length_to_byte(self._maxlength))
         length = len(info) + len(data)
         self._postfile.write_int(-length if last else length)
         self._postfile.write(info)
@@ -191,23 +304,77 @@ class ArchivePostingsWriter(W3PostingsWriter):
         self._blockcount += 1
         self._new_block()
 
+    @staticmethod
+    def _weight_section(weights: np.ndarray, level: int) -> tuple[bytes, int, int]:
+        """(bytes, width code, flags): nothing when all are 1.0, whole numbers as unsigned integers,
+        else float32."""
+        if (weights == 1.0).all():
+            return b"", 0, WEIGHTS_ALL_ONE
+        whole = whole_weights(weights)
+        raw, code = narrowest(whole) if whole is not None else (weights.astype("<f4").tobytes(), 0)
+        packed, flag = _packed(raw, level, WEIGHTS_COMPRESSED)
+        return packed, code, flag
+
+    def _value_section(self, weights: np.ndarray, level: int) -> tuple[bytes, int, int]:
+        """(bytes, layout bits, flags): positions packed where every value of the block is one that
+        ``formats.Positions`` encoded, else Whoosh's minified values pickled (other formats: a
+        fixed size joins them, Existence has none)."""
+        values = self._mini_values()
+        if values is None:
+            return b"", 0, 0
+        lists = position_deltas(values) if isinstance(values, tuple) and len(values) == len(self._ids) else None
+        if lists is None:
+            packed, flag = _packed(pickle.dumps(values, 2), level, VALUES_COMPRESSED)
+            return packed, 0, flag
+        counts = np.fromiter((len(deltas) for deltas in lists), dtype=np.int64, count=len(lists))
+        counts_are_weights = np.array_equal(counts, weights)
+        packed, flag = _packed(packed_positions(lists, counts, counts_are_weights), level, VALUES_COMPRESSED)
+        return packed, POSITIONS_PACKED | (COUNTS_ARE_WEIGHTS if counts_are_weights else 0), flag
+
 
 class ArchiveLeafMatcher(W3LeafMatcher):
-    """Reads ``ArchivePostingsWriter``'s blocks: each of ids, weights and values is decoded only
-    when asked for, and ``block_arrays`` gives ids and weights as numpy arrays.
+    """Reads ``ArchivePostingsWriter``'s blocks, of either layout: each of ids, weights and values
+    is decoded only when asked for, and ``block_arrays`` gives ids and weights as numpy arrays.
+    Packed positions are given to Whoosh as the values ``formats.Positions`` would have stored.
 
     Relies on (2.7.5): ``W3LeafMatcher._goto`` setting ``_dataoffset``, ``_nextoffset``,
-    ``_blocklength`` and clearing ``_data``, ``_ids``, ``_weights`` and ``_values``; Whoosh's
+    ``_blocklength``, ``_maxid``, ``_maxweight``, ``_compression``, ``_minlength``, ``_maxlength``,
+    ``_lastblock``, ``_i`` and clearing ``_data``, ``_ids``, ``_weights`` and ``_values`` (ours does
+    the same for a compact block info); ``StructFile.get_int`` reading ``write_int``'s; Whoosh's
     matcher methods reading ``_ids``, ``_weights`` and ``_values`` through ``_read_ids``,
     ``_read_weights`` and ``_read_values``; and ``_fixedsize`` and ``_postfile.get``.
     """
 
-    def _read_data(self):
-        flags, id_length, weight_length, value_length = BLOCK_HEADER.unpack(
-            self._postfile.get(self._dataoffset, BLOCK_HEADER.size)
+    def _goto(self, position):
+        """``W3LeafMatcher._goto``'s steps (2.7.5) for a block whose info is ``BLOCK_INFO``; Whoosh's
+        own for one whose info is pickled (the first layout's, and where a value did not fit)."""
+        postfile = self._postfile
+        start = position + _INT_SIZE
+        if postfile.get_byte(start) != COMPACT_INFO:
+            super()._goto(position)
+            return
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        length = postfile.get_int(position)
+        if length < 0:
+            self._lastblock = True
+            length = -length
+        self._nextoffset = start + length
+        _, self._blocklength, self._maxid, self._maxweight, self._compression, shortest, longest = BLOCK_INFO.unpack(
+            postfile.get(start, BLOCK_INFO.size)
         )
-        start = self._dataoffset + BLOCK_HEADER.size
-        self._data = (flags, start, id_length, weight_length, value_length)
+        self._minlength, self._maxlength = byte_to_length(shortest), byte_to_length(longest)
+        self._dataoffset = start + BLOCK_INFO.size
+
+    def _read_data(self):
+        header = SHORT_HEADER if self._postfile.get_byte(self._dataoffset) & SHORT_SECTIONS else BLOCK_HEADER
+        flags, id_length, weight_length, value_length = header.unpack(self._postfile.get(self._dataoffset, header.size))
+        start = self._dataoffset + header.size
+        layout = 0
+        if flags & PACKED:
+            (layout,) = LAYOUT.unpack(self._postfile.get(start, LAYOUT.size))
+            start += LAYOUT.size
+        self._data = (flags, layout, start, id_length, weight_length, value_length)
 
     def _section(self, offset: int, length: int, compressed: bool) -> bytes:
         raw = self._postfile.get(offset, length) if length else b""
@@ -216,18 +383,19 @@ class ArchiveLeafMatcher(W3LeafMatcher):
     def _id_array(self) -> np.ndarray:
         if self._data is None:
             self._read_data()
-        flags, start, id_length, _, _ = self._data
-        deltas = np.frombuffer(self._section(start, id_length, flags & IDS_COMPRESSED), dtype="<u4")
+        flags, layout, start, id_length, _, _ = self._data
+        dtype = UNSIGNED[layout & 3] or "<u4"
+        deltas = np.frombuffer(self._section(start, id_length, flags & IDS_COMPRESSED), dtype=dtype)
         return np.cumsum(deltas, dtype=np.int64)
 
     def _weight_array(self) -> np.ndarray:
         if self._data is None:
             self._read_data()
-        flags, start, id_length, weight_length, _ = self._data
+        flags, layout, start, id_length, weight_length, _ = self._data
         if flags & WEIGHTS_ALL_ONE:
             return np.ones(self._blocklength, dtype=np.float32)
         raw = self._section(start + id_length, weight_length, flags & WEIGHTS_COMPRESSED)
-        return np.frombuffer(raw, dtype="<f4").astype(np.float32)
+        return np.frombuffer(raw, dtype=UNSIGNED[layout >> 2 & 3] or "<f4").astype(np.float32)
 
     def block_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """This block's (document numbers as int64, weights as float32), positions left unread."""
@@ -242,11 +410,12 @@ class ArchiveLeafMatcher(W3LeafMatcher):
     def _read_values(self):
         if self._data is None:
             self._read_data()
-        flags, start, id_length, weight_length, value_length = self._data
-        if value_length:
-            values = pickle.loads(self._section(start + id_length + weight_length, value_length, flags & VALUES_COMPRESSED))
-        else:
-            values = None
+        flags, layout, start, id_length, weight_length, value_length = self._data
+        raw = self._section(start + id_length + weight_length, value_length, flags & VALUES_COMPRESSED) if value_length else b""
+        if layout & POSITIONS_PACKED:
+            self._values = self._positions_values(raw, layout)
+            return
+        values = pickle.loads(raw) if value_length else None
         fixedsize = self._fixedsize
         if fixedsize is None or fixedsize < 0:
             self._values = values
@@ -254,6 +423,11 @@ class ArchiveLeafMatcher(W3LeafMatcher):
             self._values = (None,) * self._blocklength
         else:
             self._values = tuple(values[i : i + fixedsize] for i in range(0, len(values), fixedsize))
+
+    def _positions_values(self, raw: bytes, layout: int) -> "PositionsValues":
+        """Each posting's value as ``formats.Positions`` stored it, from the packed positions."""
+        weights = self._weight_array() if layout & COUNTS_ARE_WEIGHTS else None
+        return PositionsValues(*unpacked_positions(raw, self._blocklength, weights))
 
 
 class ArchiveCodec(W3Codec):
@@ -278,6 +452,124 @@ class ArchiveCodec(W3Codec):
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
         return ArchiveLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+ZLIB_WINDOW = 32768  # bytes: the most of a preset dictionary that zlib uses
+DICTIONARY_DOCUMENTS = 64  # the documents a segment's stored-fields dictionary is made of
+DICTIONARY_LENGTH = struct.Struct("<I")
+
+
+def compressed_with(value: bytes, dictionary: bytes) -> bytes:
+    compressor = zlib.compressobj(6, zdict=dictionary) if dictionary else zlib.compressobj(6)
+    return compressor.compress(value) + compressor.flush()
+
+
+def decompressed_with(value: bytes, dictionary: bytes) -> bytes:
+    decompressor = zlib.decompressobj(zdict=dictionary) if dictionary else zlib.decompressobj()
+    return decompressor.decompress(value) + decompressor.flush()
+
+
+class SharedDictionaryColumn(Column):
+    """Byte strings each compressed on its own, so that a document is still read alone, with a zlib
+    preset dictionary made of the segment's first documents and stored (compressed) at the end of
+    the column. Stored fields repeat field names, sources, URL and date prefixes in every document,
+    which zlib cannot share between documents compressed one by one (Whoosh's ``STORED_COLUMN``).
+
+    Relies on (2.7.5): ``columns.VarBytesColumn``'s writer (``add``, ``finish``, ``_dbfile``) and
+    reader (``__getitem__``, ``__iter__``) over ``(basepos, length)``, which ours narrows to leave the
+    dictionary out.
+    """
+
+    def writer(self, dbfile):
+        return self.Writer(dbfile)
+
+    def reader(self, dbfile, basepos, length, doccount):
+        return self.Reader(dbfile, basepos, length, doccount)
+
+    class Writer(VarBytesColumn.Writer):
+        def __init__(self, dbfile):
+            super().__init__(dbfile)
+            self._first = []  # (docnum, value) until the dictionary is made of them
+            self._dictionary = None
+
+        def add(self, docnum, value):
+            if self._dictionary is not None:
+                super().add(docnum, compressed_with(value, self._dictionary))
+                return
+            self._first.append((docnum, value))
+            if len(self._first) == DICTIONARY_DOCUMENTS:
+                self._make_dictionary()
+
+        def _make_dictionary(self):
+            """The dictionary: the end of the first documents (zlib prefers matches near the end)."""
+            self._dictionary = b"".join(value for _, value in self._first)[-ZLIB_WINDOW:]
+            first, self._first = self._first, []
+            for docnum, value in first:
+                self.add(docnum, value)
+
+        def finish(self, doccount):
+            if self._dictionary is None:
+                self._make_dictionary()
+            super().finish(doccount)
+            packed = zlib.compress(self._dictionary, 6)
+            self._dbfile.write(packed)
+            self._dbfile.write(DICTIONARY_LENGTH.pack(len(packed)))
+
+    class Reader(VarBytesColumn.Reader):
+        def __init__(self, dbfile, basepos, length, doccount):
+            (packed_length,) = DICTIONARY_LENGTH.unpack(dbfile.get(basepos + length - DICTIONARY_LENGTH.size, DICTIONARY_LENGTH.size))
+            values_length = length - DICTIONARY_LENGTH.size - packed_length
+            self._dictionary = zlib.decompress(dbfile.get(basepos + values_length, packed_length))
+            super().__init__(dbfile, basepos, values_length, doccount)
+
+        def __getitem__(self, docnum):
+            value = super().__getitem__(docnum)
+            return decompressed_with(value, self._dictionary) if value else value
+
+        def __iter__(self):
+            for value in super().__iter__():
+                yield decompressed_with(value, self._dictionary) if value else value
+
+        def load(self):
+            return list(self)
+
+
+STORED_FIELDS_COLUMN = PickleColumn(SharedDictionaryColumn())
+STORED_FIELDS = "_stored"  # the column's name in a segment (Whoosh's)
+
+
+class SharedDictionaryPerDocWriter(W3PerDocWriter):
+    """Whoosh's per-document writer with the stored fields in ``STORED_FIELDS_COLUMN``.
+    Relies on (2.7.5): ``W3PerDocWriter`` making every column through ``_create_column``, and the
+    stored fields' column under the name ``"_stored"``."""
+
+    def _create_column(self, fieldname, column):
+        super()._create_column(fieldname, STORED_FIELDS_COLUMN if fieldname == STORED_FIELDS else column)
+
+
+class SharedDictionaryPerDocReader(W3PerDocReader):
+    """Reads ``SharedDictionaryPerDocWriter``'s stored fields as ``W3PerDocReader.stored_fields``
+    (2.7.5) reads Whoosh's, through ``_cached_reader``."""
+
+    def stored_fields(self, docnum):
+        return self._cached_reader(STORED_FIELDS, STORED_FIELDS_COLUMN)[docnum] or {}
+
+
+class PackedArchiveCodec(ArchiveCodec):
+    """The codec this release writes segments with: ``ArchiveCodec``'s postings, and stored fields
+    compressed with a dictionary per segment (``SharedDictionaryColumn``), under a class of its own.
+    A segment pickles its codec's class, so a release from before, which has no such class, cannot
+    open the index (503, "cannot be opened") instead of reading packed blocks as its first layout
+    and answering wrongly; this release reads segments of every codec.
+
+    Relies on (2.7.5): ``W3Codec.per_document_writer``/``per_document_reader`` as the only places
+    that make per-document writers and readers."""
+
+    def per_document_writer(self, storage, segment):
+        return SharedDictionaryPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage, segment):
+        return SharedDictionaryPerDocReader(storage, segment)
 
 
 def field_length_bytes(leaf, fieldname: str):

@@ -1,25 +1,96 @@
 """``ArchiveCodec``: Whoosh's codec with each postings block split into ids, weights and values.
 
-The same documents are indexed with Whoosh's own codec and with ours. Whoosh's public API
-(matchers, searches, phrases, highlights, merges) must not tell them apart; only the block
-layout differs, and ``postings_blocks`` reads ours as arrays without decoding positions.
+The same documents are indexed with Whoosh's own codec and with ours, in both of our block layouts
+(the first, whose blocks segments written before keep, and the packed one written now). Whoosh's
+public API (matchers, searches, phrases, highlights, merges) must not tell them apart; only the
+block layout differs, and ``postings_blocks`` reads ours as arrays without decoding positions.
 """
 
+import io
+import pickle
 import random
+import zlib
+from array import array
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import highlight
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3TermInfo
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.filedb.structfile import BufferFile, StructFile
+from whoosh.formats import Characters, Existence, Frequency, PositionBoosts, Positions
 from whoosh.index import create_in
 from whoosh.qparser import QueryParser
+from whoosh.system import pack_uint
+from whoosh.util.numeric import length_to_byte
 
-from search.engine.whoosh_internals import ArchiveCodec, ArchiveLeafMatcher, postings_blocks
+from search.engine import whoosh_internals
+from search.engine.whoosh_internals import (
+    BLOCK_HEADER,
+    IDS_COMPRESSED,
+    POSITIONS_PACKED,
+    VALUES_COMPRESSED,
+    WEIGHTS_ALL_ONE,
+    WEIGHTS_COMPRESSED,
+    ArchiveCodec,
+    ArchiveLeafMatcher,
+    ArchivePostingsWriter,
+    PackedArchiveCodec,
+    SharedDictionaryColumn,
+    postings_blocks,
+)
+
+
+class FirstLayoutPostingsWriter(ArchivePostingsWriter):
+    """``ArchivePostingsWriter._write_block`` as commit 450d1fe wrote it (uint32 id deltas, float32
+    weights, Whoosh's values pickled), for the blocks that segments written before keep."""
+
+    def _write_block(self, last=False):
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids, level = self._ids, self._compression
+        deltas = array("I", ids)
+        deltas[1:] = array("I", [later - earlier for earlier, later in zip(ids, ids[1:])])
+        id_bytes, flags = whoosh_internals._packed(deltas.tobytes(), level, IDS_COMPRESSED)
+        weights = self._weights
+        if weights.count(1.0) == len(weights):
+            weight_bytes, flags = b"", flags | WEIGHTS_ALL_ONE
+        else:
+            weight_bytes, flag = whoosh_internals._packed(weights.tobytes(), level, WEIGHTS_COMPRESSED)
+            flags |= flag
+        values = self._mini_values()
+        value_bytes, flag = whoosh_internals._packed(pickle.dumps(values, 2), level, VALUES_COMPRESSED) if values is not None else (b"", 0)
+        flags |= flag
+        data = BLOCK_HEADER.pack(flags, len(id_bytes), len(weight_bytes), len(value_bytes)) + id_bytes + weight_bytes + value_bytes
+        info = pickle.dumps(
+            (len(ids), ids[-1], self._maxweight, level, length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2
+        )
+        length = len(info) + len(data)
+        self._postfile.write_int(-length if last else length)
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
+class FirstLayoutCodec(ArchiveCodec):
+    """``ArchiveCodec`` writing the first block layout; its segments are read by ``ArchiveLeafMatcher``."""
+
+    def postings_writer(self, dbfile, byteids=False):
+        if byteids:
+            return super().postings_writer(dbfile, byteids=True)
+        return FirstLayoutPostingsWriter(
+            dbfile, blocklimit=self._blocklimit, compression=self._compression, inlinelimit=self._inlinelimit
+        )
+
 
 SCHEMA = Schema(
     id=ID(stored=True, unique=True),
     body=TEXT(stored=True, phrase=True),
+    chars=TEXT(chars=True),  # Characters: values our layout does not pack, kept as Whoosh's
     title=TEXT(stored=True, field_boost=2.0),
     plain=TEXT(phrase=False),
     tags=KEYWORD(commas=True, scorable=True),
@@ -37,6 +108,7 @@ def documents(count=700, seed=3):
             "body": body or None,
             "title": " ".join(rng.sample(WORDS, 3)),
             "plain": body or None,
+            "chars": body or None,
             "tags": ",".join(rng.sample(WORDS, rng.randrange(0, 4))),
             "count": i * 7,
         }
@@ -56,9 +128,14 @@ def build(path, codec, batches=((0, 300), (300, 650), (650, 700)), merge=False):
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory):
-    """The same commits with Whoosh's codec and with ours."""
-    return build(tmp_path_factory.mktemp("w3"), W3Codec()), build(tmp_path_factory.mktemp("archive"), ArchiveCodec())
+def whooshs_index(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("w3"), W3Codec())
+
+
+@pytest.fixture(scope="module", params=[PackedArchiveCodec, FirstLayoutCodec], ids=["packed-layout", "first-layout"])
+def pair(request, whooshs_index, tmp_path_factory):
+    """The same commits with Whoosh's codec and with ours (each of our layouts)."""
+    return whooshs_index, build(tmp_path_factory.mktemp("archive"), request.param())
 
 
 def every_term(reader):
@@ -76,7 +153,7 @@ def walked(matcher, with_values):
 def test_segments_keep_the_codec_they_were_written_with(pair):
     whooshs, ours = pair
     assert all(type(segment.codec()) is W3Codec for segment in whooshs._segments())
-    assert all(type(segment.codec()) is ArchiveCodec for segment in ours._segments())
+    assert all(isinstance(segment.codec(), ArchiveCodec) for segment in ours._segments())
 
 
 def test_every_terms_postings_ids_weights_and_values_are_whooshs(pair):
@@ -145,20 +222,23 @@ def test_reading_ids_and_weights_leaves_the_positions_undecoded(pair, monkeypatc
     _, ours = pair
     decoded = []
     monkeypatch.setattr("search.engine.whoosh_internals.pickle.loads", lambda raw: decoded.append(raw))
+    monkeypatch.setattr("search.engine.whoosh_internals.unpacked_positions", lambda *args: decoded.append(args))
     with ours.reader() as mine:
         leaf = mine.leaf_readers()[0][0]
         assert sum(len(ids) for ids, _ in postings_blocks(leaf, "body", b"cartel")) > 128
     assert decoded == []
 
 
-def test_a_merge_rewrites_whooshs_segments_in_our_layout(tmp_path):
-    """An index written before the codec keeps working, and a merge moves it to the new layout."""
-    index = build(tmp_path, W3Codec(), batches=((0, 300), (300, 650)))
-    writer = index.writer(codec=ArchiveCodec())
+@pytest.mark.parametrize("before", [W3Codec, FirstLayoutCodec], ids=["whooshs-codec", "first-layout"])
+def test_a_merge_rewrites_segments_written_before_in_the_packed_layout(tmp_path, before):
+    """An index written before (by Whoosh's codec, or by ours in its first layout) keeps working,
+    and a merge moves it to the packed layout."""
+    index = build(tmp_path, before(), batches=((0, 300), (300, 650)))
+    writer = index.writer(codec=PackedArchiveCodec())
     for doc in list(documents())[650:]:
         writer.add_document(**{key: value for key, value in doc.items() if value is not None})
     writer.commit(optimize=True)
-    assert [type(segment.codec()) for segment in index._segments()] == [ArchiveCodec]
+    assert [type(segment.codec()) for segment in index._segments()] == [PackedArchiveCodec]
     (tmp_path / "reference").mkdir()
     reference = build(tmp_path / "reference", W3Codec())
     for text in ("cartel", '"zetas cartel"'):
@@ -167,3 +247,159 @@ def test_a_merge_rewrites_whooshs_segments_in_our_layout(tmp_path):
             with ix.searcher() as searcher:
                 found.append(sorted(hit["id"] for hit in searcher.search(QueryParser("body", SCHEMA).parse(text), limit=None)))
         assert found[0] and found[1] == found[0]
+
+
+def block_flags(index, fieldname, text):
+    """The header flags and layout byte of each of a term's blocks in the first segment."""
+    with index.reader() as reader:
+        leaf = reader.leaf_readers()[0][0]
+        matcher = leaf._terms.matcher(fieldname, text, SCHEMA[fieldname].format)
+        found = []
+        while matcher.is_active():
+            matcher._read_data()
+            found.append(matcher._data[:2])
+            matcher._next_block()
+        return found
+
+
+def test_positions_are_packed_and_values_of_other_formats_kept_as_whooshs(tmp_path):
+    index = build(tmp_path, PackedArchiveCodec())
+    assert all(layout & POSITIONS_PACKED for _, layout in block_flags(index, "body", b"cartel"))
+    assert all(layout & POSITIONS_PACKED for _, layout in block_flags(index, "title", b"cartel"))
+    assert not any(layout & POSITIONS_PACKED for _, layout in block_flags(index, "chars", b"cartel"))
+
+
+# One block written by ArchivePostingsWriter and read back by ArchiveLeafMatcher, against what
+# Whoosh's own format encodes for the same postings.
+position_lists = st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=40, unique=True).map(sorted)
+block_postings = st.lists(
+    st.tuples(st.integers(1, 2**20), position_lists, st.sampled_from([None, 1.0, 2.0, 0.5, 3.25, 1e9, 0.1])),
+    min_size=1,
+    max_size=300,
+)
+FORMATS = [Positions(), Positions(field_boost=2.0), PositionBoosts(), Characters(), Frequency(), Existence()]
+
+
+def written_and_read(format_, postings, compression=3):
+    """Postings through ArchivePostingsWriter into bytes, then read with ArchiveLeafMatcher."""
+    buffer = io.BytesIO()
+    writer = ArchivePostingsWriter(StructFile(buffer), blocklimit=128, compression=compression)
+    writer.start_postings(format_, W3TermInfo())
+    for docnum, weight, value in postings:
+        writer.add_posting(docnum, weight, value, length=3)
+    info = writer.finish_postings()
+    offset, length = info.extent()
+    matcher = ArchiveLeafMatcher(BufferFile(buffer.getvalue()), offset, length, format_)
+    return walked(matcher, True), matcher
+
+
+def whooshs_postings(format_, raw):
+    """(docnum, weight, value) as Whoosh's format encodes them; a weight of None is the term's frequency."""
+    postings, docnum = [], 0
+    for gap, positions, weight in raw:
+        docnum += gap
+        if isinstance(format_, Characters):
+            value = format_.encode([(pos, pos * 2, pos * 2 + 1) for pos in positions])
+        elif isinstance(format_, PositionBoosts):
+            value = format_.encode([(pos, 1.5) for pos in positions])
+        elif isinstance(format_, Positions):
+            value = format_.encode(positions)
+        elif isinstance(format_, Frequency):
+            value = pack_uint(len(positions))  # as Frequency.word_values encodes it
+        else:
+            value = b""
+        frequency = len(positions) * format_.field_boost
+        postings.append((docnum, float(np.float32(frequency if weight is None else weight)), value))
+    return postings
+
+
+@settings(max_examples=60, deadline=None)
+@given(raw=block_postings, format_=st.sampled_from(FORMATS), compression=st.sampled_from([0, 3]))
+def test_a_block_reads_back_the_ids_weights_and_values_whooshs_format_encoded(raw, format_, compression):
+    postings = whooshs_postings(format_, raw)
+    read, _ = written_and_read(format_, postings, compression)
+    expected_values = [value for _, _, value in postings] if format_.fixed_value_size() != 0 else [None] * len(postings)
+    assert [(docnum, weight) for docnum, weight, _ in read] == [(docnum, weight) for docnum, weight, _ in postings]
+    assert [value for _, _, value in read] == expected_values
+    if isinstance(format_, Positions) and not isinstance(format_, (Characters, PositionBoosts)):
+        assert [format_.decode_positions(value) for _, _, value in read] == [
+            format_.decode_positions(value) for _, _, value in postings
+        ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(raw=block_postings)
+def test_ids_and_weights_as_arrays_are_the_postings_in_the_narrowest_widths(raw):
+    postings = whooshs_postings(Positions(), raw)
+    _, matcher = written_and_read(Positions(), postings)
+    matcher.reset()
+    ids, weights = [], []
+    while matcher.is_active():
+        block_ids, block_weights = matcher.block_arrays()
+        ids.extend(block_ids.tolist()), weights.extend(block_weights.tolist())
+        matcher._next_block()
+    assert ids == [docnum for docnum, _, _ in postings]
+    assert weights == [weight for _, weight, _ in postings]
+
+
+def test_values_that_positions_would_not_encode_again_stay_whooshs():
+    """A value Positions.encode would not make (here a delta list with a negative step) is kept
+    byte for byte in the block's pickled values."""
+    odd = Positions().encode([5, 2])  # deltas 5, -3
+    postings = [(1, 2.0, odd), (2, 1.0, Positions().encode([0]))]
+    read, _ = written_and_read(Positions(), postings)
+    assert [value for _, _, value in read] == [odd, Positions().encode([0])]
+
+
+def test_every_documents_stored_fields_are_whooshs(pair):
+    whooshs, ours = pair
+    with whooshs.reader() as theirs, ours.reader() as mine:
+        assert list(mine.all_stored_fields()) == list(theirs.all_stored_fields())
+        assert [mine.stored_fields(docnum) for docnum in range(mine.doc_count_all())] == [
+            theirs.stored_fields(docnum) for docnum in range(theirs.doc_count_all())
+        ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(st.tuples(st.integers(0, 3), st.binary(max_size=300)), max_size=150),
+)
+def test_a_shared_dictionary_column_reads_back_each_value_alone_and_all(values):
+    """Values (some documents with none, fewer or more than the dictionary's documents) read back
+    one by one and all together, as Whoosh's columns give them (b"" for a document without)."""
+    buffer = io.BytesIO()
+    writer = SharedDictionaryColumn().writer(StructFile(buffer))
+    expected, docnum = [], 0
+    for gap, value in values:
+        expected.extend([b""] * gap)
+        docnum += gap
+        writer.add(docnum, value)
+        expected.append(value)
+        docnum += 1
+    writer.finish(docnum + 2)
+    expected.extend([b"", b""])
+    data = buffer.getvalue()
+    reader = SharedDictionaryColumn().reader(BufferFile(data), 0, len(data), docnum + 2)
+    assert [reader[number] for number in range(docnum + 2)] == expected
+    assert list(reader) == expected
+
+
+def test_stored_fields_take_less_room_with_the_shared_dictionary(tmp_path):
+    sizes = []
+    for codec in (ArchiveCodec(), PackedArchiveCodec()):
+        (tmp_path / type(codec).__name__).mkdir()
+        index = build(tmp_path / type(codec).__name__, codec, batches=((0, 700),))
+        sizes.append(index.storage.file_length(index._segments()[0].make_filename(".seg")))
+    assert sizes[1] < sizes[0]
+
+
+def test_block_info_is_compact_where_exact_and_whooshs_pickle_elsewhere():
+    """A block's highest weight that float32 holds exactly goes in ``BLOCK_INFO``; 0.1 does not,
+    and its block keeps Whoosh's pickled info; both read back as Whoosh's."""
+    for weight, compact in ((2.0, True), (0.1, False)):
+        postings = [(1, weight, Positions().encode([3])), (9, weight, Positions().encode([1, 4]))]
+        read, matcher = written_and_read(Positions(), postings)
+        matcher.reset()
+        assert (matcher._postfile.get_byte(matcher._baseoffset + 4) == whoosh_internals.COMPACT_INFO) is compact
+        assert matcher.block_max_weight() == weight and matcher.block_max_id() == 9
+        assert read == [(docnum, float(np.float32(weight)), value) for docnum, weight, value in postings]  # weights are float32, as Whoosh's

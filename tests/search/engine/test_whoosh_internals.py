@@ -33,7 +33,7 @@ from whoosh.util.numeric import byte_to_length
 
 from search.engine import whoosh_internals
 from search.engine.whoosh_internals import (
-    ArchiveCodec,
+    PackedArchiveCodec,
     ReaderSharingWriter,
     SharedReaderSearcher,
     check_versions,
@@ -93,7 +93,7 @@ def readers():
             reader.close()
 
 
-@pytest.fixture(scope="module", params=[W3Codec, ArchiveCodec], ids=["whoosh-codec", "archive-codec"])
+@pytest.fixture(scope="module", params=[W3Codec, PackedArchiveCodec], ids=["whoosh-codec", "archive-codec"])
 def built_index(tmp_path_factory, request):
     """Three segments, no deletions yet; built once per codec (an index written before
     ``ArchiveCodec`` and one written with it), copied for each test."""
