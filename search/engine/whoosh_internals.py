@@ -175,6 +175,23 @@ def narrowest(values: np.ndarray) -> tuple[bytes, int]:
     return values.astype(UNSIGNED[code]).tobytes(), code
 
 
+SMALL_BLOCK = 32  # postings: below this a block is packed with struct, numpy's call overhead being most of the cost
+UNSIGNED_FORMATS = (None, "B", "H", "I")  # struct's letters for UNSIGNED's widths
+
+
+def narrowest_ints(values: list) -> tuple[bytes, int]:
+    """``narrowest`` of a short list of ints, byte for byte (most blocks hold a posting or two:
+    Reuters has 158,031 terms of one posting in 193,431)."""
+    largest = max(values, default=0)
+    code = 1 if largest < 2**8 else 2 if largest < 2**16 else 3
+    return struct.pack(f"<{len(values)}{UNSIGNED_FORMATS[code]}", *values), code
+
+
+def as_float32(values: list) -> tuple:
+    """Python floats rounded as float32 rounds them, as ``np.asarray(values, np.float32)`` does."""
+    return struct.unpack(f"<{len(values)}f", struct.pack(f"<{len(values)}f", *values))
+
+
 def whole_weights(weights: np.ndarray) -> np.ndarray | None:
     """The weights as unsigned integers when all are whole numbers below 2**32 (term frequencies
     times a whole boost), else None: they are then stored exactly in fewer bytes than float32."""
@@ -213,6 +230,13 @@ def packed_positions(lists: list, counts: np.ndarray, counts_are_weights: bool) 
     deltas = np.fromiter((delta for each in lists for delta in each), dtype=np.int64, count=int(counts.sum()))
     delta_bytes, delta_code = narrowest(deltas)
     count_bytes, count_code = (b"", 0) if counts_are_weights else narrowest(counts)
+    return WIDTHS.pack(count_code | delta_code << 2) + count_bytes + delta_bytes
+
+
+def small_packed_positions(lists: list, counts: list, counts_are_weights: bool) -> bytes:
+    """``packed_positions`` of a small block, byte for byte, with struct instead of numpy."""
+    delta_bytes, delta_code = narrowest_ints([delta for each in lists for delta in each])
+    count_bytes, count_code = (b"", 0) if counts_are_weights else narrowest_ints(counts)
     return WIDTHS.pack(count_code | delta_code << 2) + count_bytes + delta_bytes
 
 
@@ -275,9 +299,13 @@ class ArchivePostingsWriter(W3PostingsWriter):
         self._terminfo.add_block(self)
         ids = self._ids
         level = self._compression
-        id_bytes, layout = narrowest(np.diff(np.asarray(ids, dtype=np.int64), prepend=0))
+        if len(ids) < SMALL_BLOCK:
+            id_bytes, layout = narrowest_ints([ids[0], *(later - earlier for earlier, later in zip(ids, ids[1:]))])
+            weights = as_float32(self._weights)
+        else:
+            id_bytes, layout = narrowest(np.diff(np.asarray(ids, dtype=np.int64), prepend=0))
+            weights = np.asarray(self._weights, dtype=np.float32)
         id_bytes, flags = _packed(id_bytes, level, IDS_COMPRESSED)
-        weights = np.asarray(self._weights, dtype=np.float32)
         weight_bytes, weight_code, flag = self._weight_section(weights, level)
         flags |= flag | PACKED
         layout |= weight_code << 2
@@ -305,9 +333,18 @@ class ArchivePostingsWriter(W3PostingsWriter):
         self._new_block()
 
     @staticmethod
-    def _weight_section(weights: np.ndarray, level: int) -> tuple[bytes, int, int]:
+    def _weight_section(weights, level: int) -> tuple[bytes, int, int]:
         """(bytes, width code, flags): nothing when all are 1.0, whole numbers as unsigned integers,
-        else float32."""
+        else float32. ``weights`` are float32: an array, or ``as_float32``'s tuple for a small block."""
+        if isinstance(weights, tuple):
+            if all(weight == 1.0 for weight in weights):
+                return b"", 0, WEIGHTS_ALL_ONE
+            if not all(0 <= weight < 2**32 and weight == int(weight) for weight in weights):
+                weights = np.asarray(weights, dtype=np.float32)
+            else:
+                raw, code = narrowest_ints([int(weight) for weight in weights])
+                packed, flag = _packed(raw, level, WEIGHTS_COMPRESSED)
+                return packed, code, flag
         if (weights == 1.0).all():
             return b"", 0, WEIGHTS_ALL_ONE
         whole = whole_weights(weights)
@@ -326,9 +363,15 @@ class ArchivePostingsWriter(W3PostingsWriter):
         if lists is None:
             packed, flag = _packed(pickle.dumps(values, 2), level, VALUES_COMPRESSED)
             return packed, 0, flag
-        counts = np.fromiter((len(deltas) for deltas in lists), dtype=np.int64, count=len(lists))
-        counts_are_weights = np.array_equal(counts, weights)
-        packed, flag = _packed(packed_positions(lists, counts, counts_are_weights), level, VALUES_COMPRESSED)
+        if isinstance(weights, tuple):  # a small block: lists and struct
+            counts = [len(deltas) for deltas in lists]
+            counts_are_weights = all(count == weight for count, weight in zip(counts, weights))
+            raw = small_packed_positions(lists, counts, counts_are_weights)
+        else:
+            counts = np.fromiter((len(deltas) for deltas in lists), dtype=np.int64, count=len(lists))
+            counts_are_weights = np.array_equal(counts, weights)
+            raw = packed_positions(lists, counts, counts_are_weights)
+        packed, flag = _packed(raw, level, VALUES_COMPRESSED)
         return packed, POSITIONS_PACKED | (COUNTS_ARE_WEIGHTS if counts_are_weights else 0), flag
 
 

@@ -11,6 +11,7 @@ import pickle
 import random
 import zlib
 from array import array
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -403,3 +404,32 @@ def test_block_info_is_compact_where_exact_and_whooshs_pickle_elsewhere():
         assert (matcher._postfile.get_byte(matcher._baseoffset + 4) == whoosh_internals.COMPACT_INFO) is compact
         assert matcher.block_max_weight() == weight and matcher.block_max_id() == 9
         assert read == [(docnum, float(np.float32(weight)), value) for docnum, weight, value in postings]  # weights are float32, as Whoosh's
+
+
+def written_bytes(format_, postings) -> bytes:
+    buffer = io.BytesIO()
+    writer = ArchivePostingsWriter(StructFile(buffer), blocklimit=128, compression=3)
+    writer.start_postings(format_, W3TermInfo())
+    for docnum, weight, value in postings:
+        writer.add_posting(docnum, weight, value, length=3)
+    writer.finish_postings()
+    return buffer.getvalue()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    raw=st.lists(
+        st.tuples(st.integers(1, 2**20), position_lists, st.sampled_from([None] * 6 + [1.0, 2.0, 0.5, 3.25, 1e9, 2**24 + 1.0, 1.00000001])),
+        min_size=1,
+        max_size=40,
+    ),
+    format_=st.sampled_from(FORMATS),
+)
+def test_small_blocks_packed_with_struct_are_the_bytes_numpy_packs(raw, format_):
+    """Blocks under SMALL_BLOCK postings take a path of their own, for speed; same bytes."""
+    postings = whooshs_postings(format_, raw)
+    (_, _, one_position), = whooshs_postings(format_, [(1, [7], None)])
+    postings.append((postings[-1][0] + 1, 1.00000001, one_position))  # a frequency of 1 in float32 only
+    small = written_bytes(format_, postings)
+    with patch.object(whoosh_internals, "SMALL_BLOCK", 0):
+        assert written_bytes(format_, postings) == small
