@@ -325,6 +325,10 @@ class ArchivePostingsWriter(W3PostingsWriter):
             + value_bytes
         )
         info = block_info(len(ids), ids[-1], self._maxweight, level, length_to_byte(self._minlength), length_to_byte(self._maxlength))
+        self._append_block(info, data, last)
+
+    def _append_block(self, info: bytes, data: bytes, last: bool) -> None:
+        """The block's length (negative for the last), its info and its data, as Whoosh reads them."""
         length = len(info) + len(data)
         self._postfile.write_int(-length if last else length)
         self._postfile.write(info)

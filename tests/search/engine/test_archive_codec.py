@@ -69,12 +69,7 @@ class FirstLayoutPostingsWriter(ArchivePostingsWriter):
         info = pickle.dumps(
             (len(ids), ids[-1], self._maxweight, level, length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2
         )
-        length = len(info) + len(data)
-        self._postfile.write_int(-length if last else length)
-        self._postfile.write(info)
-        self._postfile.write(data)
-        self._blockcount += 1
-        self._new_block()
+        self._append_block(info, data, last)
 
 
 class FirstLayoutCodec(ArchiveCodec):
