@@ -50,7 +50,7 @@ from .interface import IndexBusy, SearchUnavailable
 from .languages import ANALYZERS, DEFAULT, ENGLISH_ANALYZER, FOLD_ACCENTS, SHADOWS, LanguageBranch, Languages, field_of
 from .merges import commit_merge_policy, merge_small_tiers, segments_to_merge
 from .related import distinct_top, document_frequency, key_terms, shingles, tag_likeness, text_likeness
-from .parallel_writing import index_processes, writing_processes
+from .parallel_writing import index_processes
 from .rerank import Feedback, document_terms, feedback_scores
 from .scoring import Unscorable, evaluate, top_documents
 from .snapshot import SnapshotHolder, segments_reader
@@ -58,7 +58,6 @@ from .snippets import make_term_of, snippet_html
 from .spelling import spelling_suggestion
 from .whoosh_internals import (
     PackedArchiveCodec,
-    ParallelWriter,
     ReaderSharingWriter,
     SharedReaderSearcher,
     UTCDatetimesForWhoosh,
@@ -339,10 +338,9 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         finally:
             self._own_readers = previous
 
-    def open_writer(self, processes: int = 1):
+    def open_writer(self):
         """A writer of the live generation, holding its lock. If a rebuild switched generations
-        while we waited for the lock, the new live generation is the one written. With
-        ``processes`` over 1, that many processes write what it is given (parallel_writing.py)."""
+        while we waited for the lock, the new live generation is the one written."""
         if not self.setup_complete:
             self.setup()
         while True:
@@ -367,10 +365,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
 
             options = {"timeout": self._lock_wait, "delay": 0.05, "limitmb": self.writer_limit_mb, "codec": PackedArchiveCodec()}
             try:
-                if processes > 1:
-                    writer = ParallelWriter(index, processes, shared_searcher if snapshot else None, **options)
-                else:
-                    writer = ReaderSharingWriter(index, shared_searcher if snapshot else None, **options)
+                writer = ReaderSharingWriter(index, shared_searcher if snapshot else None, **options)
             except LockError as error:
                 raise IndexBusy(f"another writer held the search index for {self._lock_wait:g} s") from error
             except (FileNotFoundError, EmptyIndexError):
@@ -385,7 +380,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
 
     def write(self, documents=(), identifiers_to_remove=()) -> None:
         """One commit: add or replace ``documents``, remove ``identifiers_to_remove``."""
-        writer = self.open_writer(writing_processes(self.index_processes, len(documents)))
+        writer = self.open_writer()
         try:
             for document in documents:
                 writer.update_document(**document)

@@ -817,14 +817,10 @@ class WriterProcess(SubWriterTask):
         super().run()
 
 
-class ParallelWriter(MpWriter, ReaderSharingWriter):
+class ParallelWriter(MpWriter):
     """Whoosh's ``MpWriter`` with a segment per process (parallel_writing.py says when), that never
-    waits on a dead process, and whose processes end with it.
-
-    Updates and deletions are the parent's (``SegmentWriter.update_document`` deletes the old
-    copy, then hands the new one on); like ``ReaderSharingWriter``, it finds old copies through
-    ``shared_searcher_factory``'s readers where one is given. ``MpWriter.__init__`` calls
-    ``SegmentWriter.__init__`` itself, so ``ReaderSharingWriter``'s state is set here.
+    waits on a dead process, and whose processes end with it. For a new generation: it adds, and
+    finds no old copies to replace.
 
     Relies on (Whoosh-Reloaded 2.7.5): ``MpWriter``'s ``tasks``, ``jobqueue``, ``resultqueue``,
     ``docbuffer``, ``subargs``, ``multisegment`` and ``SubWriterTask`` (a forked process that reads job files of
@@ -833,10 +829,8 @@ class ParallelWriter(MpWriter, ReaderSharingWriter):
     ``_close_segment``, ``_commit_toc`` and ``_finish``.
     """
 
-    def __init__(self, index, processes: int, shared_searcher_factory=None, **writer_options):
+    def __init__(self, index, processes: int, **writer_options):
         super().__init__(index, procs=processes, batchsize=JOB_DOCUMENTS, multisegment=True, **writer_options)
-        self._shared_searcher_factory = shared_searcher_factory
-        self._shared_searcher = None
 
     def _new_task(self):
         task = WriterProcess(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment)

@@ -1,6 +1,5 @@
-"""A rebuild or a bulk write by several processes answers every search as one by one process, a
-process that dies fails the write (the live index keeps serving) instead of hanging it, and no
-process outlives the write."""
+"""A rebuild by several processes answers every search as one by one process, a process that dies
+fails the rebuild (the live index keeps serving) instead of hanging it, and no process outlives it."""
 
 import multiprocessing
 import os
@@ -13,8 +12,7 @@ from whoosh.multiproc import SubWriterTask
 from search.engine import parallel_writing, whoosh_internals
 from search.engine.parallel_writing import index_processes
 from search.engine.whoosh_internals import ParallelWriteFailed
-from articles.models import Article
-from search.indexing import reindex_articles, search_backend, search_maintenance
+from search.indexing import search_backend, search_maintenance
 from search.signals import index_updates_paused
 from tests.factories import ArticleFactory
 from tests.search.helpers import facet_counts, search
@@ -74,28 +72,6 @@ def test_two_processes_answer_as_one(archive, small_jobs):
     assert live_segments() == 2
     assert answers() == one
     assert sum(len(matches) for text, matches in one.items() if text != "facets") > 200  # the queries match
-
-
-def matches() -> dict:
-    """Every query's matching articles, and the facet: what deleted copies in a segment must not
-    change (their scores may: Whoosh counts a deleted document's length until a merge drops it)."""
-    return {text: sorted(pk for pk, _ in found) if text != "facets" else found for text, found in answers().items()}
-
-
-def test_a_bulk_write_by_two_processes_replaces_and_removes_as_one(archive, small_jobs):
-    """An import's batch: new articles, edited ones whose old copies must go, deleted ones."""
-    everything = list(Article.objects.values_list("pk", flat=True))
-    search_backend().index_processes = 2
-    reindex_articles(everything[:40])
-    reindex_articles(everything[40:45])  # a small write: one process, one more segment
-    Article.objects.filter(pk__in=everything[:10]).update(body="coffee harvest")
-    Article.objects.filter(pk__in=everything[10:15]).delete()
-    reindex_articles(everything)
-    assert live_segments() > 2
-    parallel = matches()
-    rebuild_with(1)  # the reference: the same articles written once, by one process
-    assert parallel == matches()
-    assert search("").total == 85 and search("q=harvest").total == 10
 
 
 def test_below_the_threshold_one_process_writes(archive, monkeypatch):
