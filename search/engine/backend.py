@@ -49,8 +49,8 @@ from .generations import IndexFolder
 from .interface import IndexBusy, SearchUnavailable
 from .languages import ANALYZERS, DEFAULT, ENGLISH_ANALYZER, FOLD_ACCENTS, SHADOWS, LanguageBranch, Languages, field_of
 from .merges import commit_merge_policy, merge_small_tiers, segments_to_merge
-from .related import distinct_top, document_frequency, key_terms, shingles, tag_likeness, text_likeness
 from .parallel_writing import index_processes
+from .related import distinct_top, document_frequency, key_terms, shingles, tag_likeness, text_likeness
 from .rerank import Feedback, document_terms, feedback_scores
 from .scoring import Unscorable, evaluate, top_documents
 from .snapshot import SnapshotHolder, segments_reader
@@ -363,9 +363,15 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
                 )
                 return SharedReaderSearcher(reader, fromindex=index)
 
-            options = {"timeout": self._lock_wait, "delay": 0.05, "limitmb": self.writer_limit_mb, "codec": PackedArchiveCodec()}
             try:
-                writer = ReaderSharingWriter(index, shared_searcher if snapshot else None, **options)
+                writer = ReaderSharingWriter(
+                    index,
+                    shared_searcher if snapshot else None,
+                    timeout=self._lock_wait,
+                    delay=0.05,
+                    limitmb=self.writer_limit_mb,
+                    codec=PackedArchiveCodec(),
+                )
             except LockError as error:
                 raise IndexBusy(f"another writer held the search index for {self._lock_wait:g} s") from error
             except (FileNotFoundError, EmptyIndexError):

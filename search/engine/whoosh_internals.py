@@ -16,7 +16,6 @@ import pickle
 import queue
 import signal
 import struct
-import time
 import zlib
 from array import array
 from datetime import datetime, timezone
@@ -783,12 +782,10 @@ class InPlaceSegmentReader(SegmentReader):
 
 JOB_DOCUMENTS = 200  # documents per job file: small enough to share the work evenly
 POLL_SECONDS = 0.5  # how often a waiting parent checks that its processes are alive
-RESULT_SECONDS = 600.0  # the longest a finished process may take to hand over its segment
 
 
 class ParallelWriteFailed(Exception):
     """A writing process died or never reported its segment; nothing was committed."""
-
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -866,8 +863,9 @@ class ParallelWriter(MpWriter):
             raise ParallelWriteFailed(f"a writing process ended with exit code {failed[0]}")
 
     def _results(self) -> list:
-        """Each process's (run, field names, segment), as each finishes."""
-        results, deadline = [], time.monotonic() + RESULT_SECONDS
+        """Each process's (run, field names, segment), as each finishes: however long its last
+        segment takes (a million articles' is minutes), but never from a process that is gone."""
+        results = []
         while len(results) < len(self.tasks):
             try:
                 results.append(self.resultqueue.get(timeout=POLL_SECONDS))
@@ -875,8 +873,6 @@ class ParallelWriter(MpWriter):
                 self._check_processes()
                 if all(task.exitcode is not None for task in self.tasks) and self.resultqueue.empty():
                     raise ParallelWriteFailed("a writing process ended without reporting its segment") from None
-                if time.monotonic() > deadline:
-                    raise ParallelWriteFailed(f"no segment reported in {RESULT_SECONDS:g} s") from None
         return results
 
     def _commit(self, mergetype, optimize, merge):
