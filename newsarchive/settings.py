@@ -50,6 +50,10 @@ def haystack_connection(search_url: str) -> dict:
             # Related articles (more_like_this): shared tags count beside shared words, an
             # operation most, a country least (search/engine/related.py).
             "MORE_LIKE_THIS_FIELDS": {"operations": 0.4, "organisations": 0.2, "countries": 0.05},
+            # A search naming an entity finds its tagged articles too (search/service.py); the tag
+            # adds 4 to such an article's score: on the entity topics, P@10 0.929 with 1 (what
+            # Whoosh scores a tag), 0.943 with 4 (docs/ranking.md, "Entity queries").
+            "QUERY_WEIGHTS": {"countries": 4.0, "organisations": 4.0, "operations": 4.0},
             # Relevance order re-ranked by pseudo-relevance feedback (search/engine/rerank.py): +0.030
             # on the topic evaluation's P@10, but 4-6 ms a new search, over budget; off unless asked.
             "FEEDBACK": env_flag("SEARCH_FEEDBACK", False),

@@ -1,8 +1,10 @@
 """How well the site's search ranks: precision at 10 over topic queries judged by Reuters' labels.
 
 A topic is a Reuters topic code and the words a reader would type for it (``tests/data/
-ranking_topics.jsonl``). An article is relevant to a topic when Reuters' annotators gave it that
-code: the judgement comes from the corpus, never from any engine's ranking.
+ranking_topics.jsonl``), or a place or an organisation code and its name (``tests/data/
+ranking_entities.jsonl``). An article is relevant to a topic when Reuters' annotators gave it that
+code: the judgement comes from the corpus, never from any engine's ranking. Searches for places
+and organisations are made on an archive tagged by extraction, as an import tags it.
 
 The corpus goes into a throwaway archive: its articles are written to the database inside a
 transaction that is rolled back, and indexed into a temporary index on the configured Whoosh
@@ -27,8 +29,11 @@ from django.db import transaction
 from django.test import override_settings
 from haystack import connections
 
+from articles.importing.records import ArticleRecord
+from articles.importing.service import EntityLookup, new_tags_create
 from articles.language import article_language
 from articles.models import Article
+from articles.tagging import entity_matcher
 
 from .forms import SearchForm
 from .indexing import article_index, search_backend
@@ -49,10 +54,14 @@ class EvaluationError(Exception):
     """The evaluation cannot run: a missing corpus, a bad topics file, an engine it cannot build."""
 
 
+LABELS = ("topics", "places", "orgs")  # the corpus's label lists a topic can be judged by
+
+
 @dataclass(frozen=True)
 class Topic:
-    topic: str  # a Reuters topic code: the judgement
+    topic: str  # a Reuters code: the judgement
     query: str  # what a reader would type for it
+    label: str = "topics"  # the label list the code is in: a topic, a place or an organisation
 
 
 @dataclass(frozen=True)
@@ -68,15 +77,18 @@ class TopicScore:
 
 
 def read_topics(path) -> list[Topic]:
-    """The topics of a JSON Lines file, one ``{"topic": ..., "query": ...}`` a line."""
+    """The topics of a JSON Lines file, one ``{"topic": ..., "query": ...}`` a line, with
+    ``"label": "places"`` or ``"orgs"`` for a place or an organisation rather than a topic."""
     topics = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         record = json.loads(line)
-        topic = Topic(str(record["topic"]).strip(), " ".join(str(record["query"]).split()))
+        topic = Topic(str(record["topic"]).strip(), " ".join(str(record["query"]).split()), str(record.get("label", "topics")))
         if not topic.topic or not 1 <= len(topic.query.split()) <= MAX_QUERY_WORDS:
             raise EvaluationError(f"{path}:{number}: a topic needs a code and a query of 1 to {MAX_QUERY_WORDS} words")
+        if topic.label not in LABELS:
+            raise EvaluationError(f"{path}:{number}: label {topic.label!r} is not one of {', '.join(LABELS)}")
         topics.append(topic)
     if not topics:
         raise EvaluationError(f"{path}: no topics")
@@ -99,9 +111,15 @@ def read_corpus(path, limit: int | None = None) -> list[dict]:
     return records
 
 
-def labelled(records: Iterable[dict], topic: str) -> set[int]:
-    """The corpus ids of the records Reuters labelled with ``topic``."""
-    return {record["id"] for record in records if topic in record.get("topics", ())}
+def labelled(records: Iterable[dict], topic: str, label: str = "topics") -> set[int]:
+    """The corpus ids of the records Reuters labelled with ``topic`` in their ``label`` list."""
+    return {record["id"] for record in records if topic in record.get(label, ())}
+
+
+def needs_tags(topics: Iterable[Topic]) -> bool:
+    """Places and organisations are what the site's tags are about: judging a search for them
+    needs the tags extraction gives, as an import would."""
+    return any(topic.label != "topics" for topic in topics)
 
 
 # Measures ----------------------------------------------------------------------------------------
@@ -123,7 +141,7 @@ def score_topics(topics, records, rank) -> list[TopicScore]:
     """Each topic's scores, where ``rank(query)`` gives the corpus ids of an engine's first results."""
     scores = []
     for topic in topics:
-        relevant = labelled(records, topic.topic)
+        relevant = labelled(records, topic.topic, topic.label)
         ranked = tuple(rank(topic.query))[:K]
         scores.append(TopicScore(topic, len(relevant), precision_at(ranked, relevant), ndcg_at(ranked, relevant), ranked))
     return scores
@@ -168,10 +186,12 @@ def temporary_connection(path: Path) -> dict:
 
 
 @contextmanager
-def evaluation_archive(records: list[dict], progress=None) -> Iterator[dict[str, int]]:
+def evaluation_archive(records: list[dict], progress=None, tags: bool = False) -> Iterator[dict[str, int]]:
     """The corpus as a searchable archive for the block's length: yields {slug: corpus id}.
+    With ``tags``, the articles are tagged by extraction as an import tags them (never from the
+    corpus's labels, which are the judgement).
 
-    Nothing stays: the articles are rolled back and the index is removed."""
+    Nothing stays: the articles and their tags are rolled back and the index is removed."""
     with tempfile.TemporaryDirectory(prefix="ranking-evaluation-") as folder:
         connection = {"default": temporary_connection(Path(folder) / "whoosh_index")}
         original = connections.connections_info
@@ -180,13 +200,25 @@ def evaluation_archive(records: list[dict], progress=None) -> Iterator[dict[str,
             connections.reload("default")
             try:
                 with index_updates_paused():
-                    Article.objects.bulk_create([article_from_record(record) for record in records], batch_size=1000)
+                    articles = Article.objects.bulk_create([article_from_record(record) for record in records], batch_size=1000)
+                    if tags:
+                        extracted_tags_add(articles, records)
                 index_evaluation_articles(progress)
                 yield {f"{SLUG_PREFIX}{record['id']}": record["id"] for record in records}
             finally:
                 transaction.set_rollback(True)
                 connections.connections_info = original
                 connections.reload("default")
+
+
+def extracted_tags_add(articles: list[Article], records: list[dict]) -> None:
+    """Tag the articles by extraction, in batches, through the import's own tagging."""
+    matcher, lookup = entity_matcher(), EntityLookup()
+    pairs = [(article, ArticleRecord(title=article.title, body=article.body, published_at=article.published_at,
+                                     location=str(record["id"]), dateline=article.dateline))
+             for article, record in zip(articles, records)]  # fmt: skip
+    for start in range(0, len(pairs), INDEX_BATCH):
+        new_tags_create(pairs[start : start + INDEX_BATCH], matcher, lookup)
 
 
 def index_evaluation_articles(progress=None) -> None:

@@ -149,6 +149,10 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         # weights beside the text's (related.py); none by default.
         weights = connection_options.get("MORE_LIKE_THIS_FIELDS") or {}
         self.related_fields = {name: float(weight) for name, weight in weights.items()}
+        # Query-time weights of fields' terms in the relevance order, {field: weight}: a search
+        # that names an entity weighs the articles tagged with it (docs/ranking.md); none by default.
+        weights = connection_options.get("QUERY_WEIGHTS") or {}
+        self.query_weights = {name: float(weight) for name, weight in weights.items()}
         # The relevance order's re-rank by pseudo-relevance feedback (rerank.py), where FEEDBACK switches it on.
         self.feedback = Feedback.from_option(connection_options.get("FEEDBACK"))
         # What this process keeps of the index's segments (postings, facet and length arrays), in
@@ -218,6 +222,9 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         for name in self.related_fields:
             if name not in self.schema or not isinstance(self.schema[name], (KEYWORD, WHOOSH_ID)):
                 raise ImproperlyConfigured(f"MORE_LIKE_THIS_FIELDS names {name!r}, which is no facet field of the index")
+        for name in self.query_weights:
+            if name not in self.schema:
+                raise ImproperlyConfigured(f"QUERY_WEIGHTS names {name!r}, which is no field of the index")
         self.words_fields = (self.content_field_name, *boosted_text_fields(fields, self.schema))
         self.parser = self.query_parser(self.schema)
         self.language_parsers = {}
@@ -501,7 +508,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         if parsed is None:
             if len(self._parsed) >= PARSED_CACHE_SIZE:
                 self._parsed.clear()
-            parsed = self._parsed[query_string] = self.parse_in_languages(query_string)
+            parsed = self._parsed[query_string] = weighted(self.parse_in_languages(query_string), self.query_weights)
         return parsed
 
     def parse_in_languages(self, query_string):
@@ -878,3 +885,17 @@ class ArchiveWhooshQuery(WhooshSearchQuery):
 class ArchiveWhooshEngine(BaseEngine):
     backend = ArchiveWhooshBackend
     query = ArchiveWhooshQuery
+
+
+def weighted(tree, weights: dict):
+    """``tree`` with the terms of each field in ``weights`` boosted by its weight: only scores
+    change, never what matches (a filter's terms are matched, not scored)."""
+    if not weights:
+        return tree
+
+    def weigh(node):
+        if isinstance(node, query.Term) and node.fieldname in weights:
+            return node.with_boost(node.boost * weights[node.fieldname])
+        return node
+
+    return tree.accept(weigh)

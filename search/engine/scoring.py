@@ -120,6 +120,8 @@ class Postings:
         return self._field_documents[fieldname]
 
     def bm25(self, fieldname: str, text, docs: np.ndarray, freqs: np.ndarray) -> np.ndarray:
+        if not self.reader.schema[fieldname].scorable:
+            return freqs.astype(np.float32)  # as Whoosh's WeightScorer: a tag's weight, 1.0, is its score
         doc_count = self.field_documents(fieldname) if self.reader.doc_count_all() else 0
         if not doc_count or not len(docs):
             return np.zeros(len(docs), dtype=np.float32)

@@ -12,6 +12,7 @@ from search.ranking_evaluation import (
     Topic,
     labelled,
     ndcg_at,
+    needs_tags,
     precision_at,
     read_corpus,
     read_topics,
@@ -49,6 +50,28 @@ def test_the_judgement_is_the_topic_label_only():
         {"id": 3, "topics": [], "title": "COFFEE PRICES", "body": "coffee coffee"},  # says coffee, not labelled
     ]
     assert labelled(records, "coffee") == {1, 2}
+
+
+def test_a_place_or_an_organisation_is_judged_by_its_own_label_list():
+    records = [
+        {"id": 1, "topics": ["coffee"], "places": ["brazil"], "orgs": []},
+        {"id": 2, "topics": ["brazil"], "places": [], "orgs": ["ico-coffee"]},  # a topic code, not a place
+    ]
+    assert labelled(records, "brazil", "places") == {1}
+    assert labelled(records, "ico-coffee", "orgs") == {2}
+    scores = score_topics([Topic("brazil", "Brazil", "places")], records, lambda query: [2, 1])
+    assert scores[0].relevant == 1 and scores[0].precision == 0.1
+
+
+def test_topics_name_their_label_list_and_only_entities_need_tags(tmp_path):
+    path = write_jsonl(tmp_path / "topics.jsonl", [{"topic": "coffee", "query": "coffee"},
+                                                   {"topic": "opec", "label": "orgs", "query": "OPEC"}])  # fmt: skip
+    topics = read_topics(path)
+    assert topics == [Topic("coffee", "coffee"), Topic("opec", "OPEC", "orgs")]
+    assert needs_tags(topics) and not needs_tags(topics[:1])
+    write_jsonl(path, [{"topic": "opec", "label": "organisations", "query": "OPEC"}])
+    with pytest.raises(EvaluationError, match="label 'organisations' is not one of topics, places, orgs"):
+        read_topics(path)
 
 
 def test_score_topics_judges_each_engines_ranking_by_the_labels():
@@ -124,3 +147,19 @@ def test_the_command_on_a_sample_of_the_corpus_measures_both_engines(tmp_path, d
     ours = float(output.split("newsarchive mean P@10=")[1].split()[0])
     theirs = float(output.split("tantivy BM25 mean P@10=")[1].split()[0])
     assert 0.3 <= ours <= 1.0 and 0.3 <= theirs <= 1.0  # both find cocoa and grain stories among 500 articles
+
+
+def test_an_entity_topic_is_searched_with_the_tags_extraction_gives(tmp_path, db, search_index, capsys):
+    """The Mexico story never says "Mexico": only the country tag that extraction gives it from
+    "Mexican" lets a search for the name find it (as on the site)."""
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", [
+        {"id": 1, "topics": ["crude"], "places": ["mexico"], "title": "MEXICAN OIL OUTPUT RISES",
+         "body": "Mexican state oil company Pemex said its crude output rose in March.", "published_at": "1987-03-01T10:00:00+00:00"},
+        {"id": 2, "topics": ["coffee"], "places": ["brazil"], "title": "COFFEE EXPORTS RISE",
+         "body": "Brazil shipped more coffee in March.", "published_at": "1987-03-02T10:00:00+00:00"},
+    ])  # fmt: skip
+    topics = write_jsonl(tmp_path / "topics.jsonl", [{"topic": "mexico", "label": "places", "query": "Mexico"}])
+    call_command("evaluate_ranking", str(topics), corpus=str(corpus))
+    output = capsys.readouterr().out
+    assert output.splitlines()[1].split()[:4] == ["mexico", "Mexico", "1", "0.10"]
+    assert not Article.objects.exists()

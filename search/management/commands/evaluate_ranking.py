@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from search.ranking_evaluation import (
     EvaluationError,
     evaluation_archive,
+    needs_tags,
     format_report,
     read_corpus,
     read_topics,
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             records = read_corpus(corpus, limit)
             with tantivy_ranker(records) as tantivy_rank:
                 tantivy = score_topics(topics, records, tantivy_rank) if tantivy_rank else None
-            with evaluation_archive(records, progress=self.progress) as corpus_id_of:
+            with evaluation_archive(records, progress=self.progress, tags=needs_tags(topics)) as corpus_id_of:
                 ours = score_topics(topics, records, lambda query: site_ranking(query, corpus_id_of))
         except (EvaluationError, OSError, ValueError) as error:
             raise CommandError(str(error)) from error

@@ -53,6 +53,8 @@ QUERIES = [
     "policía detenidos",  # Spanish words: the Spanish articles' own field and statistics
     "cártel OR cartel",  # both languages
     "detenidos NOT interpol",
+    "anonymous OR countries:MX",  # a tag's term, weighted by the site's QUERY_WEIGHTS
+    "(police arrested) OR organisations:interpol",
 ]
 
 
@@ -189,3 +191,24 @@ def test_plain_words_search_the_boosted_title_too(archive):
     fields = {name for name, _ in backend.parse("anonymous").iter_all_terms()}
     assert {"text", "title", "text__es", "title__es"} <= fields
     assert {name for name, _ in backend.parse("title:anonymous").iter_all_terms()} & {"text", "text__es"} == set()
+
+
+def test_a_tags_term_counts_its_query_weight(archive):
+    """The site's QUERY_WEIGHTS weigh a tag's term (a search naming an entity ORs its tag in). A
+    tag scores its weight, 1.0, as Whoosh scores an unscorable field's term; weighted, each tagged
+    document gains the weight less 1.0 more, the others nothing, and what matches is the same."""
+    backend, snapshot = archive
+    weight = backend.query_weights["countries"]
+    assert weight > 1
+    weighted = backend.parse("countries:MX OR zetas")
+    unweighted = backend.parse_in_languages("countries:MX OR zetas")  # what parse weighs
+    assert {term.boost for term in weighted.leaves() if term.fieldname == "countries"} == {weight}
+    tagged, _ = evaluate(backend.parser.parse("countries:MX"), snapshot, scored=False)
+    mask, scores = evaluate(weighted, snapshot, scored=True)
+    plain_mask, plain_scores = evaluate(unweighted, snapshot, scored=True)
+    assert (mask == plain_mask).all()
+    mask &= snapshot.live  # a deleted copy of a document is never a result
+    tagged &= mask
+    assert tagged.any() and (mask & ~tagged).any()
+    assert scores[tagged] - plain_scores[tagged] == pytest.approx(weight - 1.0, rel=RELATIVE_TOLERANCE)
+    assert (scores[mask & ~tagged] == plain_scores[mask & ~tagged]).all()

@@ -45,6 +45,13 @@ def test_an_empty_text_is_no_ones_duplicate():
     assert not near_duplicate(shingles("", FOLD_ACCENTS), shingles("", FOLD_ACCENTS))
 
 
+def test_query_weights_must_name_fields_of_the_index(db):
+    backend = ArchiveWhooshBackend("default", PATH="/tmp/unused", QUERY_WEIGHTS={"tags": 2.0})
+    backend.use_file_storage = False
+    with pytest.raises(ImproperlyConfigured, match="QUERY_WEIGHTS names 'tags'"):
+        backend.setup()
+
+
 def test_more_like_this_fields_must_be_facet_fields_of_the_index(db):
     backend = ArchiveWhooshBackend("default", PATH="/tmp/unused", MORE_LIKE_THIS_FIELDS={"title": 1.0})
     backend.use_file_storage = False
