@@ -9,7 +9,7 @@ export DATA_DIR
 
 RUN_ENV = SECRET_KEY="$$(cat $(DATA_DIR)/secret_key)" SECURE_SSL_REDIRECT=0 DEBUG=$${DEBUG:-0}
 
-.PHONY: run install install-dev test serve index sample-reuters bench bench-quick clean admin-user messages
+.PHONY: run install install-dev test serve index sample-reuters bench bench-quick bench-load bench-1m clean admin-user messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -101,3 +101,9 @@ sample-reuters: install $(DATA_DIR)/secret_key
 bench-load: install-dev
 	command -v wrk >/dev/null || (DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk)
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/load.py --size 100000 --workers 3
+
+# A million generated articles (issue 14): hours of import, so outside make bench and CI.
+bench-1m: install-dev
+	$(BIN)/python bench/run.py --size 1000000 --out bench/results/scale-1m.json
+	$(BIN)/python bench/report.py bench/results/reuters.json bench/results/scale-100k.json bench/results/scale-1m.json

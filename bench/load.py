@@ -1,14 +1,20 @@
 """Load benchmark: a mix of searches, facet clicks and article views against gunicorn, per worker count.
 
-Imports the Reuters corpus into a fresh DATA_DIR, then for each worker count starts gunicorn on
-127.0.0.1 and runs wrk (bounded in time, loopback only) with a fixed mix of request paths.
-Writes bench/results/load.json; bench/report.py renders it into docs/benchmarks.md.
+Imports the Reuters corpus (or, with ``--size 100000``, the generated set ``bench/run.py`` uses)
+into a fresh DATA_DIR, then for each worker count starts gunicorn on 127.0.0.1 and runs wrk
+(bounded in time, loopback only) with a fixed mix of request paths. Writes
+bench/results/load.json (load-100000.json for the generated set); bench/report.py renders them
+into docs/benchmarks.md.
 
-    .venv/bin/python bench/load.py [--workers 1 2 4] [--seconds 20] [--connections 8]
+    .venv/bin/python bench/load.py [--size 100000] [--workers 1 2 4] [--seconds 20] [--connections 8]
+
+``--keep`` keeps the archive's DATA_DIR and ``--data-dir DIR`` measures one kept before instead
+of importing again (100,000 articles take a quarter of an hour to import).
 """
 
 import argparse
 import json
+import os
 import random
 import re
 import shutil
@@ -19,10 +25,11 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from run import BENCH_DIR, archive_env, free_port, git_commit, machine, manage, start_gunicorn, stop
-from scale_set import load_corpus, reuters_records, write_jsonl
+from run import BENCH_DIR, REUTERS_SIZE, SCALE_SIZE, archive_env, free_port, git_commit, machine, manage, start_gunicorn, stop
+from scale_set import load_corpus, reuters_records, scale_records, write_jsonl
 
 WORDS = ["oil", "said", "bank", "trade", "coffee", "gold", "wheat", "dollar", "strike", "tax", "shipping", "yen"]
+COUNT = "from articles.models import Article; print(Article.objects.count())"
 SLUGS = "import json; from articles.models import Article; print(json.dumps(list(Article.objects.values_list('slug', flat=True))))"
 FACETS = ("import json; from articles.models import Organisation; "
           "print(json.dumps(list(Organisation.objects.filter(articles__isnull=False).distinct().values_list('slug', flat=True))))")  # fmt: skip
@@ -67,23 +74,34 @@ def run_wrk(port: int, mix_file: Path, seconds: int, connections: int) -> dict:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 3, 4])
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2, 3, 4], help="none: only build (with --keep)")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--out", type=Path, default=BENCH_DIR / "results" / "load.json")
+    parser.add_argument("--size", type=int, choices=(REUTERS_SIZE, SCALE_SIZE), default=REUTERS_SIZE,
+                        help="21578: the Reuters corpus; 100000: the generated set of bench/run.py (seed 1)")  # fmt: skip
+    parser.add_argument("--keep", action="store_true", help="keep the archive's DATA_DIR under /tmp")
+    parser.add_argument("--data-dir", type=Path, help="an archive kept by --keep, measured without importing again")
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
+    out = args.out or BENCH_DIR / "results" / ("load.json" if args.size == REUTERS_SIZE else f"load-{args.size}.json")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk; `make bench-load` does it)")
-    data_dir = Path(tempfile.mkdtemp(prefix="newsarchive-load-", dir="/tmp"))
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="newsarchive-load-", dir="/tmp"))
     report = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": git_commit(),
-              "machine": machine(), "connections": args.connections, "seconds": args.seconds, "runs": []}  # fmt: skip
+              "machine": machine(), "connections": args.connections, "seconds": args.seconds, "runs": [],
+              "archive": "Reuters" if args.size == REUTERS_SIZE else "generated"}  # fmt: skip
     try:
         with open(data_dir / "load.log", "a") as log:
             env = archive_env(data_dir, free_port())
             source = data_dir / "articles.jsonl"
-            report["articles"] = write_jsonl(reuters_records(load_corpus(), 21578), source)
-            for command in (("migrate", "--noinput", "-v0"), ("import_articles", str(source)), ("collectstatic", "--noinput", "-v0")):
-                manage(env, *command, log=log)
+            if args.data_dir is None:
+                corpus = load_corpus()
+                records = reuters_records(corpus, REUTERS_SIZE) if args.size == REUTERS_SIZE else scale_records(corpus, args.size, 1)
+                write_jsonl(records, source)
+                for command in (("migrate", "--noinput", "-v0"), ("import_articles", str(source)), ("collectstatic", "--noinput", "-v0")):
+                    manage(env, *command, log=log)
+            report["articles"] = int(manage(env, "shell", "-v0", "-c", COUNT, log=log)[1])
+            report["load_average_at_start"] = os.getloadavg()
             slugs = json.loads(manage(env, "shell", "-v0", "-c", SLUGS, log=log)[1])
             organisations = json.loads(manage(env, "shell", "-v0", "-c", FACETS, log=log)[1])
             mix_file = data_dir / "paths.txt"
@@ -99,11 +117,15 @@ def main(argv=None):
                 report["runs"].append(result)
                 print(f"[load] {result}", flush=True)
                 time.sleep(1)
+            report["load_average_at_end"] = os.getloadavg()  # other work on the machine skews every figure
     finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2))
-    print(f"Results in {args.out}")
+        if not (args.keep or args.data_dir):
+            shutil.rmtree(data_dir, ignore_errors=True)
+        elif args.keep:
+            print(f"Archive kept in {data_dir} (measure it again with --data-dir {data_dir})")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    print(f"Results in {out}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+LOAD_RESULTS = ("load.json", "load-100000.json")  # bench/load.py's Reuters and 100,000-article runs
 CLASSES = {
     "common_word": "common word",
     "two_rare_words": "two rare words",
@@ -109,7 +110,7 @@ def archive_section(archive: dict) -> list[str]:
     return lines
 
 
-def render(runs: list[dict], load: dict | None = None) -> str:
+def render(runs: list[dict], loads: list[dict] = ()) -> str:
     results = runs[0]
     machine = results["machine"]
     packages = ", ".join(f"{name}=={version}" for name, version in machine["packages"].items())
@@ -149,7 +150,7 @@ def render(runs: list[dict], load: dict | None = None) -> str:
     for run in runs:
         for archive in run["archives"]:
             lines += archive_section(archive)
-    if load is not None:
+    for load in loads:
         lines += load_section(load)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -157,13 +158,15 @@ def render(runs: list[dict], load: dict | None = None) -> str:
 def load_section(load: dict) -> list[str]:
     """The load benchmark (bench/load.py): wrk against gunicorn, per worker count."""
     lines = [
-        f"## Load: {load['articles']:,} Reuters articles through gunicorn",
+        f"## Load: {load['articles']:,} {load.get('archive', 'Reuters')} articles through gunicorn",
         "",
-        f"Measured {load['date']} with `.venv/bin/python bench/load.py` (commit {load['commit']}): wrk, "
+        f"Measured {load['date']} with `.venv/bin/python bench/load.py{'' if load.get('archive', 'Reuters') == 'Reuters' else ' --size ' + str(load['articles'] // 1000 * 1000)}` (commit {load['commit']}): wrk, "
         f"{load['connections']} connections for {load['seconds']} s per worker count after a 3 s warm-up, on "
         "127.0.0.1, cycling through 600 requests: 30% text searches, 10% later pages of a search, 10% API "
         "searches for two words, 25% facet clicks (a country and an organisation), 25% article pages. "
-        "Every HTML search computes all four facets and draws the timeline.",
+        "Every HTML search computes all four facets and draws the timeline."
+        + (f" Load average at start {load['load_average_at_start']}, at end {load['load_average_at_end']}."
+           if "load_average_at_start" in load else ""),
         "",
         "| gunicorn workers | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
         "|---|---|---|---|---|---|---|",
@@ -180,11 +183,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("results", type=Path, nargs="+", help="one or more results files (their archives in order)")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
-    parser.add_argument("--load", type=Path, default=REPO_ROOT / "bench" / "results" / "load.json",
-                        help="load benchmark results (bench/load.py), rendered when the file exists")  # fmt: skip
+    parser.add_argument("--load", type=Path, nargs="*", default=[REPO_ROOT / "bench" / "results" / name for name in LOAD_RESULTS],
+                        help="load benchmark results (bench/load.py), each rendered when its file exists")  # fmt: skip
     args = parser.parse_args(argv)
-    load = json.loads(args.load.read_text()) if args.load.exists() else None
-    args.out.write_text(render([json.loads(path.read_text()) for path in args.results], load))
+    loads = [json.loads(path.read_text()) for path in args.load if path.exists()]
+    args.out.write_text(render([json.loads(path.read_text()) for path in args.results], loads))
     print(f"Wrote {args.out}")
 
 

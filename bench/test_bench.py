@@ -110,3 +110,17 @@ def test_worker_memory_reads_pss_and_draws_words_from_an_archive(tmp_path):
     assert len(words) == len(set(words)) == 6
     assert {"again", "crude", "prices"} <= set(words)  # the three most frequent, ties by word
     assert words == worker_memory.archive_words(tmp_path, 6, seed=1)
+
+
+def test_the_report_renders_each_load_run_with_its_archive():
+    from report import load_section
+
+    run = {"workers": 3, "requests_per_s": 41.5, "p50_ms": 60.0, "p95_ms": 150.0, "p99_ms": 210.0, "max_ms": 400.0, "errors": 0}
+    common = {"date": "2026-12-03 14:00 UTC", "commit": "abc1234", "connections": 8, "seconds": 20, "runs": [run]}
+    reuters = "\n".join(load_section(common | {"articles": 21578}))
+    generated = "\n".join(load_section(common | {"articles": 100000, "archive": "generated",
+                                                 "load_average_at_start": [0.5, 0.4, 0.3], "load_average_at_end": [2.1, 1.0, 0.6]}))  # fmt: skip
+    assert "## Load: 21,578 Reuters articles" in reuters and "bench/load.py`" in reuters
+    assert "## Load: 100,000 generated articles" in generated and "bench/load.py --size 100000`" in generated
+    assert "Load average at start [0.5, 0.4, 0.3]" in generated
+    assert "| 3 | 42 | 60.0 | 150.0 | 210.0 | 400 | 0 |" in generated
