@@ -61,6 +61,7 @@ STOCK_ENGINE_TESTS = tests/search tests/articles tests/test_security.py tests/te
 test-sqlite: install-dev
 	bash .ci/system-packages
 	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest bench/test_bench.py -p no:django -p no:cacheprovider -q  # the benchmark's own code
 
 test-postgres: install-dev
 	bash .ci/system-packages
