@@ -139,11 +139,12 @@ def settings_env(data_dir: Path, port: int) -> dict:
 # ---------------------------------------------------------------- pieces
 
 
-def run_pieces(data_dir: Path, words: list[str], searches: int) -> dict:
-    """Runs this script as a fresh child process with the archive's settings; returns its rows."""
+def run_pieces(data_dir: Path, words: list[str], searches: int, saves: int = 10) -> dict:
+    """Runs this script as a fresh child process with the archive's settings; returns its rows.
+    Its saves change the archive's newest articles (a sentence added), as an editor would."""
     env = settings_env(data_dir, 0)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as spec:
-        json.dump({"words": words, "searches": searches}, spec)
+        json.dump({"words": words, "searches": searches, "saves": saves}, spec)
     try:
         done = subprocess.run([sys.executable, __file__, "--pieces-child", spec.name], cwd=REPO_ROOT, env=env,
                               capture_output=True, text=True)  # fmt: skip
@@ -234,6 +235,33 @@ def pieces_child(spec_path: str) -> None:
                 query["sort"] = "newest"
             run_search(SearchForm(QueryDict(urlencode(query))).search_params())
 
+    def language_detector():
+        from articles.language import article_language
+
+        article_language("Police arrest hackers", "", "Police arrested four people suspected of attacks on websites.")
+
+    def model_saves():  # an editor's save without the admin's form: language, extraction, the index's commit
+        from articles.models import Article
+
+        for article in Article.objects.order_by("-pk")[: spec.get("saves", 10)]:
+            article.body += " Updated."
+            article.save()
+
+    def admin_pages():  # what an editor opens: the list and an article's change form
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        from articles.models import Article
+
+        user, _ = get_user_model().objects.get_or_create(username="memory-bench", defaults={"is_staff": True, "is_superuser": True})
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        for article in Article.objects.order_by("-pk")[: spec.get("saves", 10)]:
+            for path in ("/admin/articles/article/", f"/admin/articles/article/{article.pk}/change/"):
+                response = client.get(path)
+                if response.status_code != 200:
+                    raise SystemExit(f"{path} answered {response.status_code}")
+
     step("+ Django, the project's settings read", django_settings)
     step("+ numpy", numpy_import)
     step("+ Whoosh, haystack", whoosh_haystack)
@@ -245,6 +273,9 @@ def pieces_child(spec_path: str) -> None:
     step("+ entity matcher (articles.tagging.entity_matcher: loaded from the extraction store, built there first by a child if missing)", matcher)
     step("+ dateline gazetteer (gazetteer.dateline_places: installed with the matcher)", datelines)
     step(f"+ {spec['searches']} searches over {len(spec['words'])} words (run_search)", run_searches)
+    step("+ language detector (articles.language: the first detection)", language_detector)
+    step(f"+ {spec.get('saves', 10)} saves through the model (language, extraction, an index commit each)", model_saves)
+    step(f"+ admin pages: the article list and {spec.get('saves', 10)} change forms", admin_pages)
     print(json.dumps({"rows": rows, "pid": os.getpid(), "mappings": largest_mappings()}))
 
 
@@ -472,7 +503,7 @@ def main(argv=None):
         report["words"] = len(words)
         print(f"archive {data_dir}: {report['articles']} articles, {len(words)} search words; load {report['machine']['load_average']}", flush=True)
         if args.mode in ("pieces", "both"):
-            report["pieces"] = run_pieces(data_dir, words, args.searches)
+            report["pieces"] = run_pieces(data_dir, words, args.searches, args.saves)
             print_pieces(report["pieces"])
         if args.mode in ("gunicorn", "both"):
             report["gunicorn"] = run_gunicorn(data_dir, words, args.searches, args.saves, args.threads, args.seed)
