@@ -141,6 +141,8 @@ class IndexFolder:
 
     # Rebuilding ---------------------------------------------------------------------------
 
+    rebuild_lock_descriptor = None  # while this process rebuilds: a forked writer closes it (flocks are inherited)
+
     @contextmanager
     def rebuilding(self):
         """Hold the rebuild lock (one rebuild at a time); the kernel releases it if we are killed."""
@@ -151,9 +153,11 @@ class IndexFolder:
             except BlockingIOError:
                 raise RebuildRunning(f"another rebuild of {self.path} is running") from None
             self._remove_if_present(REBUILD_TARGET)  # left by a rebuild that was killed
+            self.rebuild_lock_descriptor = handle.fileno()
             try:
                 yield
             finally:
+                self.rebuild_lock_descriptor = None
                 self._remove_if_present(REBUILD_TARGET)
 
     def rebuild_running(self) -> bool:

@@ -108,7 +108,10 @@ def write_all(backend, index, model, search_index, batch_size, present, progress
     options = {"limitmb": backend.writer_limit_mb, "codec": PackedArchiveCodec()}
     processes = writing_processes(backend.index_processes, total)
     if processes > 1:
-        writer = ParallelWriter(index, processes, **options)
+        # A forked writer would hold the rebuild lock with its parent, and a killed rebuild would
+        # look running until its writers had died too.
+        inherited = [backend.folder.rebuild_lock_descriptor] if backend.folder and backend.folder.rebuild_lock_descriptor else []
+        writer = ParallelWriter(index, processes, close_in_processes=inherited, **options)
     else:
         writer = index.writer(**options)
     try:

@@ -803,14 +803,18 @@ def die_with_parent(parent: int) -> None:
 
 
 class WriterProcess(SubWriterTask):
-    """Whoosh's writing process, that ends with its parent."""
+    """Whoosh's writing process, that ends with its parent and closes the descriptors it must not
+    share with it (``close_in_process``: a lock the parent holds)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, close_in_process=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.parent = os.getpid()
+        self.close_in_process = tuple(close_in_process)
 
     def run(self):
         die_with_parent(self.parent)
+        for descriptor in self.close_in_process:
+            os.close(descriptor)
         super().run()
 
 
@@ -826,11 +830,13 @@ class ParallelWriter(MpWriter):
     ``_close_segment``, ``_commit_toc`` and ``_finish``.
     """
 
-    def __init__(self, index, processes: int, **writer_options):
+    def __init__(self, index, processes: int, close_in_processes=(), **writer_options):
+        self.close_in_processes = tuple(close_in_processes)
         super().__init__(index, procs=processes, batchsize=JOB_DOCUMENTS, multisegment=True, **writer_options)
 
     def _new_task(self):
-        task = WriterProcess(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment)
+        task = WriterProcess(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment,
+                             close_in_process=self.close_in_processes)  # fmt: skip
         self.tasks.append(task)
         task.start()
         return task

@@ -93,6 +93,24 @@ def test_a_process_that_dies_fails_the_rebuild_and_the_live_index_serves(archive
     assert multiprocessing.active_children() == []
 
 
+def test_the_writing_processes_do_not_hold_the_rebuild_lock(archive, small_jobs, monkeypatch, tmp_path):
+    """A flock is shared by a fork: a writer that kept the parent's descriptor would hold the
+    rebuild lock with it, and a killed rebuild would look running until its writers died too."""
+    process_file = SubWriterTask._process_file
+
+    def note_open_files(task, *job):  # in the forked processes
+        names = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd") if os.path.exists(f"/proc/self/fd/{fd}")]
+        (tmp_path / f"open-{os.getpid()}").write_text("\n".join(names))
+        return process_file(task, *job)
+
+    monkeypatch.setattr(SubWriterTask, "_process_file", note_open_files)
+    rebuild_with(2)
+    seen = [path.read_text().splitlines() for path in tmp_path.glob("open-*")]
+    assert len(seen) == 2 and all(any(name.startswith(str(archive)) for name in names) for names in seen)  # the index's files
+    assert not [name for names in seen for name in names if name.endswith("rebuild.lock")]
+    assert not search_maintenance().status()["rebuilding"]
+
+
 def test_no_process_outlives_a_rebuild(archive, small_jobs):
     rebuild_with(2)
     assert multiprocessing.active_children() == []
