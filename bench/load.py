@@ -55,6 +55,20 @@ def request_mix(slugs: list[str], organisations: list[str], seed: int = 1, size:
     return paths
 
 
+def wait_warmed_up(log_path: Path, offset: int, workers: int, timeout: float = 300) -> None:
+    """Until every worker has logged the end of its warm-up (newsarchive/warmup.py): at 100,000
+    articles three workers warming at once took longer than wrk's warm-up, whose requests then
+    queued behind them."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with open(log_path, "rb") as log:
+            log.seek(offset)
+            if len(re.findall(rb"Worker warmed up in|Worker not warmed up", log.read())) >= workers:
+                return
+        time.sleep(0.5)
+    raise SystemExit(f"gunicorn's {workers} workers did not warm up within {timeout:.0f} s; see {log_path}")
+
+
 def run_wrk(port: int, mix_file: Path, seconds: int, connections: int) -> dict:
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(BENCH_DIR / "load.lua"),
@@ -108,8 +122,11 @@ def main(argv=None):
             mix_file.write_text("\n".join(request_mix(slugs, organisations)) + "\n")
             for workers in args.workers:
                 port = free_port()
+                log.flush()
+                offset = (data_dir / "load.log").stat().st_size
                 server = start_gunicorn(env | {"PORT": str(port), "WEB_CONCURRENCY": str(workers)}, log)
                 try:
+                    wait_warmed_up(data_dir / "load.log", offset, workers)
                     run_wrk(port, mix_file, 3, args.connections)  # warm every worker's searcher and caches
                     result = {"workers": workers, **run_wrk(port, mix_file, args.seconds, args.connections)}
                 finally:
