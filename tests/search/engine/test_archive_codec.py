@@ -25,6 +25,7 @@ from whoosh.formats import Characters, Existence, Frequency, PositionBoosts, Pos
 from whoosh.index import create_in
 from whoosh.qparser import QueryParser
 from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
 from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
@@ -40,6 +41,7 @@ from search.engine.whoosh_internals import (
     ArchiveLeafMatcher,
     ArchivePostingsWriter,
     PackedArchiveCodec,
+    ReaderSharingWriter,
     SharedDictionaryColumn,
     SharedDictionaryPerDocReader,
     postings_blocks,
@@ -488,3 +490,24 @@ def test_the_per_document_reader_asks_the_storage_about_each_column_once(tmp_pat
     assert answers == [True, True, False, False, True, False]  # IDs and this NUMERIC keep no column
     assert answers == [W3PerDocReader.has_column(reader, name) for name in names]
     assert asked.call_count == len(set(names))
+
+
+@pytest.mark.parametrize("codec", [PackedArchiveCodec, FirstLayoutCodec, W3Codec], ids=["packed-layout", "first-layout", "whooshs-codec"])
+def test_a_merge_reading_blocks_whole_writes_what_whooshs_merge_writes(tmp_path, codec):
+    """``ReaderSharingWriter`` reads merged segments a block at a time; the merged segment has the
+    same term statistics, postings and lengths as Whoosh's own merge makes (the second batch's
+    segment has a deletion, and is read the Whoosh way)."""
+    merged = []
+    for name, writer_class in (("whoosh", SegmentWriter), ("blocks", ReaderSharingWriter)):
+        (tmp_path / name).mkdir()
+        index = build(tmp_path / name, codec())
+        assert any(segment.has_deletions() for segment in index._segments())
+        options = {"codec": PackedArchiveCodec()}
+        writer = ReaderSharingWriter(index, None, **options) if writer_class is ReaderSharingWriter else SegmentWriter(index, **options)
+        with patch.object(whoosh_internals, "segment_postings", side_effect=whoosh_internals.segment_postings) as read_by_blocks:
+            writer.commit(optimize=True)
+        assert read_by_blocks.call_count == (2 if writer_class is ReaderSharingWriter else 0)  # not the one with a deletion
+        assert len(index._segments()) == 1
+        merged.append(everything_written(index))
+    assert merged[0] == merged[1]
+    assert len(merged[0]) > 700
