@@ -1,14 +1,19 @@
 """The write side of import_articles: batches, re-imports, rejections, tags and the index."""
 
 import json
+import random
 
 import pytest
 from django.core.management import CommandError, call_command
+from haystack.query import SearchQuerySet
+from whoosh.writing import SegmentWriter
 
 from articles.importing import service
 from articles.importing.records import read_paths
 from articles.importing.service import articles_import
 from articles.models import Article, ArticleCountry, TagOrigin
+from search.engine import merges, whoosh_internals
+from search.indexing import search_backend
 from tests.search.helpers import facet_counts, search
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -121,8 +126,6 @@ MERGE_QUERIES = MERGE_WORDS + ["hackers police", "oil OR coffee", '"national pol
 
 
 def merge_records(count: int) -> list[dict]:
-    import random
-
     rng = random.Random(11)
     records = []
     for n in range(count):
@@ -133,9 +136,7 @@ def merge_records(count: int) -> list[dict]:
 
 
 def import_answers(path) -> dict:
-    """Every query's matches (by slug) with their scores, the facets of a browse, and the segments."""
-    from haystack.query import SearchQuerySet
-
+    """Every query's matches (by slug) with their scores, and the facets and total of a browse."""
     articles_import(read_paths([path]), batch_size=5)
     found = {}
     for text in MERGE_QUERIES:
@@ -151,10 +152,6 @@ def test_an_import_whose_commits_merge_answers_as_with_whooshs_merge(tmp_path, s
     """Merged segments are read a block at a time (``ReaderSharingWriter``); an import whose commits
     merge (Whoosh's policy, here from 5 documents) answers every query, score and facet as with
     Whoosh's own reading of them."""
-    from search.engine import merges, whoosh_internals
-    from search.indexing import search_backend
-    from whoosh.writing import SegmentWriter
-
     monkeypatch.setattr(merges, "BULK_WRITE", 5)
     path = write_jsonl(tmp_path / "news.jsonl", merge_records(150))
     answers = {}
