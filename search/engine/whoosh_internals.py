@@ -617,6 +617,27 @@ class SharedDictionaryPerDocReader(W3PerDocReader):
         return self._cached_reader(STORED_FIELDS, STORED_FIELDS_COLUMN)[docnum] or {}
 
 
+class CommitLengthsReader(SharedDictionaryPerDocReader):
+    """The per-document reader of the segment a commit is writing, whose field lengths the commit
+    asks once per posting (``FieldWriter.add_postings``, 2.7.5): each field's lengths are read once,
+    as ``W3PerDocReader.doc_field_length`` gives them, instead of through the column on every ask.
+    Only a commit's own reader does this; readers that searches keep stay lean."""
+
+    def __init__(self, storage, segment):
+        super().__init__(storage, segment)
+        self._lengths = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            column = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            lengths = () if column is None else [byte_to_length(b) if b else None for b in map(column.__getitem__, range(self._doccount))]
+            self._lengths[fieldname] = lengths
+        if 0 <= docnum < len(lengths):
+            return lengths[docnum]
+        return super().doc_field_length(docnum, fieldname, default)
+
+
 class PackedArchiveCodec(ArchiveCodec):
     """The codec this release writes segments with: ``ArchiveCodec``'s postings, and stored fields
     compressed with a dictionary per segment (``SharedDictionaryColumn``), under a class of its own.
@@ -672,6 +693,13 @@ class ReaderSharingWriter(SegmentWriter):
         if self._shared_searcher is None:
             self._shared_searcher = self._shared_searcher_factory(self)
         return self._shared_searcher
+
+    def per_document_reader(self):
+        """The new segment's per-document reader for ``_flush_segment`` (2.7.5): ours reads each
+        field's lengths once (``CommitLengthsReader``) where the segment is ``PackedArchiveCodec``'s."""
+        if not isinstance(self.codec, PackedArchiveCodec) or not self.perdocwriter.is_closed:
+            return super().per_document_reader()
+        return CommitLengthsReader(self.storage, self.get_segment())
 
     def add_postings_to_pool(self, reader, startdoc, docmap):
         """A merged segment's postings, read a block at a time (``segment_postings``) where it has

@@ -40,6 +40,7 @@ from search.engine.whoosh_internals import (
     ArchiveCodec,
     ArchiveLeafMatcher,
     ArchivePostingsWriter,
+    CommitLengthsReader,
     PackedArchiveCodec,
     ReaderSharingWriter,
     SharedDictionaryColumn,
@@ -504,10 +505,25 @@ def test_a_merge_reading_blocks_whole_writes_what_whooshs_merge_writes(tmp_path,
         assert any(segment.has_deletions() for segment in index._segments())
         options = {"codec": PackedArchiveCodec()}
         writer = ReaderSharingWriter(index, None, **options) if writer_class is ReaderSharingWriter else SegmentWriter(index, **options)
+        for n in range(700, 760):  # and new documents: their lengths are read by the commit's own reader
+            writer.add_document(id=str(n), body=f"cartel police {n} " * (n % 7), title="zetas unmask", tags="chile")
         with patch.object(whoosh_internals, "segment_postings", side_effect=whoosh_internals.segment_postings) as read_by_blocks:
             writer.commit(optimize=True)
         assert read_by_blocks.call_count == (2 if writer_class is ReaderSharingWriter else 0)  # not the one with a deletion
         assert len(index._segments()) == 1
         merged.append(everything_written(index))
     assert merged[0] == merged[1]
-    assert len(merged[0]) > 700
+    assert len(merged[0]) > 760
+
+
+def test_a_commits_lengths_reader_gives_each_documents_lengths_as_whooshs(tmp_path):
+    index = build(tmp_path, PackedArchiveCodec(), batches=((0, 300),))
+    segment = index._segments()[0]
+    storage = SegmentReader(index.storage, SCHEMA, segment)._storage  # the segment's compound file
+    ours, whooshs = CommitLengthsReader(storage, segment), W3PerDocReader(storage, segment)
+    names = [*SCHEMA.names(), "absent"]
+    for docnum in range(segment.doc_count_all() + 1):
+        assert [ours.doc_field_length(docnum, name) for name in names] == [whooshs.doc_field_length(docnum, name) for name in names]
+    assert any(ours.doc_field_length(docnum, "body") is None for docnum in range(300))  # documents without a body
+    with pytest.raises(IndexError):
+        ours.doc_field_length(segment.doc_count_all() + 1, "body")
