@@ -628,12 +628,15 @@ class CommitLengthsReader(SharedDictionaryPerDocReader):
         self._lengths = {}
 
     def doc_field_length(self, docnum, fieldname, default=0):
-        lengths = self._lengths.get(fieldname)
-        if lengths is None:
+        if fieldname not in self._lengths:
             column = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            lengths = () if column is None else [byte_to_length(b) if b else None for b in map(column.__getitem__, range(self._doccount))]
-            self._lengths[fieldname] = lengths
-        if 0 <= docnum < len(lengths):
+            self._lengths[fieldname] = None if column is None else [
+                byte_to_length(b) if b else None for b in map(column.__getitem__, range(self._doccount))
+            ]
+        lengths = self._lengths[fieldname]
+        if lengths is None and docnum <= self._doccount:
+            return default  # the field keeps no lengths
+        if lengths is not None and 0 <= docnum < len(lengths):
             return lengths[docnum]
         return super().doc_field_length(docnum, fieldname, default)
 

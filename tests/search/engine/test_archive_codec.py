@@ -525,5 +525,6 @@ def test_a_commits_lengths_reader_gives_each_documents_lengths_as_whooshs(tmp_pa
     for docnum in range(segment.doc_count_all() + 1):
         assert [ours.doc_field_length(docnum, name) for name in names] == [whooshs.doc_field_length(docnum, name) for name in names]
     assert any(ours.doc_field_length(docnum, "body") is None for docnum in range(300))  # documents without a body
+    assert ours.doc_field_length(3, "absent", default=7) == whooshs.doc_field_length(3, "absent", default=7) == 7
     with pytest.raises(IndexError):
         ours.doc_field_length(segment.doc_count_all() + 1, "body")
