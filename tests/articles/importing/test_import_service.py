@@ -1,14 +1,19 @@
 """The write side of import_articles: batches, re-imports, rejections, tags and the index."""
 
 import json
+import random
 
 import pytest
 from django.core.management import CommandError, call_command
+from haystack.query import SearchQuerySet
+from whoosh.writing import SegmentWriter
 
 from articles.importing import service
 from articles.importing.records import read_paths
 from articles.importing.service import articles_import
 from articles.models import Article, ArticleCountry, TagOrigin
+from search.engine import merges, whoosh_internals
+from search.indexing import search_backend
 from tests.search.helpers import facet_counts, search
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -114,3 +119,52 @@ def test_batches_are_indexed_as_they_go(tmp_path, search_index):
     summary = articles_import(read_paths([path]), batch_size=10)
     assert summary.created == 25
     assert search("q=Zetas").total == 25
+
+
+MERGE_WORDS = ["cartel", "hackers", "police", "arrest", "ministry", "library", "oil", "coffee", "wheat", "peso", "Mexico", "Chile"]
+MERGE_QUERIES = MERGE_WORDS + ["hackers police", "oil OR coffee", '"national police"', "-oil coffee", "policía"]
+
+
+def merge_records(count: int) -> list[dict]:
+    rng = random.Random(11)
+    records = []
+    for n in range(count):
+        words = rng.choices(MERGE_WORDS, k=rng.randint(3, 40)) + (["national", "police"] if n % 9 == 0 else [])
+        records.append({"title": " ".join(words[:4]) + f" {n}", "body": " ".join(words), "url": f"https://example.org/{n}",
+                        "published_at": f"2012-0{n % 9 + 1}-1{n % 10}T10:00:00Z", "language": "es" if n % 5 == 0 else "en"})  # fmt: skip
+    return records
+
+
+def import_answers(path) -> dict:
+    """Every query's matches (by slug) with their scores, and the facets and total of a browse."""
+    articles_import(read_paths([path]), batch_size=5)
+    found = {}
+    for text in MERGE_QUERIES:
+        found[text] = sorted((result.object.slug, round(result.score, 9)) for result in SearchQuerySet().auto_query(text))
+    browse = search("")
+    found["facets"] = {name: facet_counts(browse, name) for name in ("country", "language", "date")}
+    found["total"] = browse.total
+    return found
+
+
+@pytest.mark.archive_engine
+def test_an_import_whose_commits_merge_answers_as_with_whooshs_merge(tmp_path, search_index, monkeypatch):
+    """Merged segments are read a block at a time (``ReaderSharingWriter``); an import whose commits
+    merge (Whoosh's policy, here from 5 documents) answers every query, score and facet as with
+    Whoosh's own reading of them."""
+    monkeypatch.setattr(merges, "BULK_WRITE", 5)
+    path = write_jsonl(tmp_path / "news.jsonl", merge_records(150))
+    answers = {}
+    for reading in ("whoosh", "blocks"):
+        Article.objects.all().delete()
+        search_backend().clear()
+        with monkeypatch.context() as patched:
+            if reading == "whoosh":
+                patched.setattr(whoosh_internals.ReaderSharingWriter, "add_postings_to_pool", SegmentWriter.add_postings_to_pool)
+            read_by_blocks = []
+            patched.setattr(whoosh_internals, "segment_postings", lambda leaf, read=whoosh_internals.segment_postings: read_by_blocks.append(leaf) or read(leaf))
+            answers[reading] = import_answers(path)
+        assert bool(read_by_blocks) is (reading == "blocks")
+    assert answers["blocks"]["total"] == 150
+    assert all(answers["blocks"][text] for text in MERGE_WORDS)
+    assert answers["blocks"] == answers["whoosh"]

@@ -18,12 +18,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import highlight
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PerDocReader, W3TermInfo, _lenfield
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.formats import Characters, Existence, Frequency, PositionBoosts, Positions
 from whoosh.index import create_in
 from whoosh.qparser import QueryParser
+from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
 from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
@@ -38,8 +40,11 @@ from search.engine.whoosh_internals import (
     ArchiveCodec,
     ArchiveLeafMatcher,
     ArchivePostingsWriter,
+    CommitLengthsReader,
     PackedArchiveCodec,
+    ReaderSharingWriter,
     SharedDictionaryColumn,
+    SharedDictionaryPerDocReader,
     postings_blocks,
 )
 
@@ -428,3 +433,98 @@ def test_small_blocks_packed_with_struct_are_the_bytes_numpy_packs(raw, format_)
     small = written_bytes(format_, postings)
     with patch.object(whoosh_internals, "SMALL_BLOCK", 0):
         assert written_bytes(format_, postings) == small
+
+
+class WhooshColumnChecksReader(SharedDictionaryPerDocReader):
+    """Our per-document reader asking the storage about a column on every call, as Whoosh's does."""
+
+    has_column = W3PerDocReader.has_column
+
+
+class WhooshColumnChecksCodec(PackedArchiveCodec):
+    def per_document_reader(self, storage, segment):
+        return WhooshColumnChecksReader(storage, segment)
+
+
+def everything_written(index) -> list:
+    """Every term's statistics and postings and every document's field lengths, segment by segment."""
+    written = []
+    with index.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            for fieldname, text in leaf.all_terms():
+                info = leaf.term_info(fieldname, text)
+                matcher = leaf.postings(fieldname, text)
+                postings = []
+                while matcher.is_active():
+                    postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+                written.append((fieldname, text, info.weight(), info.doc_frequency(), info.min_length(),
+                                info.max_length(), info.max_weight(), postings))  # fmt: skip
+            for docnum in range(leaf.doc_count_all()):
+                written.append([leaf.doc_field_length(docnum, name) for name in SCHEMA.names()])
+    return written
+
+
+def test_remembering_which_columns_a_segment_has_writes_the_same_segments(tmp_path):
+    """Commits and merges write the same term statistics, postings and lengths when the per-document
+    reader remembers its segment's columns as when it asks the storage each time (Whoosh's way)."""
+    (tmp_path / "remembering").mkdir()
+    (tmp_path / "asking").mkdir()
+    batches = ((0, 100), (100, 200), (200, 300), (300, 400), (400, 500), (500, 650), (650, 700))
+    remembering = build(tmp_path / "remembering", PackedArchiveCodec(), batches=batches)
+    asking = build(tmp_path / "asking", WhooshColumnChecksCodec(), batches=batches)
+    assert everything_written(remembering) == everything_written(asking)
+    for index, codec in ((remembering, PackedArchiveCodec()), (asking, WhooshColumnChecksCodec())):
+        index.writer(codec=codec).commit(optimize=True)  # a merge: old segments read, one written
+        assert len(index._segments()) == 1
+    assert everything_written(remembering) == everything_written(asking)
+
+
+def test_the_per_document_reader_asks_the_storage_about_each_column_once(tmp_path):
+    index = build(tmp_path, PackedArchiveCodec(), batches=((0, 50),))
+    reader = SegmentReader(index.storage, SCHEMA, index._segments()[0])._perdoc  # ours: the segment's codec made it
+    assert isinstance(reader, SharedDictionaryPerDocReader)
+    names = [_lenfield("body"), _lenfield("tags"), _lenfield("id"), "count", _lenfield("body"), _lenfield("id")]
+    storage = type(reader._storage)
+    with patch.object(storage, "file_exists", autospec=True, side_effect=storage.file_exists) as asked:
+        answers = [reader.has_column(name) for name in names]
+    assert answers == [True, True, False, False, True, False]  # IDs and this NUMERIC keep no column
+    assert answers == [W3PerDocReader.has_column(reader, name) for name in names]
+    assert asked.call_count == len(set(names))
+
+
+@pytest.mark.parametrize("codec", [PackedArchiveCodec, FirstLayoutCodec, W3Codec], ids=["packed-layout", "first-layout", "whooshs-codec"])
+def test_a_merge_reading_blocks_whole_writes_what_whooshs_merge_writes(tmp_path, codec):
+    """``ReaderSharingWriter`` reads merged segments a block at a time; the merged segment has the
+    same term statistics, postings and lengths as Whoosh's own merge makes (the second batch's
+    segment has a deletion, and is read the Whoosh way)."""
+    merged = []
+    for name, writer_class in (("whoosh", SegmentWriter), ("blocks", ReaderSharingWriter)):
+        (tmp_path / name).mkdir()
+        index = build(tmp_path / name, codec())
+        assert any(segment.has_deletions() for segment in index._segments())
+        options = {"codec": PackedArchiveCodec()}
+        writer = ReaderSharingWriter(index, None, **options) if writer_class is ReaderSharingWriter else SegmentWriter(index, **options)
+        for n in range(700, 760):  # and new documents: their lengths are read by the commit's own reader
+            writer.add_document(id=str(n), body=f"cartel police {n} " * (n % 7), title="zetas unmask", tags="chile")
+        with patch.object(whoosh_internals, "segment_postings", side_effect=whoosh_internals.segment_postings) as read_by_blocks:
+            writer.commit(optimize=True)
+        assert read_by_blocks.call_count == (2 if writer_class is ReaderSharingWriter else 0)  # not the one with a deletion
+        assert len(index._segments()) == 1
+        merged.append(everything_written(index))
+    assert merged[0] == merged[1]
+    assert len(merged[0]) > 760
+
+
+def test_a_commits_lengths_reader_gives_each_documents_lengths_as_whooshs(tmp_path):
+    index = build(tmp_path, PackedArchiveCodec(), batches=((0, 300),))
+    segment = index._segments()[0]
+    storage = SegmentReader(index.storage, SCHEMA, segment)._storage  # the segment's compound file
+    ours, whooshs = CommitLengthsReader(storage, segment), W3PerDocReader(storage, segment)
+    names = [*SCHEMA.names(), "absent"]
+    for docnum in range(segment.doc_count_all() + 1):
+        assert [ours.doc_field_length(docnum, name) for name in names] == [whooshs.doc_field_length(docnum, name) for name in names]
+    assert any(ours.doc_field_length(docnum, "body") is None for docnum in range(300))  # documents without a body
+    assert ours.doc_field_length(3, "absent", default=7) == whooshs.doc_field_length(3, "absent", default=7) == 7
+    with pytest.raises(IndexError):
+        ours.doc_field_length(segment.doc_count_all() + 1, "body")
