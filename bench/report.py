@@ -165,7 +165,8 @@ def load_section(load: dict) -> list[str]:
         "127.0.0.1, cycling through 600 requests: 30% text searches, 10% later pages of a search, 10% API "
         "searches for two words, 25% facet clicks (a country and an organisation), 25% article pages. "
         "Every HTML search computes all four facets and draws the timeline."
-        + (f" Load average at start {load['load_average_at_start']}, at end {load['load_average_at_end']}."
+        + (f" Load average (1, 5, 15 min) at start {' / '.join(f'{x:.2f}' for x in load['load_average_at_start'])}, "
+           f"at end {' / '.join(f'{x:.2f}' for x in load['load_average_at_end'])}."
            if "load_average_at_start" in load else ""),
         "",
         "| gunicorn workers | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors |",

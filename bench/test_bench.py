@@ -122,5 +122,5 @@ def test_the_report_renders_each_load_run_with_its_archive():
                                                  "load_average_at_start": [0.5, 0.4, 0.3], "load_average_at_end": [2.1, 1.0, 0.6]}))  # fmt: skip
     assert "## Load: 21,578 Reuters articles" in reuters and "bench/load.py`" in reuters
     assert "## Load: 100,000 generated articles" in generated and "bench/load.py --size 100000`" in generated
-    assert "Load average at start [0.5, 0.4, 0.3]" in generated
+    assert "at start 0.50 / 0.40 / 0.30, at end 2.10 / 1.00 / 0.60" in generated
     assert "| 3 | 42 | 60.0 | 150.0 | 210.0 | 400 | 0 |" in generated
