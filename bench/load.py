@@ -25,7 +25,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from run import BENCH_DIR, REUTERS_SIZE, SCALE_SIZE, archive_env, free_port, git_commit, machine, manage, start_gunicorn, stop
+from run import (BENCH_DIR, REUTERS_SIZE, SCALE_SIZE, archive_env, free_port, git_commit, machine, manage,
+                 start_gunicorn, stop, wait_warmed_up)
 from scale_set import load_corpus, reuters_records, scale_records, write_jsonl
 
 WORDS = ["oil", "said", "bank", "trade", "coffee", "gold", "wheat", "dollar", "strike", "tax", "shipping", "yen"]
@@ -53,20 +54,6 @@ def request_mix(slugs: list[str], organisations: list[str], seed: int = 1, size:
         else:
             paths.append(f"/articles/{rng.choice(slugs)}/")
     return paths
-
-
-def wait_warmed_up(log_path: Path, offset: int, workers: int, timeout: float = 300) -> None:
-    """Until every worker has logged the end of its warm-up (newsarchive/warmup.py): at 100,000
-    articles three workers warming at once took longer than wrk's warm-up, whose requests then
-    queued behind them."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        with open(log_path, "rb") as log:
-            log.seek(offset)
-            if len(re.findall(rb"Worker warmed up in|Worker not warmed up", log.read())) >= workers:
-                return
-        time.sleep(0.5)
-    raise SystemExit(f"gunicorn's {workers} workers did not warm up within {timeout:.0f} s; see {log_path}")
 
 
 def run_wrk(port: int, mix_file: Path, seconds: int, connections: int) -> dict:

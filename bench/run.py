@@ -107,6 +107,21 @@ def start_gunicorn(env, log) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start within 60 s")
 
 
+def wait_warmed_up(log_path: Path, offset: int, workers: int, timeout: float = 300) -> None:
+    """Until ``workers`` workers have logged the end of their warm-up (newsarchive/warmup.py) in
+    the log after ``offset``: a request sent before queues behind the warm-up (at 100,000 articles
+    three workers warming at once outlasted load.py's wrk warm-up), and a worker that waits for
+    the extraction store holds its memory still (worker_memory.py)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with open(log_path, "rb") as log:
+            log.seek(offset)
+            if len(re.findall(rb"Worker warmed up in|Worker not warmed up", log.read())) >= workers:
+                return
+        time.sleep(0.5)
+    raise SystemExit(f"gunicorn's {workers} workers did not warm up within {timeout:.0f} s; see {log_path}")
+
+
 def stop(server: subprocess.Popen) -> None:
     os.killpg(server.pid, signal.SIGTERM)
     try:

@@ -316,19 +316,6 @@ def wait_settled(master: int, expected: int, timeout: float = 120) -> dict:
     return process_memory(master)
 
 
-def wait_warmed_up(log_path: Path, offset: int, expected: int, timeout: float = 300) -> None:
-    """Until every worker has logged the end of its warm-up (newsarchive/warmup.py). A worker that
-    waits for another process to build the extraction store holds its PSS still meanwhile, which
-    wait_settled alone took for the end of the warm-up."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        with open(log_path, "rb") as log:
-            log.seek(offset)
-            if len(re.findall(rb"Worker warmed up in|Worker not warmed up", log.read())) >= expected:
-                return
-        time.sleep(0.5)
-
-
 def fetch(base: str, path: str, opener=None) -> int:
     request = urllib.request.Request(base + path, headers={"Host": "127.0.0.1"})
     with (opener or urllib.request.build_opener()).open(request, timeout=120) as response:
@@ -400,7 +387,7 @@ def admin_saves(port: int, saves: int, seed: int) -> list[float]:
 
 def run_gunicorn(data_dir: Path, words: list[str], searches: int, saves: int, threads: int, seed: int) -> dict:
     sys.path.insert(0, str(BENCH_DIR))
-    from run import free_port, start_gunicorn, stop
+    from run import free_port, start_gunicorn, stop, wait_warmed_up
 
     port = free_port()
     env = settings_env(data_dir, port)
