@@ -110,8 +110,7 @@ def write_all(backend, index, model, search_index, batch_size, present, progress
     if processes > 1:
         # A forked writer would hold the rebuild lock with its parent, and a killed rebuild would
         # look running until its writers had died too.
-        inherited = [backend.folder.rebuild_lock_descriptor] if backend.folder and backend.folder.rebuild_lock_descriptor else []
-        writer = ParallelWriter(index, processes, close_in_processes=inherited, **options)
+        writer = ParallelWriter(index, processes, close_in_processes=[backend.folder.rebuild_lock_descriptor], **options)
     else:
         writer = index.writer(**options)
     try:

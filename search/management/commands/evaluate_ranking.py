@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from search.ranking_evaluation import (
     EvaluationError,
     evaluation_archive,
-    needs_tags,
     format_report,
+    needs_tags,
     read_corpus,
     read_topics,
     score_topics,
