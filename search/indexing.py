@@ -6,7 +6,7 @@ cannot get the index in time, or fails on any engine, is not dropped: the articl
 ``PendingIndexUpdate`` and are indexed, as the database has them then, by ``index_pending``.
 """
 
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 
 from django.db.models import Q
 from django.utils import timezone
@@ -55,6 +55,45 @@ def reindex_articles(article_ids, lock_timeout: float | None = None) -> int:
         for pk in sorted(article_ids - {article.pk for article in articles}):
             backend.remove(index_identifier(pk))
     return len(articles)
+
+
+def article_id_of(identifier: str) -> int:
+    return int(identifier.rsplit(".", 1)[1])
+
+
+@contextmanager
+def bulk_reindexing():
+    """For an import: yields ``index(article_ids)``, which does what ``reindex_articles`` does.
+
+    On our engine the documents are written by processes beside the live index and added to it in
+    chunks, each by a short commit (engine/bulk_writing.py), so an editor's save does not wait for
+    the import. Articles whose chunk is not added when the import stops (an error, Ctrl-C) are
+    recorded as owed. On any other engine, each call is ``reindex_articles``.
+    """
+    maintenance = search_maintenance()
+    owe = lambda identifiers: defer_articles([article_id_of(i) for i in identifiers])  # noqa: E731
+    writer = maintenance.bulk_writer(owe) if maintenance else None
+    if writer is None:
+        yield reindex_articles
+        return
+
+    def index(article_ids) -> None:
+        article_ids = set(article_ids)
+        articles = list(Article.objects.with_tags().filter(pk__in=article_ids))
+        backend = search_backend()
+        writer.add(backend.prepare_documents(article_index(), articles))
+        if gone := article_ids - {article.pk for article in articles}:
+            reindex_articles(gone)  # deleted meanwhile: removed from the index
+
+    try:
+        yield index
+        writer.finish()
+    except BaseException:
+        owed = writer.pending_identifiers()
+        writer.cancel()
+        if owed:
+            owe(owed)
+        raise
 
 
 def defer_articles(article_ids) -> None:

@@ -1,4 +1,8 @@
-"""Writing imported articles: in batches, each batch one transaction and one index commit.
+"""Writing imported articles: in batches, each batch one transaction, indexed as it is written.
+
+The index is written beside the live one by processes and added to it in chunks of thousands
+(search.indexing.bulk_reindexing), so an import keeps the machine's cores busy and an editor's
+save does not wait for it.
 
 An article and its tags go in together or not at all. Tags given in the input are editor tags;
 the kinds the input does not give are extracted. Re-importing an article (same URL, else same
@@ -19,7 +23,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from search.indexing import index_pending, reindex_articles
+from search.indexing import bulk_reindexing, index_pending
 from search.signals import index_updates_paused
 
 from ..fingerprints import article_fingerprint
@@ -116,7 +120,7 @@ def articles_import(items, *, batch_size: int = 500, default_source: str = "", p
     started = time.perf_counter()
     matcher = entity_matcher()
     lookup = EntityLookup()
-    with index_updates_paused():
+    with index_updates_paused(), bulk_reindexing() as index_articles:
         for batch in batched(items, batch_size):
             records = []
             for item in batch:
@@ -129,7 +133,7 @@ def articles_import(items, *, batch_size: int = 500, default_source: str = "", p
             touched = []
             for part in without_repeats(records):
                 touched += batch_import(part, summary, matcher, lookup)
-            reindex_articles(touched)  # one writer and one commit for the whole batch
+            index_articles(touched)
             if progress is not None:
                 progress.update(len(batch))
     index_pending()  # editors' saves that found the index busy with this import

@@ -477,6 +477,15 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
 
         return rebuild_aside(self, batch_size=batch_size, progress=progress)
 
+    def bulk_writer(self, owe):
+        """An import's writer (bulk_writing.py); ``owe(identifiers)`` records documents it could
+        not add. None without an index folder (an in-memory index): each batch is then an update."""
+        from .bulk_writing import BulkWriter
+
+        if not self.setup_complete:
+            self.setup()
+        return BulkWriter(self, owe) if self.folder is not None else None
+
     def status(self) -> dict:
         """What /healthz reports; ``stale`` says this worker serves a generation that is no longer
         live because the live one is of another schema (restart it with the release that built it)."""

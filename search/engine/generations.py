@@ -9,6 +9,7 @@ switch is one atomic rename, as an Elasticsearch alias is switched::
     PATH/rebuild.lock                             flock held while a rebuild runs
     PATH/rebuild.target                           the generation being built
     PATH/g-….journal                              identifiers written to the live index meanwhile
+    PATH/staging-…/                               an import's segments before they join the live one
 
 Processes that read a generation hold a shared flock on its ``readers.lock``; a generation that is
 not current and that nobody holds is removed (``remove_unused``), by the next rebuild or by the
@@ -28,6 +29,8 @@ SCHEMA_VERSION_FILE = "schema_version"
 READERS_LOCK = "readers.lock"
 REBUILD_LOCK = "rebuild.lock"
 REBUILD_TARGET = "rebuild.target"
+STAGING_PREFIX = "staging-"
+STAGING_OWNER = "owner.lock"
 
 
 class RebuildRunning(Exception):
@@ -117,20 +120,29 @@ class IndexFolder:
                 if building is None or name != f"{building}.journal":
                     self._remove_if_present(name)
                 continue
+            if name.startswith(STAGING_PREFIX) and os.path.isdir(folder):
+                if self._remove_if_unlocked(name, STAGING_OWNER):
+                    removed.append(name)
+                continue
             if name in keep or not name.startswith(PREFIX) or not os.path.isdir(folder):
                 continue
-            try:
-                handle = open(os.path.join(folder, READERS_LOCK), "a")
-            except FileNotFoundError:
-                continue  # removed by another process meanwhile
-            with handle:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    continue  # a worker still reads it
-                shutil.rmtree(folder, ignore_errors=True)
+            if self._remove_if_unlocked(name, READERS_LOCK):
                 removed.append(name)
         return removed
+
+    def _remove_if_unlocked(self, name: str, lock_name: str) -> bool:
+        """Remove the folder ``name`` unless a process holds a flock on its ``lock_name``."""
+        try:
+            handle = open(os.path.join(self._join(name), lock_name), "a")
+        except FileNotFoundError:
+            return False  # removed by another process meanwhile
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False  # a worker still reads it, or an import still writes it
+            shutil.rmtree(self._join(name), ignore_errors=True)
+            return True
 
     def remove_legacy_files(self) -> None:
         """Whoosh's files of an index from before generations, once a generation replaces it: those
@@ -138,6 +150,19 @@ class IndexFolder:
         for name in os.listdir(self.path):
             if name.startswith(("_MAIN_", "MAIN_")) and not os.path.isdir(self._join(name)):
                 self._remove_if_present(name)
+
+    # Staging ------------------------------------------------------------------------------
+
+    def new_staging(self):
+        """A folder for an import's segments, on the index's file system (they are moved into the
+        live generation by a rename), and the open file whose flock says this process owns it: a
+        killed import's folder is removed by the next ``remove_unused``."""
+        os.makedirs(self.path, exist_ok=True)
+        path = self._join(f"{STAGING_PREFIX}{time.time_ns()}-{os.getpid()}")
+        os.makedirs(path)
+        owner = open(os.path.join(path, STAGING_OWNER), "a")
+        fcntl.flock(owner, fcntl.LOCK_EX)
+        return path, owner
 
     # Rebuilding ---------------------------------------------------------------------------
 

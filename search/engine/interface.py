@@ -10,6 +10,8 @@ Whoosh, Elasticsearch, Solr):
 - ``writes_open_their_own_readers()``: for writes from a background thread;
 - ``rebuild(...)``: a rebuild beside the live index, switched to atomically (elsewhere
   ``rebuild_index`` clears, then fills: search is partial meanwhile);
+- ``bulk_writer(owe)``: an import's writes, analysed by processes beside the live index and added
+  to it in chunks, each by a short commit (elsewhere each batch is a ``backend.update``);
 - ``status()``: the live generation, its schema version and its document count, for /healthz.
 
 This module imports neither Whoosh nor the site, so any deployment can import it.
@@ -37,6 +39,8 @@ class IndexMaintenance(Protocol):
     def writes_open_their_own_readers(self) -> ContextManager: ...
 
     def rebuild(self, *, batch_size: int, progress=None) -> dict: ...
+
+    def bulk_writer(self, owe): ...
 
     def status(self) -> dict: ...
 

@@ -13,7 +13,7 @@ from articles.importing.records import read_paths
 from articles.importing.service import articles_import
 from articles.models import Article, ArticleCountry, TagOrigin
 from search.engine import merges, whoosh_internals
-from search.indexing import search_backend
+from search.indexing import reindex_articles, search_backend
 from tests.search.helpers import facet_counts, search
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -87,7 +87,7 @@ def test_a_failing_batch_leaves_nothing_half_imported(tmp_path, search_index, mo
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    from search.indexing import search_backend
+    from search.indexing import reindex_articles, search_backend
 
     search_backend().clear()  # an empty index, as after rebuild_index
     monkeypatch.setattr(service, "new_tags_create", broken)
@@ -113,7 +113,7 @@ def test_editor_removals_survive_a_reimport(tmp_path, search_index):
     assert "MX" not in article.countries.values_list("code", flat=True)
 
 
-def test_batches_are_indexed_as_they_go(tmp_path, search_index):
+def test_every_batch_is_indexed(tmp_path, search_index):
     rows = [dict(ZETAS, url=f"https://example.org/{n}", title=f"Story {n} about the Zetas") for n in range(25)]
     path = write_jsonl(tmp_path / "news.jsonl", rows)
     summary = articles_import(read_paths([path]), batch_size=10)
@@ -135,9 +135,13 @@ def merge_records(count: int) -> list[dict]:
     return records
 
 
-def import_answers(path) -> dict:
-    """Every query's matches (by slug) with their scores, and the facets and total of a browse."""
-    articles_import(read_paths([path]), batch_size=5)
+def answers_after_commits_of_five() -> dict:
+    """Index every article afresh, five to a commit (as many small saves), then every query's
+    matches (by slug) with their scores, and the facets and total of a browse."""
+    search_backend().clear()
+    pks = sorted(Article.objects.values_list("pk", flat=True))
+    for start in range(0, len(pks), 5):
+        reindex_articles(pks[start : start + 5])
     found = {}
     for text in MERGE_QUERIES:
         found[text] = sorted((result.object.slug, round(result.score, 9)) for result in SearchQuerySet().auto_query(text))
@@ -148,22 +152,20 @@ def import_answers(path) -> dict:
 
 
 @pytest.mark.archive_engine
-def test_an_import_whose_commits_merge_answers_as_with_whooshs_merge(tmp_path, search_index, monkeypatch):
-    """Merged segments are read a block at a time (``ReaderSharingWriter``); an import whose commits
-    merge (Whoosh's policy, here from 5 documents) answers every query, score and facet as with
-    Whoosh's own reading of them."""
+def test_commits_that_merge_answer_as_with_whooshs_merge(tmp_path, search_index, monkeypatch):
+    """Merged segments are read a block at a time (``ReaderSharingWriter``); commits that merge
+    (Whoosh's policy, here from 5 documents) answer every query, score and facet as with Whoosh's
+    own reading of them."""
     monkeypatch.setattr(merges, "BULK_WRITE", 5)
-    path = write_jsonl(tmp_path / "news.jsonl", merge_records(150))
+    articles_import(read_paths([write_jsonl(tmp_path / "news.jsonl", merge_records(150))]))
     answers = {}
     for reading in ("whoosh", "blocks"):
-        Article.objects.all().delete()
-        search_backend().clear()
         with monkeypatch.context() as patched:
             if reading == "whoosh":
                 patched.setattr(whoosh_internals.ReaderSharingWriter, "add_postings_to_pool", SegmentWriter.add_postings_to_pool)
             read_by_blocks = []
             patched.setattr(whoosh_internals, "segment_postings", lambda leaf, read=whoosh_internals.segment_postings: read_by_blocks.append(leaf) or read(leaf))
-            answers[reading] = import_answers(path)
+            answers[reading] = answers_after_commits_of_five()
         assert bool(read_by_blocks) is (reading == "blocks")
     assert answers["blocks"]["total"] == 150
     assert all(answers["blocks"][text] for text in MERGE_WORDS)
