@@ -14,12 +14,13 @@ the database refuses, is one rejection and the rest of its batch goes in.
 
 import hashlib
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from collections.abc import Iterator
 from itertools import islice
 
 from django.db import DataError, IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -27,12 +28,13 @@ from search.indexing import bulk_reindexing, index_pending
 from search.signals import index_updates_paused
 
 from ..fingerprints import article_fingerprint
-from ..models import Article, LanguageOrigin, OrganisationSuggestion, TagOrigin
+from ..models import Article, LanguageOrigin, OrganisationSuggestion, SuggestionStatus, TagOrigin
 from ..tag_kinds import TAG_KINDS, TagKindEntry
 from ..tagging import article_extract_tags, entity_for_mention, entity_matcher
 from .records import ArticleRecord, RejectedRecord
 
 SUGGESTION_NAME_LENGTH = OrganisationSuggestion._meta.get_field("name").max_length
+SQL_NAMES = 500  # names in one IN (...) of an update: SQLite's limit on variables is far above
 CONTENT_FIELDS = ("title", "body", "summary", "byline", "source", "dateline", "url", "published_at")
 
 
@@ -266,16 +268,24 @@ def new_tags_create(new, matcher, lookup: EntityLookup) -> None:
 
 
 def suggestions_count(candidates: Counter, examples: dict) -> None:
-    """Add this batch's mentions to the pending organisation suggestions."""
+    """Add this batch's mentions to the pending organisation suggestions.
+
+    Known ones are counted up in the database (``mentions + n``), one query per distinct ``n``:
+    reading them and writing them back with ``bulk_update`` cost 0.3 ms an article at 100,000
+    articles, and grew with the suggestions, and an editor's decision made meanwhile stands."""
     if not candidates:
         return
-    known = {s.name: s for s in OrganisationSuggestion.objects.filter(name__in=list(candidates))}
+    known = set(OrganisationSuggestion.objects.filter(name__in=list(candidates)).values_list("name", flat=True))
     OrganisationSuggestion.objects.bulk_create(
         [OrganisationSuggestion(name=name, mentions=count, example_id=examples[name])
          for name, count in candidates.items() if name not in known],
         ignore_conflicts=True,
     )  # fmt: skip
-    pending = [s for s in known.values() if s.status == "pending"]
-    for suggestion in pending:
-        suggestion.mentions += candidates[suggestion.name]
-    OrganisationSuggestion.objects.bulk_update(pending, ["mentions"])
+    by_count = defaultdict(list)
+    for name in known:
+        by_count[candidates[name]].append(name)
+    for count, names in by_count.items():
+        for start in range(0, len(names), SQL_NAMES):
+            OrganisationSuggestion.objects.filter(name__in=names[start : start + SQL_NAMES], status=SuggestionStatus.PENDING).update(
+                mentions=F("mentions") + count
+            )

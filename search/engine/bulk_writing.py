@@ -21,8 +21,10 @@ are recorded as owed (``PendingIndexUpdate``); if it is killed, ``check_index --
 and the next ``remove_unused`` removes the staging folder.
 """
 
+import logging
 import os
 import shutil
+import time
 
 from haystack.constants import ID
 from whoosh.filedb.filestore import FileStorage
@@ -30,6 +32,8 @@ from whoosh.filedb.filestore import FileStorage
 from .merges import merge_after_a_save
 from .parallel_writing import PARALLEL_FROM
 from .whoosh_internals import PackedArchiveCodec, ParallelWriter, index_segments
+
+log = logging.getLogger(__name__)
 
 FIRST_CHUNK = 5_000  # documents in an import's first adopted chunk
 LARGEST_CHUNK = 100_000  # documents at most in one chunk (a segment of LARGEST_CHUNK / processes)
@@ -130,6 +134,7 @@ class BulkWriter:
 
         segments = index_segments(staging_index)
         writer = self.backend.open_writer()
+        locked = time.monotonic()
         try:
             if schema_version(writer.schema) != schema_version(staging_index.schema):
                 raise StagingSchemaChanged(writer.schema)
@@ -142,6 +147,8 @@ class BulkWriter:
             writer.cancel()
             raise
         writer.commit(mergetype=adopting(segments))
+        log.info("Added %d documents to the live index; its write lock was held for %.2f s",
+                 len(self.identifiers), time.monotonic() - locked)  # fmt: skip
 
     def remove_staging(self) -> None:
         if self.owner is not None:

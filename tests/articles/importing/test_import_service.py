@@ -170,3 +170,14 @@ def test_commits_that_merge_answer_as_with_whooshs_merge(tmp_path, search_index,
     assert answers["blocks"]["total"] == 150
     assert all(answers["blocks"][text] for text in MERGE_WORDS)
     assert answers["blocks"] == answers["whoosh"]
+
+
+def test_an_import_counts_up_pending_suggestions_and_leaves_decided_ones(tmp_path, search_index):
+    from articles.models import OrganisationSuggestion, SuggestionStatus
+
+    OrganisationSuggestion.objects.create(name="Monday Group", mentions=1, status=SuggestionStatus.REJECTED)
+    rows = [dict(ZETAS, url=f"https://example.org/g{n}", title=f"Talks {n}",
+                 body=f"Officials of the Zorblax Group met the Monday Group in Lima on day {n}.") for n in range(5)]  # fmt: skip
+    articles_import(read_paths([write_jsonl(tmp_path / "news.jsonl", rows)]), batch_size=2)
+    assert OrganisationSuggestion.objects.get(name="Zorblax Group").mentions == 5  # new in one batch, counted up in two
+    assert OrganisationSuggestion.objects.get(name="Monday Group").mentions == 1

@@ -786,12 +786,18 @@ def is_data(value) -> bool:
                               ast.ListComp, ast.SetComp, ast.DictComp))  # fmt: skip
 
 
+# Whoosh's ``Token`` is a record of data attributes (its docstring lists them), filled in by every
+# tokenizer and filter; a method elsewhere that shares one of these names makes no difference.
+TOKEN_DATA = frozenset({"text", "pos", "boost", "startchar", "endchar", "stopped", "original"})
+
+
 def method_replacements(source: str, filename: str) -> list[str]:
     """Assignments of a method (a Whoosh, haystack or our method's name, or any function) to an
     attribute of an object other than ``self``."""
     tree = ast.parse(source, filename)
     ours = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     methods = foreign_method_names() | {name for path in our_sources() for name in our_method_names(path)} | ours
+    methods -= TOKEN_DATA
     found = []
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
