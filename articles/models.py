@@ -91,13 +91,16 @@ class LanguageOrigin(models.TextChoices):
     RECORD = "record", _("import record")
 
 
-def article_language_fill(article) -> None:
-    """Detect the language of an article whose language is not someone's choice (or is blank)."""
+def article_language_fill(article, detected: str | None = None) -> None:
+    """Detect the language of an article whose language is not someone's choice (or is blank).
+    ``detected``: what ``article_language`` gives for its text, where the caller has it already."""
     if article.language and article.language_origin != LanguageOrigin.DETECTED:
         return
-    from .language import article_language  # the detector loads on first use, not with the models
+    if detected is None:
+        from .language import article_language  # the detector loads on first use, not with the models
 
-    article.language = article_language(article.title, article.summary, article.body)
+        detected = article_language(article.title, article.summary, article.body)
+    article.language = detected
     article.language_origin = LanguageOrigin.DETECTED
 
 
@@ -106,12 +109,14 @@ class ArticleQuerySet(models.QuerySet):
         """Articles with their tag sets loaded in one query per kind, for pages and indexing."""
         return self.prefetch_related(*(kind.field for kind in TAG_KINDS))
 
-    def bulk_create(self, objs, *args, **kwargs):
-        """Imports write in batches, past ``save``: their text is put in the normal form here."""
+    def bulk_create(self, objs, *args, detected_languages=None, **kwargs):
+        """Imports write in batches, past ``save``: their text is put in the normal form here.
+        ``detected_languages``: each article's detected language, where the caller has them already."""
         objs = list(objs)
-        for article in objs:
+        detected_languages = detected_languages if detected_languages is not None else [None] * len(objs)
+        for article, detected in zip(objs, detected_languages, strict=True):
             normal_form_fields(article)
-            article_language_fill(article)
+            article_language_fill(article, detected)
             article_title_key_fill(article)
         return super().bulk_create(objs, *args, **kwargs)
 

@@ -31,6 +31,7 @@ from ..fingerprints import article_fingerprint
 from ..models import Article, LanguageOrigin, OrganisationSuggestion, SuggestionStatus, TagOrigin
 from ..tag_kinds import TAG_KINDS, TagKindEntry
 from ..tagging import article_extract_tags, entity_for_mention, entity_matcher
+from .preparation import batches_prepared
 from .records import ArticleRecord, RejectedRecord
 
 SUGGESTION_NAME_LENGTH = OrganisationSuggestion._meta.get_field("name").max_length
@@ -123,18 +124,20 @@ def articles_import(items, *, batch_size: int = 500, default_source: str = "", p
     matcher = entity_matcher()
     lookup = EntityLookup()
     with index_updates_paused(), bulk_reindexing() as index_articles:
-        for batch in batched(items, batch_size):
-            records = []
-            for item in batch:
+        for batch, preparations in batches_prepared(batched(items, batch_size), matcher):
+            records, prepared = [], {}
+            for item, preparation in zip(batch, preparations, strict=True):
                 rejection = item if isinstance(item, RejectedRecord) else lookup.unknown_key(item)
                 if rejection is not None:
                     summary.rejected.append(rejection)
                     continue
                 summary.dates_taken_as_utc += item.date_zone_assumed
-                records.append(replace(item, source=default_source) if default_source and not item.source else item)
+                record = replace(item, source=default_source) if default_source and not item.source else item
+                records.append(record)
+                prepared[id(record)] = preparation
             touched = []
             for part in without_repeats(records):
-                touched += batch_import(part, summary, matcher, lookup)
+                touched += batch_import(part, summary, matcher, lookup, prepared)
             index_articles(touched)
             if progress is not None:
                 progress.update(len(batch))
@@ -158,23 +161,24 @@ def without_repeats(records: list[ArticleRecord]) -> Iterator[list[ArticleRecord
         yield run
 
 
-def batch_import(records: list[ArticleRecord], summary: ImportSummary, matcher, lookup: EntityLookup) -> list[int]:
+def batch_import(records: list[ArticleRecord], summary: ImportSummary, matcher, lookup: EntityLookup, prepared: dict) -> list[int]:
     """Write the records together; if the database refuses one, write them one by one so that only
     the refused ones are rejected, each with the database's reason."""
     counts = (summary.created, summary.updated, summary.unchanged)
     try:
-        return import_batch(records, summary, matcher, lookup)
+        return import_batch(records, summary, matcher, lookup, prepared)
     except (IntegrityError, DataError) as error:
         summary.created, summary.updated, summary.unchanged = counts  # the transaction wrote none of them
         if len(records) == 1:
             summary.rejected.append(RejectedRecord(records[0].location, f"cannot be saved: {error}", "refused by the database"))
             return []
-    return [pk for record in records for pk in batch_import([record], summary, matcher, lookup)]
+    return [pk for record in records for pk in batch_import([record], summary, matcher, lookup, prepared)]
 
 
 @transaction.atomic
-def import_batch(records: list[ArticleRecord], summary: ImportSummary, matcher, lookup: EntityLookup) -> list[int]:
-    """Write one batch in one transaction; returns the ids of the articles it created or changed."""
+def import_batch(records: list[ArticleRecord], summary: ImportSummary, matcher, lookup: EntityLookup, prepared: dict) -> list[int]:
+    """Write one batch in one transaction; returns the ids of the articles it created or changed.
+    ``prepared`` holds each record's language and extraction by ``id(record)`` (preparation.py)."""
     keyed = {(record.url or None, record_fingerprint(record)): record for record in records}  # no repeats: without_repeats
     urls = [url for url, _ in keyed if url]
     fingerprints = [fingerprint for _, fingerprint in keyed]
@@ -198,9 +202,11 @@ def import_batch(records: list[ArticleRecord], summary: ImportSummary, matcher, 
         else:
             summary.unchanged += 1
 
-    created = Article.objects.bulk_create([article for article, _ in new], batch_size=500)
+    created = Article.objects.bulk_create(
+        [article for article, _ in new], batch_size=500, detected_languages=[prepared[id(record)].language for _, record in new]
+    )
     summary.created += len(created)
-    new_tags_create(new, matcher, lookup)
+    new_tags_create(new, matcher, lookup, {id(record): prepared[id(record)].extraction for _, record in new})
     for article, record in changed:
         article.save()
         given_tags_add(article, record, lookup)
@@ -242,8 +248,9 @@ def extracted_ids(kind: TagKindEntry, found, lookup: EntityLookup, mentioned: di
     return [known[key] for key in found if key in known]
 
 
-def new_tags_create(new, matcher, lookup: EntityLookup) -> None:
-    """Tags of new articles: given ones as editor tags, the other kinds extracted, in bulk."""
+def new_tags_create(new, matcher, lookup: EntityLookup, extractions: dict | None = None) -> None:
+    """Tags of new articles: given ones as editor tags, the other kinds extracted (or taken from
+    ``extractions``, by ``id(record)``, where they were extracted already), in bulk."""
     links = {kind.name: [] for kind in TAG_KINDS}
     mentioned = {kind.name: {} for kind in TAG_KINDS}
     candidates = Counter()
@@ -251,7 +258,7 @@ def new_tags_create(new, matcher, lookup: EntityLookup) -> None:
     for article, record in new:
         for kind, link in given_links(article.pk, record, lookup):
             links[kind.name].append(link)
-        extraction = matcher.extract(record.title, record.body, record.dateline)
+        extraction = (extractions or {}).get(id(record)) or matcher.extract(record.title, record.body, record.dateline)
         for kind in TAG_KINDS:
             if getattr(record, kind.field) is None:
                 found = extracted_ids(kind, getattr(extraction, kind.field), lookup, mentioned[kind.name])
