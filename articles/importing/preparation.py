@@ -9,9 +9,12 @@ import of one batch (an editor's file, a test) starts no process.
 """
 
 import multiprocessing
+import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+
+from newsarchive.processes import die_with_parent
 
 from ..extraction.entities import Extraction
 from ..normal_form import normal_form
@@ -55,7 +58,10 @@ def batches_prepared(batches, matcher):
     second = next(batches, None)
     if second is None:
         return
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+    # It dies with us: it holds our database connection's socket, and would keep a killed import's
+    # transaction open (and a test's TRUNCATE waiting) for as long as it lived.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         waiting = deque([(second, pool.submit(batch_prepared, second))])
         for batch in batches:
             waiting.append((batch, pool.submit(batch_prepared, batch)))

@@ -10,11 +10,9 @@ is replaced at run time: where behaviour must change, a subclass does it (``Shar
 """
 
 import copy
-import ctypes
 import os
 import pickle
 import queue
-import signal
 import struct
 import zlib
 from array import array
@@ -45,6 +43,8 @@ from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
+
+from newsarchive.processes import die_with_parent
 
 # Checked with: Whoosh-Reloaded 2.7.5 (imported as ``whoosh``), django-haystack 3.4.0.
 CHECKED_VERSIONS = {"Whoosh-Reloaded": {"2.7.5"}, "django-haystack": {"3.4.0"}}
@@ -869,20 +869,6 @@ POLL_SECONDS = 0.5  # how often a waiting parent checks that its processes are a
 
 class ParallelWriteFailed(Exception):
     """A writing process died or never reported its segment; nothing was committed."""
-
-
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def die_with_parent(parent: int) -> None:
-    """Ask Linux to kill this process when its parent ends: a rebuild killed (SIGKILL) must not
-    leave writers behind, holding its locks' inherited descriptors and waiting for jobs forever."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the parent's cancel() still stops them
-        return
-    if os.getppid() != parent:  # the parent ended before the request was made
-        os._exit(1)
 
 
 class WriterProcess(SubWriterTask):

@@ -139,8 +139,16 @@ def test_a_worker_killed_while_indexing_leaves_an_index_that_opens_and_repairs(t
         assert time.monotonic() < deadline, "the import never started writing"
         time.sleep(0.02)
     time.sleep(1.5)
+    helpers = children_of(process.pid)  # its writing processes and the one preparing batches ahead
     process.send_signal(signal.SIGKILL)
     process.wait()
+    deadline = time.monotonic() + 10
+    while [pid for pid in helpers if os.path.exists(f"/proc/{pid}")]:
+        # One left alive would hold the import's database connection open (and its transaction,
+        # on PostgreSQL, with every later TRUNCATE waiting on it).
+        assert time.monotonic() < deadline, "a helper process outlived the killed import"
+        time.sleep(0.05)
+    assert len(helpers) >= 2
     assert Article.objects.count() < 4000, "the import finished before it was killed"
     search_backend().forget_snapshot()
     report = index_check()  # the index opens
@@ -149,6 +157,13 @@ def test_a_worker_killed_while_indexing_leaves_an_index_that_opens_and_repairs(t
     assert report.articles == Article.objects.count() > 0
     IndexFolder(str(search_index)).remove_unused()  # as the next rebuild, import or worker's switch does
     assert not list(search_index.glob("staging-*"))  # the killed import's, which nobody holds now
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
 
 
 def _database_url(settings) -> str:
