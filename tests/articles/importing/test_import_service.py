@@ -1,11 +1,9 @@
 """The write side of import_articles: batches, re-imports, rejections, tags and the index."""
 
 import json
-import random
 
 import pytest
 from django.core.management import CommandError, call_command
-from haystack.query import SearchQuerySet
 from whoosh.writing import SegmentWriter
 
 from articles.importing import service
@@ -14,7 +12,7 @@ from articles.importing.service import articles_import
 from articles.models import Article, ArticleCountry, TagOrigin
 from search.engine import merges, whoosh_internals
 from search.indexing import reindex_articles, search_backend
-from tests.search.helpers import facet_counts, search
+from tests.search.helpers import MIXED_WORDS, facet_counts, index_answers, mixed_records, search
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -121,20 +119,6 @@ def test_every_batch_is_indexed(tmp_path, search_index):
     assert search("q=Zetas").total == 25
 
 
-MERGE_WORDS = ["cartel", "hackers", "police", "arrest", "ministry", "library", "oil", "coffee", "wheat", "peso", "Mexico", "Chile"]
-MERGE_QUERIES = MERGE_WORDS + ["hackers police", "oil OR coffee", '"national police"', "-oil coffee", "policía"]
-
-
-def merge_records(count: int) -> list[dict]:
-    rng = random.Random(11)
-    records = []
-    for n in range(count):
-        words = rng.choices(MERGE_WORDS, k=rng.randint(3, 40)) + (["national", "police"] if n % 9 == 0 else [])
-        records.append({"title": " ".join(words[:4]) + f" {n}", "body": " ".join(words), "url": f"https://example.org/{n}",
-                        "published_at": f"2012-0{n % 9 + 1}-1{n % 10}T10:00:00Z", "language": "es" if n % 5 == 0 else "en"})  # fmt: skip
-    return records
-
-
 def answers_after_commits_of_five() -> dict:
     """Index every article afresh, five to a commit (as many small saves), then every query's
     matches (by slug) with their scores, and the facets and total of a browse."""
@@ -142,13 +126,7 @@ def answers_after_commits_of_five() -> dict:
     pks = sorted(Article.objects.values_list("pk", flat=True))
     for start in range(0, len(pks), 5):
         reindex_articles(pks[start : start + 5])
-    found = {}
-    for text in MERGE_QUERIES:
-        found[text] = sorted((result.object.slug, round(result.score, 9)) for result in SearchQuerySet().auto_query(text))
-    browse = search("")
-    found["facets"] = {name: facet_counts(browse, name) for name in ("country", "language", "date")}
-    found["total"] = browse.total
-    return found
+    return index_answers()
 
 
 @pytest.mark.archive_engine
@@ -157,7 +135,7 @@ def test_commits_that_merge_answer_as_with_whooshs_merge(tmp_path, search_index,
     (Whoosh's policy, here from 5 documents) answer every query, score and facet as with Whoosh's
     own reading of them."""
     monkeypatch.setattr(merges, "BULK_WRITE", 5)
-    articles_import(read_paths([write_jsonl(tmp_path / "news.jsonl", merge_records(150))]))
+    articles_import(read_paths([write_jsonl(tmp_path / "news.jsonl", mixed_records(150))]))
     answers = {}
     for reading in ("whoosh", "blocks"):
         with monkeypatch.context() as patched:
@@ -168,7 +146,7 @@ def test_commits_that_merge_answer_as_with_whooshs_merge(tmp_path, search_index,
             answers[reading] = answers_after_commits_of_five()
         assert bool(read_by_blocks) is (reading == "blocks")
     assert answers["blocks"]["total"] == 150
-    assert all(answers["blocks"][text] for text in MERGE_WORDS)
+    assert all(answers["blocks"][text] for text in MIXED_WORDS)
     assert answers["blocks"] == answers["whoosh"]
 
 

@@ -5,7 +5,6 @@ articles does; the write lock is free between chunks; nothing is lost when a pro
 import json
 import multiprocessing
 import os
-import random
 import subprocess
 import sys
 
@@ -21,38 +20,13 @@ from search.engine.generations import IndexFolder
 from search.engine.whoosh_internals import ParallelWriteFailed, index_segments
 from search.indexing import index_pending, search_backend, search_maintenance
 from search.models import PendingIndexUpdate
-from tests.search.helpers import facet_counts, search
+from tests.search.helpers import MIXED_WORDS, index_answers, mixed_records, search
 
 pytestmark = [pytest.mark.archive_engine, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-WORDS = ["cartel", "hackers", "police", "arrest", "ministry", "library", "oil", "coffee", "wheat", "peso", "Mexico", "Chile"]
-QUERIES = WORDS + ["hackers police", "oil OR coffee", '"national police"', "-oil coffee", "policía", "cart*"]
-
-
-def records(count: int, seed: int = 11, edition: str = "") -> list[dict]:
-    rng = random.Random(seed)
-    rows = []
-    for n in range(count):
-        words = rng.choices(WORDS, k=rng.randint(3, 40)) + (["national", "police"] if n % 9 == 0 else [])
-        rows.append({"title": " ".join(words[:4]) + f" {n}{edition}", "body": " ".join(words), "url": f"https://example.org/{n}",
-                     "published_at": f"2012-0{n % 9 + 1}-1{n % 10}T10:00:00Z", "language": "es" if n % 5 == 0 else "en"})  # fmt: skip
-    return rows
-
 
 def write_jsonl(path, rows):
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     return path
-
-
-def answers() -> dict:
-    """Every query's matches (by slug) with their scores, and the facets and total of a browse."""
-    found = {}
-    for text in QUERIES:
-        found[text] = sorted((result.object.slug, round(result.score, 9)) for result in SearchQuerySet().auto_query(text))
-    browse = search("")
-    found["facets"] = {name: facet_counts(browse, name) for name in ("country", "language", "date")}
-    found["total"] = browse.total
-    return found
 
 
 def live_segment_sizes() -> list[int]:
@@ -72,23 +46,23 @@ def small_chunks(monkeypatch, search_index):
 
 
 def test_an_import_in_chunks_answers_as_a_rebuild(tmp_path, small_chunks):
-    path = write_jsonl(tmp_path / "news.jsonl", records(150))
+    path = write_jsonl(tmp_path / "news.jsonl", mixed_records(150))
     summary = articles_import(read_paths([path]), batch_size=25)
     assert summary.created == 150
     sizes = live_segment_sizes()
     assert sum(sizes) == 150 and len(sizes) >= 4  # chunks of 40, 80 and 30, two processes each
-    imported = answers()
+    imported = index_answers()
 
     search_backend().index_processes = 1
     search_maintenance().rebuild(batch_size=50)
     assert live_segment_sizes() == [150]
-    assert imported == answers()
-    assert imported["total"] == 150 and all(imported[word] for word in WORDS)
+    assert imported == index_answers()
+    assert imported["total"] == 150 and all(imported[word] for word in MIXED_WORDS)
 
 
 def test_a_reimport_replaces_the_old_copies(tmp_path, small_chunks):
-    articles_import(read_paths([write_jsonl(tmp_path / "first.jsonl", records(120))]), batch_size=25)
-    summary = articles_import(read_paths([write_jsonl(tmp_path / "again.jsonl", records(120, edition=" revised"))]), batch_size=25)
+    articles_import(read_paths([write_jsonl(tmp_path / "first.jsonl", mixed_records(120))]), batch_size=25)
+    summary = articles_import(read_paths([write_jsonl(tmp_path / "again.jsonl", mixed_records(120, edition=" revised"))]), batch_size=25)
     assert summary.updated == 120
     assert search("").total == 120
     assert search_backend().snapshot().reader.doc_count() == 120
@@ -96,7 +70,7 @@ def test_a_reimport_replaces_the_old_copies(tmp_path, small_chunks):
 
 
 def test_an_article_twice_in_one_chunk_is_indexed_as_its_last_copy(tmp_path, small_chunks):
-    rows = records(30)
+    rows = mixed_records(30)
     rows.append(dict(rows[3], title="Second thoughts about wheat", body="A corrected story about wheat."))
     articles_import(read_paths([write_jsonl(tmp_path / "news.jsonl", rows)]), batch_size=10)
     assert search("").total == 30
@@ -126,7 +100,7 @@ def test_an_editors_save_does_not_wait_for_an_import(tmp_path, small_chunks, mon
     original = bulk_writing.BulkWriter.start_processes
     monkeypatch.setattr(bulk_writing.BulkWriter, "start_processes", lambda writer: started.append(1) or original(writer))
     probe = LockProbe()
-    articles_import(read_paths([write_jsonl(tmp_path / "news.jsonl", records(150))]), batch_size=10, progress=probe)
+    articles_import(read_paths([write_jsonl(tmp_path / "news.jsonl", mixed_records(150))]), batch_size=10, progress=probe)
     assert len(probe.waits) == 15 and len(started) == 3  # each batch saved once, while processes wrote chunks
     assert search("").total == 150
 
@@ -139,7 +113,7 @@ def test_a_process_that_dies_leaves_its_chunk_owed_and_nothing_behind(tmp_path, 
 
     monkeypatch.setattr(SubWriterTask, "_process_file", dies_once_a_chunk_is_live)
     with pytest.raises(ParallelWriteFailed, match="exit code 3"):
-        articles_import(read_paths([write_jsonl(tmp_path / "news.jsonl", records(150))]), batch_size=10)
+        articles_import(read_paths([write_jsonl(tmp_path / "news.jsonl", mixed_records(150))]), batch_size=10)
     assert Article.objects.count() > 40  # the database has every batch written before the failure
     assert search("").total == 40  # the first chunk
     owed = set(PendingIndexUpdate.objects.values_list("article_id", flat=True))
