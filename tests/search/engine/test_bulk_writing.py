@@ -143,3 +143,29 @@ def test_a_killed_imports_staging_folder_is_removed_once_its_owner_is_gone(tmp_p
     assert len(left) == 2
     assert sorted(folder.remove_unused()) == sorted(left)
     assert not [name for name in os.listdir(tmp_path) if name.startswith("staging-")]
+
+
+class RebuildMidway:
+    """An import's progress callback that runs a whole rebuild after the fourth batch, while the
+    import's chunk is half written by its processes."""
+
+    def __init__(self):
+        self.batches = 0
+        self.report = None
+
+    def update(self, count):
+        self.batches += 1
+        if self.batches == 4:
+            self.report = search_maintenance().rebuild(batch_size=25)
+
+
+def test_a_chunk_written_across_a_rebuild_joins_the_new_generation_once(tmp_path, small_chunks):
+    probe = RebuildMidway()
+    articles_import(read_paths([write_jsonl(tmp_path / "news.jsonl", mixed_records(150))]), batch_size=10, progress=probe)
+    assert probe.report is not None and probe.report["documents"] == 40  # the rebuild read what the database had
+    assert os.readlink(small_chunks / "current") == probe.report["generation"]  # the chunk went to the new one
+    assert search_backend().snapshot().reader.doc_count() == 150 == search("").total  # no article twice
+    imported = index_answers()
+    search_backend().index_processes = 1
+    search_maintenance().rebuild(batch_size=50)
+    assert index_answers() == imported
