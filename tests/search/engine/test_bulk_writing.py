@@ -169,3 +169,25 @@ def test_a_chunk_written_across_a_rebuild_joins_the_new_generation_once(tmp_path
     search_backend().index_processes = 1
     search_maintenance().rebuild(batch_size=50)
     assert index_answers() == imported
+
+
+def test_a_save_between_the_lookup_and_the_lock_is_replaced_not_doubled(tmp_path, small_chunks, monkeypatch):
+    """The chunk's old copies are looked up before the write lock is taken; a copy that an
+    editor's save commits after that lookup is found under the lock, in the segment it made."""
+    from search.indexing import reindex_articles
+
+    saved = []
+    lookup = bulk_writing.BulkWriter.live_identifiers
+
+    def lookup_then_a_save(writer):
+        found = lookup(writer)
+        article = Article.objects.order_by("-pk").first()  # of the chunk being adopted
+        reindex_articles([article.pk])  # an editor's save, committed before the adoption's lock
+        saved.append(article.pk)
+        return found
+
+    monkeypatch.setattr(bulk_writing.BulkWriter, "live_identifiers", lookup_then_a_save)
+    articles_import(read_paths([write_jsonl(tmp_path / "news.jsonl", mixed_records(150))]), batch_size=10)
+    assert len(saved) == 3  # one per chunk
+    search_backend().forget_snapshot()
+    assert search_backend().snapshot().reader.doc_count() == 150 == search("").total
