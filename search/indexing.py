@@ -70,8 +70,10 @@ def bulk_reindexing():
     the import. Articles whose chunk is not added when the import stops (an error, Ctrl-C) are
     recorded as owed. On any other engine, each call is ``reindex_articles``.
     """
+    def owe(identifiers) -> None:
+        defer_articles([article_id_of(identifier) for identifier in identifiers])
+
     maintenance = search_maintenance()
-    owe = lambda identifiers: defer_articles([article_id_of(i) for i in identifiers])  # noqa: E731
     writer = maintenance.bulk_writer(owe) if maintenance else None
     if writer is None:
         yield reindex_articles

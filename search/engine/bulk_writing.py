@@ -34,7 +34,7 @@ from whoosh.reading import SegmentReader
 from .interface import SearchUnavailable
 from .merges import merge_after_a_save
 from .parallel_writing import PARALLEL_FROM
-from .whoosh_internals import PackedArchiveCodec, ParallelWriter, index_segments
+from .whoosh_internals import PackedArchiveCodec, ParallelWriter, index_segments, segment_id
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +47,12 @@ class StagingSchemaChanged(Exception):
     new schema went live meanwhile): nothing was adopted, the chunk's documents are owed."""
 
 
-def adopting(segments: list, keep_merging=merge_after_a_save):
+def adopting(segments: list):
     """A Whoosh ``mergetype`` (the documented hook of ``writer.commit``) that merges the live
     index's tiny segments as a save would, then lists ``segments`` after the others."""
 
     def merge(writer, existing):
-        return keep_merging(writer, existing) + list(segments)
+        return merge_after_a_save(writer, existing) + list(segments)
 
     return merge
 
@@ -166,13 +166,15 @@ class BulkWriter:
                  len(self.identifiers), len(present), time.monotonic() - locked)  # fmt: skip
 
     def live_identifiers(self) -> tuple[set[str], set[str]]:
-        """The live index's segment ids as of now, and the chunk's identifiers found in them."""
+        """The segments this process's snapshot of the live index reads, and the chunk's
+        identifiers found in them. Both come from the same reader: a table of contents read
+        again could name a segment committed after the lookup, which would then go unchecked."""
         try:
-            index = self.backend.open_generation(self.backend.live_generation(create=True))
+            reader = self.backend.snapshot(create=True).reader
         except (FileNotFoundError, EmptyIndexError, SearchUnavailable):
-            return set(), set()  # switched meanwhile: every segment is looked in under the lock
-        with index.reader() as reader:
-            return {segment.segment_id() for segment in index_segments(index)}, identifiers_in(reader, self.identifiers)
+            return set(), set()  # every segment is looked in under the lock
+        looked_in = {segment_id(leaf) for leaf, _ in reader.leaf_readers()}
+        return looked_in, identifiers_in(reader, self.identifiers)
 
     def remove_staging(self) -> None:
         if self.owner is not None:
