@@ -50,7 +50,7 @@ from .interface import IndexBusy, SearchUnavailable
 from .languages import ANALYZERS, DEFAULT, ENGLISH_ANALYZER, FOLD_ACCENTS, SHADOWS, LanguageBranch, Languages, field_of
 from .merges import commit_merge_policy, merge_small_tiers, segments_to_merge
 from .parallel_writing import index_processes
-from .related import distinct_top, document_frequency, key_terms, shingles, tag_likeness, text_likeness
+from .related import distinct_top, document_frequency, frequencies_held_bytes, key_terms, shingles, tag_likeness, text_likeness
 from .rerank import Feedback, document_terms, feedback_scores
 from .scoring import Unscorable, evaluate, top_documents
 from .snapshot import SnapshotHolder, segments_reader
@@ -70,8 +70,20 @@ from .whoosh_internals import (
 log = logging.getLogger(__name__)
 
 TEXT_ANALYZER = ENGLISH_ANALYZER  # text fields' analysis under their own names (languages.py has the others)
-TERM_OF = {analysis: make_term_of(analyzer) for analysis, analyzer in ANALYZERS.items()}  # cached per word
+# A word's index term per analysis, remembered; the analyses share the words' part of the cache budget.
+TERM_OF = {analysis: make_term_of(analyzer, 1 / len(ANALYZERS)) for analysis, analyzer in ANALYZERS.items()}
 term_of = TERM_OF[DEFAULT]  # a word's index term, cached for snippets
+
+
+def caches_held_bytes(snapshot) -> dict[str, int]:
+    """The bytes each of the process's search caches holds (``segments.SHARES``), the snapshot's included."""
+    return {
+        segments.SEGMENT_ARRAYS: segments.held_bytes(),
+        segments.JOINED_POSTINGS: snapshot.postings.held_bytes(),
+        segments.FILTER_MASKS: snapshot.remembered_bytes(),
+        segments.WORDS: sum(term_of.held_bytes() for term_of in TERM_OF.values()),
+        segments.FREQUENCIES: frequencies_held_bytes(snapshot),
+    }
 
 
 @lru_cache(maxsize=8192)
@@ -157,7 +169,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         self.feedback = Feedback.from_option(connection_options.get("FEEDBACK"))
         # What this process keeps of the index's segments (postings, facet and length arrays), in
         # megabytes: one budget for the process, the least recently used going first (segments.py).
-        self.cache_bytes = int(float(connection_options.get("CACHE_MB", 128)) * 2**20)
+        self.cache_bytes = int(float(connection_options.get("CACHE_MB", 192)) * 2**20)
         # Processes that write a rebuild's new generation, one segment each (parallel_writing.py).
         self.index_processes = index_processes(connection_options.get("INDEX_PROCESSES"))
 

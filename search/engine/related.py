@@ -21,6 +21,8 @@ from collections import Counter
 import numpy as np
 from whoosh import query
 
+from . import segments
+from .memo import BoundedMemo
 from .scoring import evaluate, top_documents
 from .snippets import WORD
 
@@ -28,8 +30,7 @@ KEY_TERMS = 15  # Lucene's MoreLikeThis takes 25, Whoosh's 5; each costs a read 
 TERMS_WEIGHED = 30  # the text's most frequent terms, the earliest first, whose IDF is looked up
 SOURCE_CHARS = 3000  # a story's key terms and its wording are in its lead; long bodies cost time
 DIGIT = re.compile(r"\d")  # figures and dates are no topic
-FREQUENCIES_KEPT = 200_000  # document frequencies remembered per field and generation
-_frequencies: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # snapshot -> {(field, term): count}
+_frequencies: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # snapshot -> BoundedMemo of (field, term)
 SHINGLE_CHARS = 1500  # copies of a story agree in its lead, whatever they add or cut at the end
 DUPLICATE_SHARE = 0.5  # of the shorter text's shingles; distinct stories on one topic share few
 
@@ -51,21 +52,23 @@ def key_terms(text: str, term_of, document_frequency, documents: int) -> dict[st
 
 
 def document_frequency(snapshot, fieldname: str):
-    """``term -> documents with it``, remembered for the generation: Whoosh looks a term up in
-    every segment (25 at 100,000 articles), and articles share most of their words."""
-    known = _frequencies.setdefault(snapshot, {})
-    reader = snapshot.reader
+    """``term -> documents with it``, remembered for the generation within the document
+    frequencies' share of the cache budget: Whoosh looks a term up in every segment (25 at
+    100,000 articles), and articles share most of their words."""
+    known = _frequencies.get(snapshot)
+    if known is None:
+        reader = snapshot.reader
+        known = _frequencies.setdefault(snapshot, BoundedMemo(lambda key: reader.doc_frequency(*key), segments.FREQUENCIES))
 
     def frequency(term: str) -> int:
-        key = (fieldname, term)
-        found = known.get(key)
-        if found is None:
-            if len(known) >= FREQUENCIES_KEPT:
-                known.clear()
-            found = known[key] = reader.doc_frequency(fieldname, term)
-        return found
+        return known((fieldname, term))
 
     return frequency
+
+
+def frequencies_held_bytes(snapshot) -> int:
+    known = _frequencies.get(snapshot)
+    return known.held_bytes() if known is not None else 0
 
 
 def text_likeness(snapshot, own: int, fieldname: str, terms: dict[str, float], within=None):

@@ -23,7 +23,6 @@ from .segments import field_lengths, term_postings
 # B is lower than Whoosh's 0.75: long stories are penalised less, which raised the mean P@10 of the
 # topic evaluation from 0.747 to 0.80 (docs/ranking.md).
 B, K1 = 0.2, 1.2
-JOINED_SHARE = 4  # joined postings of the latest terms, per snapshot, up to 1/4 of the segment budget
 # A query part matching at most 1/SPARSE_SHARE of the archive is evaluated as lists of documents
 # rather than as arrays the archive's size (sparse.py).
 SPARSE_SHARE = 8
@@ -78,7 +77,7 @@ class Postings:
 
     def term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """(global document numbers, term frequencies) of a term, deleted documents included.
-        The latest terms are kept joined, up to a share of the segment budget; each segment's part is kept by
+        The latest terms are kept joined, up to their share of the cache budget; each segment's part is kept by
         segments.py (within its own bound), so that a commit only reads the new segment's."""
         key = (fieldname, text)
         cached = self._terms.get(key)
@@ -88,10 +87,13 @@ class Postings:
         result = self.read(fieldname, text)
         self._terms[key] = result
         self._terms_bytes += result[0].nbytes + result[1].nbytes
-        while self._terms_bytes > segments.budget_bytes() // JOINED_SHARE and len(self._terms) > 1:
+        while self._terms_bytes > segments.share_bytes(segments.JOINED_POSTINGS) and len(self._terms) > 1:
             _, (docs, freqs) = self._terms.popitem(last=False)
             self._terms_bytes -= docs.nbytes + freqs.nbytes
         return result
+
+    def held_bytes(self) -> int:
+        return self._terms_bytes
 
     def read(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """A term's postings from every segment, joined."""

@@ -8,6 +8,10 @@ process, so the first search after an editor's save only reads the new segment's
 What is kept is bounded in bytes (``set_budget``; the connection's ``CACHE_MB``): the least
 recently used arrays go first. Without a bound, every term ever searched stayed in every worker,
 and a common term's postings at a million articles are megabytes.
+
+The budget is the whole of a process's search caches: these arrays take ``SHARES[SEGMENT_ARRAYS]``
+of it and every other cache its own share (``share_bytes``), so that one setting bounds a worker's
+caches in bytes (issue 14).
 """
 
 import sys
@@ -19,7 +23,15 @@ from whoosh.util.numeric import byte_to_length
 
 from .whoosh_internals import field_length_bytes, postings_blocks, segment_id
 
-DEFAULT_BUDGET_BYTES = 128 * 2**20
+DEFAULT_BUDGET_BYTES = 192 * 2**20
+SEGMENT_ARRAYS, JOINED_POSTINGS, FILTER_MASKS, WORDS, FREQUENCIES = (
+    "segment arrays", "joined postings", "filter masks", "words", "document frequencies",
+)  # fmt: skip
+# Each cache's share of the budget, together all of it: this module's per-segment arrays; each
+# generation's joined postings of the latest terms (scoring.py); its filter masks and browsing
+# counts (snapshot.py); the index term of each word seen, for snippets and related articles,
+# split between the analyses (snippets.py); and document frequencies (related.py).
+SHARES = {SEGMENT_ARRAYS: 0.6, JOINED_POSTINGS: 0.15, FILTER_MASKS: 0.1, WORDS: 0.1, FREQUENCIES: 0.05}
 LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 _lock = threading.Lock()
@@ -44,6 +56,11 @@ def held_bytes() -> int:
     return _held
 
 
+def share_bytes(cache: str) -> int:
+    """The bytes ``cache`` (one of ``SHARES``) may hold in this process."""
+    return int(_budget * SHARES[cache])
+
+
 def size_of(value) -> int:
     """The bytes a cached value holds: arrays by their buffers, containers by their contents."""
     if isinstance(value, np.ndarray):
@@ -58,16 +75,16 @@ def size_of(value) -> int:
 
 
 def evict_over_budget() -> None:
-    """Drop the least recently used values until the rest fit the budget (under ``_lock``)."""
+    """Drop the least recently used values until the rest fit their share (under ``_lock``)."""
     global _held
-    while _held > _budget and _cache:
+    while _held > share_bytes(SEGMENT_ARRAYS) and _cache:
         _, (_, size) = _cache.popitem(last=False)
         _held -= size
 
 
 def cached(leaf, kind: str, fieldname: str, compute, *detail):
     """``compute()`` once per (segment, kind, field, detail); a reader without segment (empty
-    index) is not cached, nor is a value larger than the whole budget."""
+    index) is not cached, nor is a value larger than the whole share."""
     global _held
     leaf_id = segment_id(leaf)
     if leaf_id is None:
@@ -81,7 +98,7 @@ def cached(leaf, kind: str, fieldname: str, compute, *detail):
     value = compute()
     size = size_of(value)
     with _lock:
-        if key not in _cache and size <= _budget:
+        if key not in _cache and size <= share_bytes(SEGMENT_ARRAYS):
             _cache[key] = (value, size)
             _held += size
             evict_over_budget()

@@ -23,7 +23,6 @@ from .scoring import FieldBM25F, Postings
 from .whoosh_internals import InPlaceSegmentReader, deleted_docnums, index_segments, reader_with_deletions_of
 
 MISSING = np.iinfo(np.uint64).max  # a sortable column's value for a document without the field
-FILTER_MASKS_KEPT = 64  # masks and counts kept per generation; a mask is a byte a document: 6.4 MB at 100,000 articles
 
 
 def same_deletions(old_segment, new_segment) -> bool:
@@ -93,7 +92,8 @@ class IndexSnapshot:
             if isinstance(schema[name], (ID, KEYWORD)) and not schema[name].unique and name != DJANGO_ID
         }  # fmt: skip
         self._value_bounds = {}
-        self._remembered: OrderedDict = OrderedDict()  # filter masks and browsing facet counts
+        self._remembered: OrderedDict = OrderedDict()  # filter masks and browsing facet counts: key -> (value, bytes)
+        self._remembered_bytes = 0
         # Open each segment's stored fields now, not in the first search that shows one of its
         # documents (5 ms a segment at 100,000 articles); segments kept from the last snapshot
         # have theirs open already.
@@ -132,19 +132,28 @@ class IndexSnapshot:
         return self.remembered(("filter", parsed_query), lambda: compute(parsed_query))
 
     def remembered(self, key, compute):
-        """``compute()`` once per ``key`` for this generation, which never changes: the
-        ``FILTER_MASKS_KEPT`` most recently used are kept. Read only."""
+        """``compute()`` once per ``key`` for this generation, which never changes: the most
+        recently used are kept, up to the filter masks' share of the cache budget (a mask is a
+        byte a document, 1 MB at a million articles). Read only."""
         with self._lock:
-            value = self._remembered.get(key)
-            if value is not None:
+            found = self._remembered.get(key)
+            if found is not None:
                 self._remembered.move_to_end(key)
-                return value
+                return found[0]
         value = compute()
+        size = segments.size_of(value)
         with self._lock:
-            self._remembered[key] = value
-            while len(self._remembered) > FILTER_MASKS_KEPT:
-                self._remembered.popitem(last=False)
+            if key not in self._remembered:
+                self._remembered[key] = (value, size)
+                self._remembered_bytes += size
+            limit = segments.share_bytes(segments.FILTER_MASKS)
+            while self._remembered_bytes > limit and self._remembered:
+                _, (_, dropped) = self._remembered.popitem(last=False)
+                self._remembered_bytes -= dropped
         return value
+
+    def remembered_bytes(self) -> int:
+        return self._remembered_bytes
 
     def mask_of(self, docnums) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)

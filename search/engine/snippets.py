@@ -2,14 +2,16 @@
 
 Whoosh's highlighter runs every token of the text through the analyzer's generator chain, which
 costs about half a millisecond per result. Here words are found with the tokenizer's own regular
-expression and each distinct word is analysed once per process (``term_of`` is cached), so a page
-of twenty snippets costs a few milliseconds. Matching is the index's: accent-folded and stemmed.
+expression and each distinct word is analysed once per process (``term_of`` is remembered, within
+the words' share of the cache budget), so a page of twenty snippets costs a few milliseconds. Matching is the index's: accent-folded and stemmed.
 """
 
 import re
-from functools import lru_cache
 
 from django.utils.html import escape
+
+from . import segments
+from .memo import BoundedMemo
 
 # A word: Whoosh's RegexTokenizer default with combining accents (U+0300-U+036F) inside a word,
 # so that a decomposed "é" does not split it. The analyzer's tokenizer uses the same pattern.
@@ -18,13 +20,15 @@ WORD = re.compile(WORD_PATTERN)
 ELLIPSIS = " … "
 
 
-def make_term_of(analyzer):
-    @lru_cache(maxsize=200_000)
+def make_term_of(analyzer, share: float = 1.0) -> BoundedMemo:
+    """``term_of(word)``: the word's one index term, or None (a stop word, or several terms),
+    remembered within ``share`` of the words' share of the cache budget."""
+
     def term_of(word: str) -> str | None:
         tokens = [token.text for token in analyzer(word)]
         return tokens[0] if len(tokens) == 1 else None
 
-    return term_of
+    return BoundedMemo(term_of, segments.WORDS, share)
 
 
 def best_windows(spans: list[tuple[int, int]], surround: int, fragments: int) -> list[tuple[int, int]]:

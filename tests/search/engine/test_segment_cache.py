@@ -1,12 +1,14 @@
-"""What a process keeps of the index's segments stays within its budget in bytes, survives a
-commit, and never changes an answer."""
+"""What a process keeps of the index's segments, and every other search cache, stays within the
+budget in bytes, survives a commit, and never changes an answer."""
 
 import numpy as np
 import pytest
 
 from search.engine import segments
+from search.engine.backend import caches_held_bytes
 from search.engine.whoosh_internals import segment_id
 from search.indexing import reindex_articles, search_backend
+from search.related import related_articles
 from search.signals import index_updates_paused
 from tests.factories import ArticleFactory
 from tests.search.helpers import search, slugs
@@ -43,11 +45,37 @@ def test_the_cache_never_holds_more_than_its_budget(archive, budget):
     assert segments.held_bytes() > 0
 
 
+def test_every_cache_together_holds_no_more_than_the_budget(archive, budget):
+    """Searches with snippets and filters, browsing and related articles fill each cache; past
+    its share, each drops what it holds (the shares add up to the budget)."""
+    assert sum(segments.SHARES.values()) == pytest.approx(1.0)
+    budget(60_000)
+    most = dict.fromkeys(segments.SHARES, 0)
+    for n, word in enumerate(WORDS):
+        search(f"q={word} OR common")
+        search(f"q={word}&sort=newest&language=en")
+        search(f"from={1990 + n % 40}-01-01")  # browsing: its facet counts are remembered
+        related_articles(archive[n % len(archive)])
+        held = caches_held_bytes(search_backend().snapshot())
+        assert all(held[name] <= segments.share_bytes(name) for name in held), held
+        assert sum(held.values()) <= 60_000, held
+        most = {name: max(most[name], held[name]) for name in held}
+    assert all(most.values()), f"a cache was never used: {most}"
+    assert most[segments.FILTER_MASKS] > segments.share_bytes(segments.FILTER_MASKS) / 2, "the masks never came near their share"
+
+
+def answers(archive) -> list:
+    return [
+        (slugs(found), found.total, [(facet.name, [(v.value, v.count) for v in facet.values]) for facet in found.facets])
+        for found in (search(query) for word in WORDS[:40] for query in (f"q={word} OR common", f"from=19{word[-2:]}-01-01"))
+    ] + [[hit.slug for hit in related_articles(article)] for article in archive[:10]]
+
+
 def test_answers_are_the_same_with_a_tiny_budget_and_a_large_one(archive, budget):
     budget(64 * 2**20)
-    large = [(slugs(found), found.total) for found in (search(f"q={word} OR common") for word in WORDS[:40])]
+    large = answers(archive)
     budget(1)
-    tiny = [(slugs(found), found.total) for found in (search(f"q={word} OR common") for word in WORDS[:40])]
+    tiny = answers(archive)
     assert tiny == large
 
 

@@ -1,0 +1,66 @@
+"""A memo of small values (a word's index term, a term's document frequency), bounded in bytes.
+
+Search and related articles look the same few thousand words up again and again, and each miss
+costs an analyzer's run or a look-up in every segment. A plain dict answers a repeat at the cost
+of a dict look-up (``functools.lru_cache``'s speed), but grows with every word ever seen. This one
+counts its bytes and, past its share of the cache budget, forgets everything at once: the words
+in use come back within a few requests, and no bookkeeping per hit slows the common case.
+"""
+
+import sys
+import threading
+
+from . import segments
+
+# What a dict spends per entry beyond its key and value: 24 bytes of entry and up to 8 of index in
+# CPython 3.11, times the free room a dict keeps before it grows (up to three times as much).
+# tests/search/engine/test_memo.py checks the count against tracemalloc.
+ENTRY_BYTES = 96
+MISSING = object()
+
+
+def size_of(value) -> int:
+    """A key's or value's bytes: strings and numbers by ``sys.getsizeof``, tuples with their items."""
+    if isinstance(value, tuple):
+        return sys.getsizeof(value) + sum(size_of(item) for item in value)
+    return sys.getsizeof(value)
+
+
+class BoundedMemo:
+    """``compute(key)`` remembered while the memo holds at most ``share`` (a fraction) of the
+    ``segments.SHARES[cache]`` bytes; ``get`` is the fast path, a dict's."""
+
+    def __init__(self, compute, cache: str, share: float = 1.0):
+        self._compute = compute
+        self._cache = cache
+        self._share = share
+        self._values: dict = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, key):
+        value = self._values.get(key, MISSING)
+        if value is MISSING:
+            value = self._remember(key)
+        return value
+
+    def _remember(self, key):
+        value = self._compute(key)
+        size = size_of(key) + size_of(value) + ENTRY_BYTES
+        with self._lock:
+            if self._bytes + size > self.limit():
+                self._values.clear()
+                self._bytes = 0
+            if key not in self._values and size <= self.limit():
+                self._values[key] = value
+                self._bytes += size
+        return value
+
+    def limit(self) -> int:
+        return int(segments.share_bytes(self._cache) * self._share)
+
+    def held_bytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._values)
