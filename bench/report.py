@@ -1,6 +1,9 @@
-"""Render a ``bench/run.py`` results file as ``docs/benchmarks.md``.
+"""Render ``bench/run.py`` results files as ``docs/benchmarks.md``: with archives of several sizes,
+first the curve (how each figure grows with the archive), then each archive in full.
 
     .venv/bin/python bench/report.py bench/results/full.json [--out docs/benchmarks.md]
+    .venv/bin/python bench/report.py bench/results/reuters.json bench/results/scale-100k.json \
+        bench/results/scale-1m.json --memory bench/results/memory-*.json
 """
 
 import argparse
@@ -17,7 +20,13 @@ CLASSES = {
 }
 TARGETS = """Targets (issue 4), at 100,000 articles on this 2-core machine: p95 of every class through gunicorn
 under 150 ms; at the function level no more than 10× tantivy's p95; full `rebuild_index` under
-5 minutes; an admin save findable in under 1 s; import with extraction at 150 articles/s or more."""
+5 minutes; an admin save findable in under 1 s; import with extraction at 150 articles/s or more.
+
+Targets (issue 14), at 1,000,000 articles: every class under 150 ms p95 through gunicorn and within
+5× of tantivy's p95; import with extraction at 500 articles/s or more; `rebuild_index` under 20
+minutes; an admin save findable in under 1 s; PSS under 250 MB a worker (120 MB on Reuters). At
+100,000 articles: every class within 3× of tantivy's p95 at the function level, and under 50 ms p95
+through gunicorn for the HTML page as for the API."""
 
 
 def ms(figures) -> str:
@@ -60,6 +69,59 @@ def save_rows(save: dict) -> list[str]:
         f"| of which edits of archive articles ({save['findable_edit_ms']['n']}) | {ms_max(save['findable_edit_ms'])} |",
         f"| the admin's POST alone (save, extraction, index commit, redirect) | {ms_max(save['admin_post_ms'])} |",
     ]
+
+
+def worker_pss_mb(memory: dict) -> float:
+    """The mean PSS of the gunicorn workers after ``bench/worker_memory.py``'s whole workload."""
+    workers = memory["gunicorn"]["after_workload"]["workers"].values()
+    return sum(worker["pss"] for worker in workers) / len(workers) / 1024
+
+
+def curve_section(archives: list[dict], memories: list[dict] = ()) -> list[str]:
+    """One column per archive, smallest first: what grows with the archive, side by side."""
+    archives = sorted(archives, key=lambda archive: archive["articles"])
+    memory_of = {memory["articles"]: memory for memory in memories if "gunicorn" in memory}
+
+    def row(label, value) -> str:
+        return f"| {label} | " + " | ".join(value(archive) for archive in archives) + " |"
+
+    def memory_cell(archive) -> str:
+        near = [articles for articles in memory_of if abs(articles - archive["articles"]) <= archive["articles"] * 0.01]
+        if not near:
+            return "–"
+        memory = memory_of[near[0]]
+        return f"{worker_pss_mb(memory):.0f} MB ({memory['commit']}{'+' if memory.get('dirty') else ''})"
+
+    lines = [
+        "## The curve: " + ", ".join(f"{archive['articles']:,}" for archive in archives) + " articles",
+        "",
+        "p95 in ms; the ratio is ours over tantivy's p95 at the function level (`run_search` against "
+        "tantivy's search in the same process).",
+        "",
+        "| | " + " | ".join(f"{archive['name']} ({archive['articles']:,})" for archive in archives) + " |",
+        "|---|" + "---|" * len(archives),
+    ]
+    for key, label in CLASSES.items():
+        lines.append(row(f"{label}: run_search / tantivy / ratio",
+                         lambda a, key=key: f"{a['ours_function'][key]['p95']:.1f} / {a['tantivy']['latency'][key]['p95']:.1f} / "
+                                            f"{ratio(a['ours_function'][key], a['tantivy']['latency'][key])}"))  # fmt: skip
+        lines.append(row(f"{label}: gunicorn API / HTML page",
+                         lambda a, key=key: f"{a['ours_gunicorn'][key]['p95']:.1f} / "
+                                            f"{a.get('ours_gunicorn_page', {}).get(key, {}).get('p95', float('nan')):.1f}"))  # fmt: skip
+    lines += [
+        row("related articles: run_search / gunicorn API", lambda a: f"{a['ours_function']['related']['p95']:.1f} / {a['ours_gunicorn']['related']['p95']:.1f}"
+            if "related" in a["ours_function"] else "–"),
+        row("admin save to findable, p95 ms", lambda a: f"{a['save_to_findable']['findable_through_gunicorn_ms']['p95']:.0f}"),
+        row("import with extraction, articles/s", lambda a: f"{a['import']['articles_per_s']:.0f} ({a['import']['seconds'] / 60:.1f} min)"),
+        row("`rebuild_index`, articles/s", lambda a: f"{a['rebuild']['articles_per_s']:.0f} ({a['rebuild']['seconds'] / 60:.1f} min)"),
+        row("index on disk / tantivy's, MB", lambda a: f"{a['index_mb']:.0f} / {a['tantivy']['index_mb']:.0f}"),
+        row("SQLite database, MB", lambda a: f"{a['database_mb']:.0f}"),
+        row("a worker's warm-up, ms", lambda a: f"{a['ours_warm_up_ms']:.0f}" if "ours_warm_up_ms" in a else "–"),
+        row("PSS a gunicorn worker after `bench/worker_memory.py`'s workload (commit)", memory_cell),
+        row("commit of the run", lambda a: a.get("commit", "–")),
+        "",
+    ]
+    return lines
 
 
 def archive_section(archive: dict) -> list[str]:
@@ -110,7 +172,7 @@ def archive_section(archive: dict) -> list[str]:
     return lines
 
 
-def render(runs: list[dict], loads: list[dict] = ()) -> str:
+def render(runs: list[dict], loads: list[dict] = (), memories: list[dict] = ()) -> str:
     results = runs[0]
     machine = results["machine"]
     packages = ", ".join(f"{name}=={version}" for name, version in machine["packages"].items())
@@ -147,9 +209,11 @@ def render(runs: list[dict], loads: list[dict] = ()) -> str:
         "words), tantivy `en_stem` (Snowball English). Such differences are listed per archive below.",
         "",
     ]
-    for run in runs:
-        for archive in run["archives"]:
-            lines += archive_section(archive)
+    archives = [archive | {"commit": run["commit"]} for run in runs for archive in run["archives"]]
+    if len(archives) > 1:
+        lines += curve_section(archives, memories)
+    for archive in archives:
+        lines += archive_section(archive)
     for load in loads:
         lines += load_section(load)
     return "\n".join(lines).rstrip() + "\n"
@@ -186,9 +250,12 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--load", type=Path, nargs="*", default=[REPO_ROOT / "bench" / "results" / name for name in LOAD_RESULTS],
                         help="load benchmark results (bench/load.py), each rendered when its file exists")  # fmt: skip
+    parser.add_argument("--memory", type=Path, nargs="*", default=[],
+                        help="bench/worker_memory.py gunicorn results, shown in the curve beside the archive of their size")  # fmt: skip
     args = parser.parse_args(argv)
     loads = [json.loads(path.read_text()) for path in args.load if path.exists()]
-    args.out.write_text(render([json.loads(path.read_text()) for path in args.results], loads))
+    memories = [json.loads(path.read_text()) for path in args.memory]
+    args.out.write_text(render([json.loads(path.read_text()) for path in args.results], loads, memories))
     print(f"Wrote {args.out}")
 
 

@@ -124,3 +124,24 @@ def test_the_report_renders_each_load_run_with_its_archive():
     assert "## Load: 100,000 generated articles" in generated and "bench/load.py --size 100000`" in generated
     assert "at start 0.50 / 0.40 / 0.30, at end 2.10 / 1.00 / 0.60" in generated
     assert "| 3 | 42 | 60.0 | 150.0 | 210.0 | 400 | 0 |" in generated
+
+
+def test_the_curve_puts_each_archive_in_a_column_smallest_first_with_its_memory():
+    from report import CLASSES, curve_section
+
+    def archive(name, articles, p95, tantivy_p95):
+        figures = {key: {"p50": p95 / 2, "p95": p95, "max": p95, "n": 30} for key in CLASSES}
+        return {"name": name, "articles": articles, "commit": "abc1234", "ours_function": figures, "ours_gunicorn": figures,
+                "ours_gunicorn_page": figures, "tantivy": {"latency": {key: {"p50": 1, "p95": tantivy_p95} for key in CLASSES}, "index_mb": 20.0},
+                "save_to_findable": {"findable_through_gunicorn_ms": {"p95": 80.0}}, "import": {"articles_per_s": 400.0, "seconds": 2500.0},
+                "rebuild": {"articles_per_s": 600.0, "seconds": 1666.0}, "index_mb": 50.0, "database_mb": 60.0}  # fmt: skip
+
+    workers = {"1": {"pss": 200 * 1024}, "2": {"pss": 220 * 1024}}
+    memory = {"articles": 1_000_000, "commit": "def5678", "dirty": False, "gunicorn": {"after_workload": {"workers": workers}}}
+    lines = curve_section([archive("generated-1000000", 1_000_000, 120.0, 30.0), archive("reuters", 21_577, 14.0, 2.0)], [memory])
+    table = "\n".join(lines)
+    assert lines[0] == "## The curve: 21,577, 1,000,000 articles"
+    assert "| | reuters (21,577) | generated-1000000 (1,000,000) |" in table
+    assert "| common word: run_search / tantivy / ratio | 14.0 / 2.0 / 7.0× | 120.0 / 30.0 / 4.0× |" in table
+    assert "| import with extraction, articles/s | 400 (41.7 min) | 400 (41.7 min) |" in table
+    assert "(commit) | – | 210 MB (def5678) |" in table
