@@ -183,7 +183,7 @@ class IndexSnapshot:
             values = self.sort_keys(key.lstrip("-"))
             keys.append(MISSING - values if key.startswith("-") else values)
         order = np.lexsort(keys)
-        order = order[self.live[order]]
+        order = order[self.live[order]].astype(np.int32)  # half of int64's bytes a document; a generation holds fewer than 2**31
         with self._lock:
             self._orders[sort_by] = order
         return order
@@ -208,10 +208,12 @@ class IndexSnapshot:
                         by_value.setdefault(value, []).append(docs + offset)
                 values = sorted(by_value)
                 docs = [np.concatenate(by_value[value]) for value in values]
+                # int32, as the segments' postings: these are the largest arrays a worker keeps
+                # (a few pairs a document per field), and a generation holds fewer than 2**31.
                 self._facets[fieldname] = (
                     values,
-                    np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
-                    np.repeat(np.arange(len(values), dtype=np.int64), [len(d) for d in docs]),
+                    np.concatenate(docs).astype(np.int32, copy=False) if docs else np.zeros(0, dtype=np.int32),
+                    np.repeat(np.arange(len(values), dtype=np.int32), [len(d) for d in docs]),
                 )
             return self._facets[fieldname]
 
@@ -256,7 +258,7 @@ class IndexSnapshot:
             if key not in self._facets:
                 _, docs, value_ids = self._facets[fieldname]
                 order = np.argsort(docs, kind="stable")
-                starts = np.searchsorted(docs[order], np.arange(self.size + 1))
+                starts = np.searchsorted(docs[order], np.arange(self.size + 1)).astype(np.int32)
                 self._facets[key] = (value_ids[order], starts)
             return self._facets[key]
 

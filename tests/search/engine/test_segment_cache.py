@@ -108,3 +108,15 @@ def test_size_of_counts_arrays_and_containers():
     assert segments.size_of(array) >= 8000
     assert segments.size_of({"a": array, "b": array}) >= 16000
     assert segments.size_of(["word"] * 10) > segments.size_of(["word"])
+
+
+def test_the_generations_arrays_take_four_bytes_an_entry(archive):
+    """A worker's largest arrays outside the budget, a few entries a document: at a million
+    articles each byte an entry is megabytes a worker."""
+    search("q=common&sort=newest")
+    search("q=word001")  # few matches: facets counted per document
+    snapshot = search_backend().snapshot()
+    _, docs, value_ids = snapshot.facet_postings("countries")
+    by_document, starts = snapshot.values_by_document("countries")
+    order = snapshot.order_by(("-published_at",))
+    assert {docs.itemsize, value_ids.itemsize, by_document.itemsize, starts.itemsize, order.itemsize} == {4}
