@@ -167,9 +167,9 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         self.query_weights = {name: float(weight) for name, weight in weights.items()}
         # The relevance order's re-rank by pseudo-relevance feedback (rerank.py), where FEEDBACK switches it on.
         self.feedback = Feedback.from_option(connection_options.get("FEEDBACK"))
-        # What this process keeps of the index's segments (postings, facet and length arrays), in
-        # megabytes: one budget for the process, the least recently used going first (segments.py).
-        self.cache_bytes = int(float(connection_options.get("CACHE_MB", 192)) * 2**20)
+        # The bytes this process's search caches may hold together, each its share (segments.SHARES).
+        cache_mb = connection_options.get("CACHE_MB")
+        self.cache_bytes = int(float(cache_mb) * 2**20) if cache_mb is not None else segments.DEFAULT_BUDGET_BYTES
         # Processes that write a rebuild's new generation, one segment each (parallel_writing.py).
         self.index_processes = index_processes(connection_options.get("INDEX_PROCESSES"))
 

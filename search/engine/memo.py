@@ -7,7 +7,6 @@ counts its bytes and, past its share of the cache budget, forgets everything at 
 in use come back within a few requests, and no bookkeeping per hit slows the common case.
 """
 
-import sys
 import threading
 
 from . import segments
@@ -19,16 +18,9 @@ ENTRY_BYTES = 96
 MISSING = object()
 
 
-def size_of(value) -> int:
-    """A key's or value's bytes: strings and numbers by ``sys.getsizeof``, tuples with their items."""
-    if isinstance(value, tuple):
-        return sys.getsizeof(value) + sum(size_of(item) for item in value)
-    return sys.getsizeof(value)
-
-
 class BoundedMemo:
     """``compute(key)`` remembered while the memo holds at most ``share`` (a fraction) of the
-    ``segments.SHARES[cache]`` bytes; ``get`` is the fast path, a dict's."""
+    ``segments.SHARES[cache]`` bytes; a call that finds its key costs a dict's look-up."""
 
     def __init__(self, compute, cache: str, share: float = 1.0):
         self._compute = compute
@@ -46,12 +38,13 @@ class BoundedMemo:
 
     def _remember(self, key):
         value = self._compute(key)
-        size = size_of(key) + size_of(value) + ENTRY_BYTES
+        size = segments.size_of(key) + segments.size_of(value) + ENTRY_BYTES
+        limit = self.limit()
         with self._lock:
-            if self._bytes + size > self.limit():
+            if self._bytes + size > limit:
                 self._values.clear()
                 self._bytes = 0
-            if key not in self._values and size <= self.limit():
+            if key not in self._values and size <= limit:
                 self._values[key] = value
                 self._bytes += size
         return value

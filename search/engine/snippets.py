@@ -3,7 +3,8 @@
 Whoosh's highlighter runs every token of the text through the analyzer's generator chain, which
 costs about half a millisecond per result. Here words are found with the tokenizer's own regular
 expression and each distinct word is analysed once per process (``term_of`` is remembered, within
-the words' share of the cache budget), so a page of twenty snippets costs a few milliseconds. Matching is the index's: accent-folded and stemmed.
+the words' share of the cache budget), so a page of twenty snippets costs a few milliseconds.
+Matching is the index's: accent-folded and stemmed.
 """
 
 import re
