@@ -629,9 +629,9 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         matched = self.matched_mask(snapshot, filters)
         ranked = not sort_by and not isinstance(main_query, query.Every)
         try:
-            main_mask, scores = evaluate(main_query, snapshot, scored=ranked)
+            main_mask, scores = evaluate(main_query, snapshot, scored=ranked, within=matched)
         except Unscorable:
-            main_mask, scores = evaluate(main_query, snapshot, scored=False)
+            main_mask, scores = evaluate(main_query, snapshot, scored=False, within=matched)
         matched &= main_mask
         hits = int(np.count_nonzero(matched))
         end = min(end if end is not None else hits, hits)

@@ -2,10 +2,11 @@
 
 Whoosh walks postings one document at a time in Python: a word in most of the archive costs
 hundreds of milliseconds to match and rank. Here a term's postings are read a block at a time
-(128 documents) into arrays, cached per index generation, and terms, ``And``, ``Or``, ``Not``,
-``Every`` and date ranges are evaluated as boolean masks with scores added as arrays. Any other
-query part (phrases, wildcards, fuzzy terms) is matched by Whoosh itself and the whole query is
-then ranked by Whoosh: the answers are the same, only the speed differs.
+(``whoosh_internals.BLOCK_POSTINGS`` documents) into arrays, cached per index generation, and
+terms, ``And``, ``Or``, ``Not``, ``Every`` and date ranges are evaluated as boolean masks with
+scores added as arrays. Any other query part (phrases, wildcards, fuzzy terms) is matched by
+Whoosh itself and the whole query is then ranked by Whoosh: the answers are the same, only the
+speed differs.
 """
 
 import math
@@ -121,26 +122,34 @@ class Postings:
             self._field_documents[fieldname] = field_document_count(self.reader, fieldname)
         return self._field_documents[fieldname]
 
-    def bm25(self, fieldname: str, text, docs: np.ndarray, freqs: np.ndarray) -> np.ndarray:
+    def bm25(self, fieldname: str, text, docs: np.ndarray, freqs: np.ndarray, found_in: int | None = None) -> np.ndarray:
+        """Each of ``docs``'s score for the term; ``found_in`` is the term's document frequency
+        when ``docs`` is only part of its postings."""
         if not self.reader.schema[fieldname].scorable:
             return freqs.astype(np.float32)  # as Whoosh's WeightScorer: a tag's weight, 1.0, is its score
         doc_count = self.field_documents(fieldname) if self.reader.doc_count_all() else 0
         if not doc_count or not len(docs):
             return np.zeros(len(docs), dtype=np.float32)
-        idf = math.log(doc_count / (len(docs) + 1)) + 1
+        idf = math.log(doc_count / ((len(docs) if found_in is None else found_in) + 1)) + 1
         average = (self.reader.field_length(fieldname) / doc_count) if doc_count else 1.0
         lengths = self.lengths(fieldname)[docs]
         return idf * ((freqs * (K1 + 1)) / (freqs + K1 * ((1 - B) + B * lengths / (average or 1.0))))
 
 
-def evaluate(q, snapshot, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
+def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """The mask of documents ``q`` matches and, if ``scored`` and possible, their scores.
+
+    ``within`` (a mask: the search's filters) says which documents the caller keeps: outside it
+    the answer may leave documents out, inside it is the same. Filters that keep few documents
+    then make even a common word's part cheap: its postings are cut to them before anything else.
 
     Raises Unscorable only when ``scored`` is asked for a part that Whoosh must rank.
     """
     size = snapshot.size
-    if sparse.evaluable(q) and sparse.estimate(q, snapshot) * SPARSE_SHARE <= size:
-        return sparse.evaluate(q, snapshot, scored).dense(size)
+    if sparse.evaluable(q):
+        narrow = within is not None and np.count_nonzero(within) * SPARSE_SHARE <= size
+        if narrow or sparse.estimate(q, snapshot) * SPARSE_SHARE <= size:
+            return sparse.evaluate(q, snapshot, scored, within).dense(size)
     if isinstance(q, query.Every):
         return snapshot.live.copy(), (np.zeros(size, dtype=np.float32) if scored else None)
     if isinstance(q, query.Term) and not scored and q.fieldname in snapshot.value_fields:

@@ -218,7 +218,8 @@ class IndexSnapshot:
             return self._facets[fieldname]
 
     def value_docs(self, fieldname: str, value: str) -> np.ndarray:
-        """The documents (deleted ones included, as in postings) with this value of a value field."""
+        """The documents (deleted ones included, as in postings) with this value of a value field,
+        sorted and each once: a term's postings in each segment, the segments in order."""
         values, docs, value_ids = self.facet_postings(fieldname)
         with self._lock:
             if fieldname not in self._value_bounds:

@@ -18,8 +18,6 @@ from whoosh import query
 
 from .languages import LanguageBranch
 
-EMPTY_DOCS = np.zeros(0, dtype=np.int32)
-
 
 @dataclass(frozen=True)
 class Matches:
@@ -65,25 +63,32 @@ def term_docs(q: query.Term, snapshot) -> np.ndarray:
     return snapshot.postings.term(q.fieldname, q.text)[0]
 
 
-def evaluate(q, snapshot, scored: bool) -> Matches:
-    """``scoring.evaluate`` of an evaluable ``q``, as a document list."""
+def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> Matches:
+    """``scoring.evaluate`` of an evaluable ``q``, as a document list; with ``within`` (a mask),
+    only the documents in it: each term's postings are cut to them first, scored with the
+    term's whole document frequency, so a document kept scores as without ``within``."""
     if isinstance(q, query.Term):
         if not scored and q.fieldname in snapshot.value_fields:
-            return Matches(union([np.sort(snapshot.value_docs(q.fieldname, q.text)), EMPTY_DOCS]), None)  # deduplicated
+            docs = snapshot.value_docs(q.fieldname, q.text)  # sorted and unique, as postings
+            return Matches(docs if within is None else docs[within[docs]], None)
         docs, freqs = snapshot.postings.term(q.fieldname, q.text)
+        found_in = len(docs)
+        if within is not None:
+            keep = within[docs]
+            docs, freqs = docs[keep], freqs[keep]
         if not scored:
             return Matches(docs, None)
         scores = np.empty(len(docs), dtype=np.float32)
-        scores[:] = snapshot.postings.bm25(q.fieldname, q.text, docs, freqs) * q.boost
+        scores[:] = snapshot.postings.bm25(q.fieldname, q.text, docs, freqs, found_in) * q.boost
         return Matches(docs, scores)
     if isinstance(q, LanguageBranch):
-        within = snapshot.remembered(
+        analysed = snapshot.remembered(
             ("analysis", q.routing_field, q.analysis), lambda: analysis_mask(q, snapshot)
         )
-        matches = evaluate(q.tree, snapshot, scored)
-        keep = within[matches.docs]
+        matches = evaluate(q.tree, snapshot, scored, within)
+        keep = analysed[matches.docs]
         return Matches(matches.docs[keep], None if matches.scores is None else matches.scores[keep])
-    parts = [evaluate(child, snapshot, scored) for child in q.subqueries]
+    parts = [evaluate(child, snapshot, scored, within) for child in q.subqueries]
     matches = both(parts, scored) if isinstance(q, query.And) else either(parts, scored)
     if scored and q.boost != 1:
         matches.scores[...] *= q.boost

@@ -101,7 +101,7 @@ def reader_with_deletions_of(leaf, segment):
 
 
 def postings_blocks(leaf, fieldname: str, btext: bytes):
-    """A term's postings in one segment, a block (up to 128 documents) at a time: yields
+    """A term's postings in one segment, a block (up to ``BLOCK_POSTINGS``) at a time: yields
     (document numbers, weights) as array-likes, deleted documents included; nothing for a term
     the segment does not have (one lookup of the term, where asking first would make two).
 
@@ -174,6 +174,12 @@ def narrowest(values: np.ndarray) -> tuple[bytes, int]:
     return values.astype(UNSIGNED[code]).tobytes(), code
 
 
+# Postings a block holds at most (Whoosh's codec: 128). Reading a block costs about 25 µs of
+# Python whatever its length, so at 128 that was most of reading a common word; at 1,024 reading
+# the 100,000-article archive's most frequent terms took 30-37 ns a posting against 132-154 ns, and
+# its rebuild 159 s against 174 s (docs/performance.md). Whoosh's own matchers (phrases) skip by
+# blocks and so skip more coarsely; they are used only for what the arrays cannot evaluate.
+BLOCK_POSTINGS = 1024
 SMALL_BLOCK = 32  # postings: below this a block is packed with struct, numpy's call overhead being most of the cost
 UNSIGNED_FORMATS = (None, "B", "H", "I")  # struct's letters for UNSIGNED's widths
 
@@ -650,6 +656,9 @@ class PackedArchiveCodec(ArchiveCodec):
 
     Relies on (2.7.5): ``W3Codec.per_document_writer``/``per_document_reader`` as the only places
     that make per-document writers and readers."""
+
+    def __init__(self, blocklimit=BLOCK_POSTINGS, **kwargs):
+        super().__init__(blocklimit=blocklimit, **kwargs)
 
     def per_document_writer(self, storage, segment):
         return SharedDictionaryPerDocWriter(self, storage, segment)

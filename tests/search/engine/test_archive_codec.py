@@ -32,6 +32,7 @@ from whoosh.util.numeric import length_to_byte
 from search.engine import whoosh_internals
 from search.engine.whoosh_internals import (
     BLOCK_HEADER,
+    BLOCK_POSTINGS,
     IDS_COMPRESSED,
     POSITIONS_PACKED,
     VALUES_COMPRESSED,
@@ -117,7 +118,7 @@ def documents(count=700, seed=3):
 
 def build(path, codec, batches=((0, 300), (300, 650), (650, 700)), merge=False):
     index = create_in(str(path), SCHEMA)
-    docs = list(documents())
+    docs = list(documents(count=max(end for _, end in batches)))
     for start, end in batches:
         writer = index.writer(codec=codec)
         for doc in docs[start:end]:
@@ -135,8 +136,9 @@ def whooshs_index(tmp_path_factory):
 
 @pytest.fixture(scope="module", params=[PackedArchiveCodec, FirstLayoutCodec], ids=["packed-layout", "first-layout"])
 def pair(request, whooshs_index, tmp_path_factory):
-    """The same commits with Whoosh's codec and with ours (each of our layouts)."""
-    return whooshs_index, build(tmp_path_factory.mktemp("archive"), request.param())
+    """The same commits with Whoosh's codec and with ours (each of our layouts), in blocks of
+    Whoosh's size (128 postings), so that blocks, skips and block statistics compare one to one."""
+    return whooshs_index, build(tmp_path_factory.mktemp("archive"), request.param(blocklimit=128))
 
 
 def every_term(reader):
@@ -217,6 +219,30 @@ def test_postings_blocks_are_arrays_for_our_codec_and_the_same_postings(pair):
                 assert [(list(map(int, i)), list(map(float, w))) for i, w in blocks_m] == [
                     (list(i), list(w)) for i, w in blocks_t
                 ]
+
+
+def test_the_codec_writes_blocks_of_block_postings_with_whooshs_postings(tmp_path):
+    """The codec this release writes with: a long list in blocks of ``BLOCK_POSTINGS``, the last
+    one shorter, and the same postings, positions and skips as Whoosh's codec in its own blocks."""
+    batches = ((0, 2600), (2600, 2700))
+    (tmp_path / "ours").mkdir(), (tmp_path / "whooshs").mkdir()
+    ours = build(tmp_path / "ours", PackedArchiveCodec(), batches)
+    whooshs = build(tmp_path / "whooshs", W3Codec(), batches)
+    with ours.reader() as mine, whooshs.reader() as theirs:
+        leaf_m, leaf_t = mine.leaf_readers()[0][0], theirs.leaf_readers()[0][0]
+        lengths = [len(ids) for ids, _ in postings_blocks(leaf_m, "body", b"cartel")]
+        assert lengths[:-1] == [BLOCK_POSTINGS] * (len(lengths) - 1) and 0 < lengths[-1] <= BLOCK_POSTINGS
+        assert len(lengths) >= 2
+        for fieldname, text in every_term(theirs):
+            if (fieldname, text) in leaf_t:
+                fmt = leaf_t.schema[fieldname].format
+                m_m, m_t = leaf_m._terms.matcher(fieldname, text, fmt), leaf_t._terms.matcher(fieldname, text, fmt)
+                assert walked(m_m, True) == walked(m_t, True), (fieldname, text)
+        fmt = SCHEMA["body"].format
+        for target in (0, 5, 1023, 1024, 1500, 2047, 2048, 2599):
+            m_m, m_t = leaf_m._terms.matcher("body", b"cartel", fmt), leaf_t._terms.matcher("body", b"cartel", fmt)
+            m_m.skip_to(target), m_t.skip_to(target)
+            assert (m_m.is_active(), m_m.is_active() and m_m.id()) == (m_t.is_active(), m_t.is_active() and m_t.id())
 
 
 def test_reading_ids_and_weights_leaves_the_positions_undecoded(pair, monkeypatch):

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
+from articles.models import Article
 from search.engine import scoring, sparse
+from search.indexing import reindex_articles
 
 pytestmark = pytest.mark.archive_engine
 
@@ -75,3 +77,58 @@ def test_union_is_the_sorted_set_of_every_list(lists):
     arrays = [np.array(values, dtype=np.int64) for values in lists]
     expected = sorted({value for values in lists for value in values})
     assert sparse.union(arrays).tolist() == expected
+
+
+def within_masks(backend, snapshot):
+    """Masks a search's filters make: a country's documents, a random fifth, one document, none."""
+    country, _ = scoring.evaluate(backend.parse("countries:(MX)"), snapshot, scored=False)
+    one = np.zeros(snapshot.size, dtype=bool)
+    one[np.flatnonzero(snapshot.live)[len(np.flatnonzero(snapshot.live)) // 2]] = True
+    fifth = np.random.default_rng(7).random(snapshot.size) < 0.2
+    return {"country": country, "fifth": fifth, "one": one, "none": np.zeros(snapshot.size, dtype=bool)}
+
+
+@pytest.mark.parametrize("scored", [True, False])
+@pytest.mark.parametrize("text", QUERIES)
+def test_within_a_filter_the_lists_give_what_the_whole_query_gives_there(sample_snapshot, monkeypatch, text, scored):
+    backend, snapshot = sample_snapshot
+    whole_mask, whole_scores = evaluated(backend, snapshot, text, scored, monkeypatch, share=10**9)
+    for name, within in within_masks(backend, snapshot).items():
+        monkeypatch.setattr(scoring, "SPARSE_SHARE", 1)  # every filter counts as narrow
+        mask, scores = scoring.evaluate(backend.parse(text), snapshot, scored=scored, within=within)
+        assert np.array_equal(mask & within, whole_mask & within), name
+        if scored:
+            assert np.array_equal(scores[within], whole_scores[within]), name
+    country = within_masks(backend, snapshot)["country"]
+    assert 0 < np.count_nonzero(country) < np.count_nonzero(snapshot.live)
+
+
+def test_a_narrow_filter_cuts_a_common_words_postings_to_it(sample_snapshot, monkeypatch):
+    """A query the arrays would evaluate (too common for lists) goes through the lists once the
+    filter keeps few documents, and every list is then no longer than the filter."""
+    backend, snapshot = sample_snapshot
+    parsed = backend.parse("anonymous OR police OR mexico")
+    within = within_masks(backend, snapshot)["one"]
+    lengths = []
+    real = sparse.evaluate
+    monkeypatch.setattr(sparse, "evaluate", lambda *args: (found := real(*args), lengths.append(len(found.docs)))[0])
+    mask, _ = scoring.evaluate(parsed, snapshot, scored=True, within=within)
+    assert lengths and max(lengths) <= 1
+    assert not (mask & ~within).any()
+
+
+def test_a_value_fields_documents_are_sorted_and_each_once_over_several_segments(sample_snapshot):
+    """``value_docs`` is used as a sorted list of unique documents without sorting it again."""
+    backend, _ = sample_snapshot
+    tagged = list(Article.objects.filter(countries__isnull=False).distinct().order_by("pk").values_list("pk", flat=True))
+    for pk in tagged[::3]:  # each a commit: its old copy deleted, a new one in a segment of its own
+        reindex_articles([pk])
+    snapshot = backend.snapshot()
+    assert len(snapshot.reader.leaf_readers()) > 1
+    values, _, _ = snapshot.facet_postings("countries")
+    assert values
+    for value in values:
+        docs = snapshot.value_docs("countries", value)
+        assert (np.diff(docs) > 0).all(), value
+        whoosh_ids = snapshot.reader.postings("countries", value).all_ids()
+        assert docs[snapshot.live[docs]].tolist() == sorted(whoosh_ids), value

@@ -96,11 +96,12 @@ def readers():
 @pytest.fixture(scope="module", params=[W3Codec, PackedArchiveCodec], ids=["whoosh-codec", "archive-codec"])
 def built_index(tmp_path_factory, request):
     """Three segments, no deletions yet; built once per codec (an index written before
-    ``ArchiveCodec`` and one written with it), copied for each test."""
+    ``ArchiveCodec`` and one written with it), copied for each test. Blocks of Whoosh's 128
+    postings, so that a word of the first segment's 300 documents spans several."""
     path = tmp_path_factory.mktemp("built_index")
     index = create_in(str(path), SCHEMA)
     for batch in BATCHES:
-        writer = index.writer(codec=request.param())
+        writer = index.writer(codec=request.param(blocklimit=128))
         for i in batch:
             writer.add_document(**document(i))
         writer.commit(merge=False)
