@@ -1,6 +1,7 @@
 """Rare query parts evaluated as document lists give exactly the arrays' masks and scores."""
 
 import numpy as np
+from whoosh import query
 import pytest
 
 from articles.models import Article
@@ -132,3 +133,44 @@ def test_a_value_fields_documents_are_sorted_and_each_once_over_several_segments
         assert (np.diff(docs) > 0).all(), value
         whoosh_ids = snapshot.reader.postings("countries", value).all_ids()
         assert docs[snapshot.live[docs]].tolist() == sorted(whoosh_ids), value
+
+
+def every_or(q) -> list:
+    found = [q] if type(q) is query.Or else []
+    for child in q.children():
+        found += every_or(child)
+    return found
+
+
+OR_QUERIES = [
+    "cartel OR interpol OR anonymous",
+    "anonymous^3 OR hackers^0.5",
+    "(police arrested) OR wikileaks OR zzzunknown",
+    "countries:(MX) OR countries:(US)",
+    "title:anonymous OR anonymous",
+]
+
+
+@pytest.mark.parametrize("scored", [True, False])
+@pytest.mark.parametrize("text", OR_QUERIES)
+def test_an_or_adds_its_parts_in_place_to_the_bit_of_the_sum_of_their_arrays(sample_snapshot, monkeypatch, text, scored):
+    """``any_of`` against the arrays added part by part, as the Or was evaluated before it."""
+    backend, snapshot = sample_snapshot
+    monkeypatch.setattr(scoring, "SPARSE_SHARE", 10**9)  # arrays, not lists
+    ors = every_or(backend.parse(text))
+    assert ors, text  # the query's own Or, and its words' Ors over fields and languages
+    matched = []
+    for q in ors:
+        parts = [scoring.evaluate(child, snapshot, scored) for child in q.subqueries]
+        mask = np.logical_or.reduce([m for m, _ in parts])
+        mine_mask, mine_scores = scoring.any_of(q, snapshot, scored)
+        assert np.array_equal(mine_mask, mask)
+        matched.append(mine_mask.any() and (not scored or mine_scores[mine_mask].any()))
+        if scored:
+            summed = np.zeros(snapshot.size, dtype=np.float32)
+            for _, part_scores in parts:
+                summed += part_scores
+            if q.boost != 1:
+                summed *= q.boost
+            assert mine_scores.dtype == np.float32 and np.array_equal(mine_scores, summed)
+    assert any(matched), "no Or of the query matched anything: the comparison proved nothing"
