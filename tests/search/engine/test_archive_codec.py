@@ -554,3 +554,20 @@ def test_a_commits_lengths_reader_gives_each_documents_lengths_as_whooshs(tmp_pa
     assert ours.doc_field_length(3, "absent", default=7) == whooshs.doc_field_length(3, "absent", default=7) == 7
     with pytest.raises(IndexError):
         ours.doc_field_length(segment.doc_count_all() + 1, "body")
+
+
+def test_remembered_position_values_read_as_new_ones_and_stay_within_their_bound(monkeypatch):
+    """``position_deltas`` remembers what it read: the same lists as reading each value anew, at
+    most ``KNOWN_VALUES`` of them, and a value that is not Positions' is never taken for one."""
+    monkeypatch.setattr(whoosh_internals, "KNOWN_VALUES", 5)
+    monkeypatch.setattr(whoosh_internals, "_deltas_of", {})
+    rng = random.Random(2)
+    lists = [sorted(rng.sample(range(300), rng.randrange(1, 4))) for _ in range(40)]
+    values = [Positions().encode(positions) for positions in lists]
+    for _ in range(3):
+        expected = [whoosh_internals.read_position_deltas(v) for v in values[:20]]
+        assert None not in expected and whoosh_internals.position_deltas(values[:20]) == expected
+        assert len(whoosh_internals._deltas_of) <= 5
+    characters = Characters().encode([(3, 0, 5)])
+    assert whoosh_internals.position_deltas([values[0], characters]) is None
+    assert whoosh_internals.position_deltas([values[0], None]) is None
