@@ -106,8 +106,18 @@ def article_language_fill(article, detected: str | None = None) -> None:
 
 class ArticleQuerySet(models.QuerySet):
     def with_tags(self):
-        """Articles with their tag sets loaded in one query per kind, for pages and indexing."""
+        """Articles with their tag sets loaded in one query per kind, for pages."""
         return self.prefetch_related(*(kind.field for kind in TAG_KINDS))
+
+    def for_indexing(self):
+        """Articles with the keys of their tags loaded in one query per kind, as lists
+        (``kind.loaded_attr``), for writing them to the search index. ``with_tags`` gives each
+        article a manager's queryset per kind, cloned for it: that was a third of a rebuild's
+        reading process (py-spy, a million articles), and a list costs nothing."""
+        return self.prefetch_related(*(
+            models.Prefetch(kind.field, queryset=kind.model.objects.only(kind.key), to_attr=kind.loaded_attr)
+            for kind in TAG_KINDS
+        ))  # fmt: skip
 
     def bulk_create(self, objs, *args, detected_languages=None, **kwargs):
         """Imports write in batches, past ``save``: their text is put in the normal form here.

@@ -62,6 +62,11 @@ class TagKindEntry:
     def through(self) -> type:
         return apps.get_model(self.through_label)
 
+    @property
+    def loaded_attr(self) -> str:
+        """The attribute ``Article.objects.for_indexing()`` puts an article's entities of this kind in."""
+        return f"{self.field}_loaded"
+
     def entity(self, key: str):
         """The entity a key typed in a URL names, or None."""
         return self.model.objects.filter(**{self.key: self.normalise(key)}).first()

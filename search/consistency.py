@@ -70,7 +70,7 @@ def index_check() -> IndexReport:
     """Read every indexed article and every article once, and list what differs."""
     documents = indexed_documents()
     report = IndexReport(indexed=len(documents))
-    for article in Article.objects.with_tags().iterator(chunk_size=1000):
+    for article in Article.objects.for_indexing().iterator(chunk_size=1000):
         report.articles += 1
         stored = documents.pop(index_identifier(article.pk), None)
         if stored is None:

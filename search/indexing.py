@@ -47,7 +47,7 @@ def reindex_articles(article_ids, lock_timeout: float | None = None) -> int:
     On our engine, raises ``IndexBusy`` if another writer holds the index for ``lock_timeout`` s.
     """
     article_ids = set(article_ids)
-    articles = list(Article.objects.with_tags().filter(pk__in=article_ids))
+    articles = list(Article.objects.for_indexing().filter(pk__in=article_ids))
     backend = search_backend()
     with waiting_at_most(lock_timeout):
         if articles:
@@ -81,7 +81,7 @@ def bulk_reindexing():
 
     def index(article_ids) -> None:
         article_ids = set(article_ids)
-        articles = list(Article.objects.with_tags().filter(pk__in=article_ids))
+        articles = list(Article.objects.for_indexing().filter(pk__in=article_ids))
         backend = search_backend()
         writer.add(backend.prepare_documents(article_index(), articles))
         if gone := article_ids - {article.pk for article in articles}:

@@ -225,7 +225,7 @@ def index_evaluation_articles(progress=None) -> None:
     """Index the evaluation's articles in batches, as ``rebuild_index`` does."""
     pks = list(Article.objects.filter(slug__startswith=SLUG_PREFIX).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(pks), INDEX_BATCH):
-        batch = Article.objects.with_tags().filter(pk__in=pks[start : start + INDEX_BATCH])
+        batch = Article.objects.for_indexing().filter(pk__in=pks[start : start + INDEX_BATCH])
         search_backend().update(article_index(), list(batch))
         if progress:
             progress(min(start + INDEX_BATCH, len(pks)), len(pks))

@@ -19,7 +19,11 @@ class TagField(FacetMultiValueField):
         self.kind = kind
 
     def prepare(self, article):
-        return sorted(getattr(tag, self.kind.key) for tag in getattr(article, self.kind.field).all())
+        # Loaded by Article.objects.for_indexing(); any other article (haystack's own updates) is read.
+        tags = getattr(article, self.kind.loaded_attr, None)
+        if tags is None:
+            tags = getattr(article, self.kind.field).all()
+        return sorted(getattr(tag, self.kind.key) for tag in tags)
 
 
 # Haystack's metaclass finds an index's fields in its class body, or in a parent index's. The body
@@ -52,7 +56,7 @@ class ArticleIndex(ArticleTagFields, indexes.Indexable):
         return Article
 
     def index_queryset(self, using=None):
-        return self.get_model().objects.with_tags().order_by("pk")
+        return self.get_model().objects.for_indexing().order_by("pk")
 
     def prepare_text(self, article):
         return "\n\n".join(part for part in (article.title, article.summary, article.body) if part)

@@ -89,3 +89,16 @@ def test_an_article_is_found_and_shown_by_each_kind_of_its_tags(client, small_ar
         assert key in next(hit for hit in hits if hit["slug"] == "a1")[kind.field]
         assert entity.get_absolute_url() == f"/?{kind.name}={key}"
         assert client.get(kind.page_url(key)).status_code == 200
+
+
+def test_articles_loaded_for_indexing_are_prepared_as_any_article_is(small_archive, django_assert_num_queries):  # noqa: F811
+    """``for_indexing`` loads every kind's keys in one query a kind, and the documents prepared
+    from them are those prepared from articles read one by one (haystack's own updates)."""
+    index = ArticleIndex()
+    with django_assert_num_queries(1 + len(TAG_KINDS)):
+        loaded = list(Article.objects.for_indexing().order_by("pk"))
+        prepared = [index.full_prepare(article) for article in loaded]
+    assert all(isinstance(getattr(article, kind.loaded_attr), list) for article in loaded for kind in TAG_KINDS)
+    one_by_one = [index.full_prepare(Article.objects.get(pk=article.pk)) for article in loaded]
+    assert prepared == one_by_one
+    assert all(any(document[kind.field] for document in prepared) for kind in TAG_KINDS)
