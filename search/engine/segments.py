@@ -21,6 +21,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh.util.numeric import byte_to_length
 
+from .shared_arrays import SEGMENT_PREFIX, file_key
 from .whoosh_internals import field_length_bytes, postings_blocks, segment_id
 
 DEFAULT_BUDGET_BYTES = 192 * 2**20
@@ -123,16 +124,31 @@ def read_leaf(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarra
     return docs, freqs
 
 
+def segment_arrays(leaf, kind: str, fieldname: str, compute, count: int) -> tuple[np.ndarray, ...]:
+    """The ``count`` arrays ``compute()`` gives for one segment, once: from the generation's
+    shared files (``shared_arrays.py``) when the segment was opened with them, mapped by every
+    process and outside the budget; otherwise kept within the budget like postings."""
+    shared = getattr(leaf, "shared_arrays", None)
+    leaf_id = segment_id(leaf)
+    if shared is None or leaf_id is None:
+        return cached(leaf, kind, fieldname, lambda: tuple(compute()))
+    return shared.get(file_key(SEGMENT_PREFIX, leaf_id, kind, fieldname), compute, count)
+
+
 def facet_postings(leaf, fieldname: str) -> dict[str, np.ndarray]:
     """Each value of a facet field in one segment, with its local document numbers."""
 
     def compute():
-        return {
-            term.decode("utf-8"): read_leaf(leaf, fieldname, term)[0]
-            for term in leaf.lexicon(fieldname)
-        }
+        values, docs = [], []
+        for term in leaf.lexicon(fieldname):
+            values.append(term.decode("utf-8"))
+            docs.append(read_leaf(leaf, fieldname, term)[0])
+        starts = np.cumsum([0] + [len(part) for part in docs], dtype=np.int64)
+        joined = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
+        return np.array(values, dtype=str) if values else np.zeros(0, dtype="<U1"), joined, starts
 
-    return cached(leaf, "facet", fieldname, compute)
+    values, docs, starts = segment_arrays(leaf, "facet", fieldname, compute, 3)
+    return {value: docs[starts[n] : starts[n + 1]] for n, value in enumerate(values.tolist())}
 
 
 def sort_keys(leaf, fieldname: str) -> np.ndarray:
@@ -143,9 +159,9 @@ def sort_keys(leaf, fieldname: str) -> np.ndarray:
         keys = np.fromiter((int(value or 0) for value in column), dtype=np.uint64, count=leaf.doc_count_all())
         # A document without the field has the column's default, the largest value of its width.
         keys[keys == np.uint64(2 ** leaf.schema[fieldname].bits - 1)] = np.iinfo(np.uint64).max
-        return keys
+        return (keys,)
 
-    return cached(leaf, "keys", fieldname, compute)
+    return segment_arrays(leaf, "keys", fieldname, compute, 1)[0]
 
 
 def field_lengths(leaf, fieldname: str) -> np.ndarray:
@@ -155,10 +171,10 @@ def field_lengths(leaf, fieldname: str) -> np.ndarray:
         count = leaf.doc_count_all()
         column = field_length_bytes(leaf, fieldname)
         if column is None:
-            return np.zeros(count, dtype=np.float32)
-        return LENGTH_OF_BYTE[np.fromiter(column, dtype=np.uint8, count=count)]
+            return (np.zeros(count, dtype=np.float32),)
+        return (LENGTH_OF_BYTE[np.fromiter(column, dtype=np.uint8, count=count)],)
 
-    return cached(leaf, "lengths", fieldname, compute)
+    return segment_arrays(leaf, "lengths", fieldname, compute, 1)[0]
 
 
 def spelling_words(leaf, fieldname: str) -> list[str]:

@@ -10,6 +10,7 @@ matched documents is then one numpy ``bincount``. The arrays are assembled from 
 
 import bisect
 import threading
+from functools import partial
 from collections import OrderedDict
 
 import numpy as np
@@ -18,9 +19,12 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
-from . import segments
+from . import segments, shared_arrays
 from .scoring import FieldBM25F, Postings
-from .whoosh_internals import InPlaceSegmentReader, deleted_docnums, index_segments, reader_with_deletions_of
+from .shared_arrays import SET_PREFIX, file_key, set_digest
+from .whoosh_internals import (
+    InPlaceSegmentReader, deleted_docnums, index_segments, reader_with_deletions_of, segment_id,
+)  # fmt: skip
 
 MISSING = np.iinfo(np.uint64).max  # a sortable column's value for a document without the field
 
@@ -45,15 +49,22 @@ def segments_reader(storage, schema, segments_, generation, previous_reader=None
     if previous_reader is not None:
         reusable = {leaf.segment().segment_id(): leaf for leaf, _ in previous_reader.leaf_readers()
                     if isinstance(leaf, SegmentReader) and not leaf.is_closed}  # fmt: skip
+    shared = arrays_of(storage)
     readers = []
     for segment in segments_:
         leaf = reusable.get(segment.segment_id())
         if leaf is None:
-            leaf = InPlaceSegmentReader(storage, schema, segment, generation=generation)
+            leaf = InPlaceSegmentReader(storage, schema, segment, generation=generation, shared_arrays=shared)
         elif not same_deletions(leaf.segment(), segment):
             leaf = reader_with_deletions_of(leaf, segment)
         readers.append(leaf)
     return MultiReader(readers, generation=generation) if readers else EmptyReader(schema)
+
+
+def arrays_of(storage):
+    """The shared arrays of an index stored in a folder (``shared_arrays.py``); None in memory."""
+    folder = getattr(storage, "folder", None)
+    return shared_arrays.of_folder(folder) if isinstance(folder, str) else None
 
 
 def open_searcher(index, previous_reader=None) -> Searcher:
@@ -61,6 +72,14 @@ def open_searcher(index, previous_reader=None) -> Searcher:
     generation = index.latest_generation()
     reader = segments_reader(index.storage, index.schema, index_segments(index), generation, previous_reader)
     return Searcher(reader, fromindex=index, weighting=FieldBM25F())
+
+
+def shared_of(arrays, source: str, kind: str, fieldname: str, compute, count: int) -> tuple:
+    """``compute()``'s arrays from ``arrays`` (a ``SharedArrays``) under ``source``'s name, or
+    computed by this process alone where there are none."""
+    if arrays is None:
+        return tuple(compute())
+    return arrays.get(file_key(SET_PREFIX, source, kind, fieldname), compute, count)
 
 
 FEW_MATCHES_FACTOR = 8  # matches under 1/8 of a facet's (document, value) pairs are few
@@ -79,7 +98,16 @@ class IndexSnapshot:
         self._orders = {}
         self._keys = {}
         self._facets = {}
-        self.postings = Postings(self.reader, self.size)
+        self.arrays = arrays_of(index.storage)
+        self.segment_ids = [segment_id(leaf) for leaf, _ in self.reader.leaf_readers()]
+        if None in self.segment_ids:
+            self.arrays = None  # a reader without segments (an empty index): nothing worth sharing
+        # What the generation-wide arrays are computed from: the segments, and for orders their deletions too.
+        self.segments_digest = set_digest(self.size, *self.segment_ids)
+        self.deletions_digest = set_digest(self.segments_digest, self.live.tobytes())
+        # Not the bound method: a Postings holding its snapshot would keep every old snapshot's
+        # maps until the cycle collector ran.
+        self.postings = Postings(self.reader, self.size, partial(shared_of, self.arrays, self.segments_digest))
         schema = self.reader.schema
         self.sortable_fields = {
             name for name in schema.names() if isinstance(schema[name], NUMERIC) and schema[name].column_type
@@ -101,6 +129,17 @@ class IndexSnapshot:
             if leaf.doc_count_all():
                 self.searcher.stored_fields(offset)
 
+    def shared(self, kind: str, fieldname: str, compute, count: int, with_deletions=False) -> tuple:
+        """The ``count`` arrays of ``compute()`` for this generation's segments (and their
+        deletions), written once and mapped by every process (``shared_arrays.py``)."""
+        source = self.deletions_digest if with_deletions else self.segments_digest
+        return shared_of(self.arrays, source, kind, fieldname, compute, count)
+
+    def retain_shared(self) -> None:
+        """Remove the shared arrays of segments and segment lists this state no longer has."""
+        if self.arrays is not None:
+            self.arrays.retain(self.segment_ids, {self.segments_digest, self.deletions_digest})
+
     def is_current(self, name: str) -> bool:
         """The live generation's folder is still ours and nothing was committed to it since."""
         return name == self.name and self.searcher.up_to_date()
@@ -114,6 +153,8 @@ class IndexSnapshot:
         if self.hold is not None:
             self.hold.close()
             self.hold = None
+            if self.arrays is not None:
+                shared_arrays.forget(self.arrays.generation_folder)
 
     @property
     def live(self) -> np.ndarray:
@@ -167,8 +208,12 @@ class IndexSnapshot:
         form; for signed integers, shifted to unsigned), MISSING where a document has none."""
         with self._lock:
             if fieldname not in self._keys:
-                parts = [segments.sort_keys(leaf, fieldname) for leaf, _ in self.reader.leaf_readers()]
-                self._keys[fieldname] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+                def compute():
+                    parts = [segments.sort_keys(leaf, fieldname) for leaf, _ in self.reader.leaf_readers()]
+                    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64),)
+
+                self._keys[fieldname] = self.shared("keys", fieldname, compute, 1)[0]
             return self._keys[fieldname]
 
     def order_by(self, sort_by: tuple[str, ...]) -> np.ndarray:
@@ -178,12 +223,16 @@ class IndexSnapshot:
             cached = self._orders.get(sort_by)
         if cached is not None:
             return cached
-        keys = [np.arange(self.size)]
-        for key in reversed(sort_by):
-            values = self.sort_keys(key.lstrip("-"))
-            keys.append(MISSING - values if key.startswith("-") else values)
-        order = np.lexsort(keys)
-        order = order[self.live[order]].astype(np.int32)  # half of int64's bytes a document; a generation holds fewer than 2**31
+
+        def compute():
+            keys = [np.arange(self.size)]
+            for key in reversed(sort_by):
+                values = self.sort_keys(key.lstrip("-"))
+                keys.append(MISSING - values if key.startswith("-") else values)
+            order = np.lexsort(keys)
+            return (order[self.live[order]].astype(np.int32),)  # half of int64's bytes a document; a generation holds fewer than 2**31
+
+        order = self.shared("order", set_digest(*sort_by), compute, 1, with_deletions=True)[0]
         with self._lock:
             self._orders[sort_by] = order
         return order
@@ -202,19 +251,24 @@ class IndexSnapshot:
         """Every (document, value) pair of an unanalysed facet field, as parallel arrays."""
         with self._lock:
             if fieldname not in self._facets:
-                by_value: dict[str, list] = {}
-                for leaf, offset in self.reader.leaf_readers():
-                    for value, docs in segments.facet_postings(leaf, fieldname).items():
-                        by_value.setdefault(value, []).append(docs + offset)
-                values = sorted(by_value)
-                docs = [np.concatenate(by_value[value]) for value in values]
-                # int32, as the segments' postings: these are the largest arrays a worker keeps
-                # (a few pairs a document per field), and a generation holds fewer than 2**31.
-                self._facets[fieldname] = (
-                    values,
-                    np.concatenate(docs).astype(np.int32, copy=False) if docs else np.zeros(0, dtype=np.int32),
-                    np.repeat(np.arange(len(values), dtype=np.int32), [len(d) for d in docs]),
-                )
+
+                def compute():
+                    by_value: dict[str, list] = {}
+                    for leaf, offset in self.reader.leaf_readers():
+                        for value, docs in segments.facet_postings(leaf, fieldname).items():
+                            by_value.setdefault(value, []).append(docs + offset)
+                    values = sorted(by_value)
+                    docs = [np.concatenate(by_value[value]) for value in values]
+                    # int32, as the segments' postings: these are the largest arrays a worker keeps
+                    # (a few pairs a document per field), and a generation holds fewer than 2**31.
+                    return (
+                        np.array(values, dtype=str) if values else np.zeros(0, dtype="<U1"),
+                        np.concatenate(docs).astype(np.int32, copy=False) if docs else np.zeros(0, dtype=np.int32),
+                        np.repeat(np.arange(len(values), dtype=np.int32), [len(d) for d in docs]),
+                    )
+
+                values, docs, value_ids = self.shared("facet", fieldname, compute, 3)
+                self._facets[fieldname] = (values.tolist(), docs, value_ids)
             return self._facets[fieldname]
 
     def value_docs(self, fieldname: str, value: str) -> np.ndarray:
@@ -258,9 +312,13 @@ class IndexSnapshot:
             key = ("by document", fieldname)
             if key not in self._facets:
                 _, docs, value_ids = self._facets[fieldname]
-                order = np.argsort(docs, kind="stable")
-                starts = np.searchsorted(docs[order], np.arange(self.size + 1)).astype(np.int32)
-                self._facets[key] = (value_ids[order], starts)
+
+                def compute():
+                    order = np.argsort(docs, kind="stable")
+                    starts = np.searchsorted(docs[order], np.arange(self.size + 1)).astype(np.int32)
+                    return value_ids[order], starts
+
+                self._facets[key] = self.shared("by document", fieldname, compute, 2)
             return self._facets[key]
 
     def facet_counts(self, fieldname: str, matched: np.ndarray) -> list[tuple[str, int]]:
@@ -317,6 +375,7 @@ class SnapshotHolder:
                     raise
                 if snapshot is not None:
                     snapshot.release()
+            fresh.retain_shared()
             self._snapshot = fresh
             return fresh
 

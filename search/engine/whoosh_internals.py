@@ -878,7 +878,8 @@ class InPlaceSegmentReader(SegmentReader):
     Relies on (2.7.5): ``SegmentReader.__init__``'s steps, repeated here with the one change (the
     compound file as ``Segment.open_compound_file`` opens it, in ``InPlaceCompoundStorage``)."""
 
-    def __init__(self, storage, schema, segment, generation=None, codec=None):
+    def __init__(self, storage, schema, segment, generation=None, codec=None, shared_arrays=None):
+        self.shared_arrays = shared_arrays  # the generation's SharedArrays, for segments.py's arrays
         self.schema = schema
         self.is_closed = False
         self._segment = segment

@@ -1,0 +1,182 @@
+"""Arrays computed once per index generation, written beside it and mapped by every process.
+
+A worker's own copies of the arrays a snapshot keeps (facet pairs, the date column, orders, field
+lengths) grow with the archive: 86 MB a worker at a million articles (``docs/memory.md``), and
+the same again in every worker. Written once into the generation's folder as ``.npy`` files and
+mapped read only, they live in the operating system's page cache, shared by every worker that
+maps them, like the index's own files (issue 14).
+
+Files are named by what they are computed from, so a name never holds two different contents:
+``s-<segment id>-…`` for a segment's arrays (a segment never changes), ``g-<digest>-…`` for arrays
+of a list of segments (and of their deletions, where the digest says so). The first process
+that needs one computes it, writes it to a temporary name, flushes it to disk and moves it into
+place; a process that finds it maps it. Two processes may compute the same file at once: each
+writes a whole one and the last rename wins, with the same content. A file that cannot be read
+(truncated, from a failed disk) is computed and written again; a folder that cannot be written
+leaves the process with its own computed copy, as before.
+"""
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+FOLDER = "arrays"  # inside a generation's folder
+SEGMENT_PREFIX, SET_PREFIX = "s-", "g-"
+ABANDONED_SECONDS = 600  # a temporary file this old was left by a process that died writing it
+_SAFE = re.compile(r"[^A-Za-z0-9_.]")
+
+
+def set_digest(*parts) -> str:
+    """A short digest naming what arrays are computed from (segment ids, deletions)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else str(part).encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def source_prefix(prefix: str, source: str) -> str:
+    """The start of every file name computed from ``source`` (a segment id or a digest)."""
+    return prefix + _SAFE.sub("_", source) + "-"
+
+
+def file_key(prefix: str, source: str, kind: str, fieldname: str = "") -> str:
+    """A file name's stem: ``prefix`` + what it is computed from, the kind of array, the field."""
+    return source_prefix(prefix, source) + _SAFE.sub("_", kind) + "-" + _SAFE.sub("_", fieldname)
+
+
+class SharedArrays:
+    """The arrays of one index generation's folder in this process: mapped once, then reused."""
+
+    def __init__(self, generation_folder: str | None):
+        self.generation_folder = generation_folder
+        self.folder = os.path.join(generation_folder, FOLDER) if generation_folder else None
+        self._lock = threading.Lock()
+        self._mapped: dict[str, tuple[np.ndarray, ...]] = {}
+
+    def get(self, key: str, compute, count: int) -> tuple[np.ndarray, ...]:
+        """The ``count`` arrays ``compute()`` returns, mapped from ``key``'s files when they were
+        written, otherwise computed, written and mapped. Without a folder, or when it cannot be
+        written, the computed arrays themselves. Read only either way."""
+        with self._lock:
+            found = self._mapped.get(key)
+        if found is not None:
+            return found
+        arrays = self._load(key, count) if self.folder else None
+        if arrays is None:
+            computed = tuple(compute())
+            if len(computed) != count:
+                raise ValueError(f"{key}: {len(computed)} arrays computed, {count} expected")
+            arrays = self._write(key, computed) if self.folder else None
+            if arrays is None:
+                for array in computed:
+                    array.flags.writeable = False
+                arrays = computed
+        with self._lock:
+            return self._mapped.setdefault(key, arrays)
+
+    def _paths(self, key: str, count: int) -> list[str]:
+        return [os.path.join(self.folder, f"{key}.{n}.npy") for n in range(count)]
+
+    def _load(self, key: str, count: int):
+        try:
+            # Plain arrays over the maps (np.asarray), not np.memmap: slicing one costs no more than an array's.
+            return tuple(
+                np.asarray(np.load(path, mmap_mode="r", allow_pickle=False)) for path in self._paths(key, count)
+            )
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, EOFError) as error:  # truncated or damaged: computed again
+            logger.warning("Shared array %s unreadable (%s); computing it again", key, error)
+            return None
+
+    def _write(self, key: str, arrays: tuple[np.ndarray, ...]):
+        """Each array to its file (written whole, flushed, renamed into place), then mapped."""
+        try:
+            os.makedirs(self.folder, exist_ok=True)
+            for array, path in zip(arrays, self._paths(key, len(arrays))):
+                if array.dtype.hasobject:
+                    raise ValueError(f"{key}: arrays of objects are not shared")
+                handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".npy")
+                try:
+                    with os.fdopen(handle, "wb") as file:
+                        np.save(file, np.ascontiguousarray(array), allow_pickle=False)
+                        file.flush()
+                        os.fsync(file.fileno())  # never a file of the right name with the wrong bytes
+                    os.replace(temporary, path)
+                except BaseException:
+                    try:
+                        os.unlink(temporary)
+                    except FileNotFoundError:
+                        pass
+                    raise
+        except OSError as error:
+            logger.warning("Shared array %s not written (%s); this process keeps its own copy", key, error)
+            return None
+        return self._load(key, len(arrays))
+
+    def retain(self, segment_ids, set_digests) -> None:
+        """Forget and remove the files of other segments and other segment lists than these.
+
+        A process still reading an older state keeps what it has mapped (a removed file stays
+        readable through its map) and computes again what it had not."""
+        keep = tuple(
+            [source_prefix(SEGMENT_PREFIX, segment) for segment in segment_ids]
+            + [source_prefix(SET_PREFIX, digest) for digest in set_digests]
+        )
+
+        def kept(name: str) -> bool:
+            return name.startswith(keep)
+
+        with self._lock:
+            for key in [key for key in self._mapped if not kept(key)]:
+                del self._mapped[key]
+        if not self.folder:
+            return
+        try:
+            names = os.listdir(self.folder)
+        except OSError:  # none written yet, or a folder that cannot be read: nothing to remove
+            return
+        now = time.time()
+        for name in names:
+            path = os.path.join(self.folder, name)
+            try:
+                if name.startswith((SEGMENT_PREFIX, SET_PREFIX)) and not kept(name):
+                    os.unlink(path)
+                elif name.startswith(".tmp-") and os.path.getmtime(path) < now - ABANDONED_SECONDS:
+                    os.unlink(path)  # left by a process killed while writing
+            except FileNotFoundError:
+                pass  # another process removed it first
+            except OSError as error:
+                logger.warning("Shared array %s not removed (%s)", path, error)
+
+    def mapped_keys(self) -> list[str]:
+        with self._lock:
+            return sorted(self._mapped)
+
+
+_registry_lock = threading.Lock()
+_registry: dict[str, SharedArrays] = {}
+
+
+def of_folder(generation_folder: str) -> SharedArrays:
+    """This process's ``SharedArrays`` of a generation's folder (one, whoever asks)."""
+    with _registry_lock:
+        found = _registry.get(generation_folder)
+        if found is None:
+            found = _registry[generation_folder] = SharedArrays(generation_folder)
+        return found
+
+
+def forget(generation_folder: str) -> None:
+    """Drop a generation this process no longer reads (its maps close with its last array)."""
+    with _registry_lock:
+        _registry.pop(generation_folder, None)

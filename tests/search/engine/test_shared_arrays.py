@@ -1,0 +1,200 @@
+"""The snapshot's arrays are written once into the generation's folder and mapped by every
+process; the answers are those of arrays each process computes for itself, whatever state the
+files are in."""
+
+import os
+import threading
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+
+from search.engine import backend as engine_backend
+from search.engine import segments, shared_arrays, snapshot as snapshot_module
+from search.engine.shared_arrays import SET_PREFIX, SEGMENT_PREFIX, SharedArrays
+from search.indexing import reindex_articles, search_backend
+from search.related import related_articles
+from search.signals import index_updates_paused
+from tests.factories import ArticleFactory, OrganisationFactory
+from tests.search.helpers import search
+
+pytestmark = pytest.mark.archive_engine
+
+QUERIES = ["", "q=common", "q=common&sort=newest", "q=common&sort=oldest", "q=word003", "from=1995-01-01",
+           "q=common&country=MX", "q=word001 OR word002&sort=newest", "to=1999-12-31&sort=oldest"]  # fmt: skip
+
+
+# SharedArrays alone -------------------------------------------------------------------------
+
+
+def test_arrays_are_computed_once_and_a_second_process_maps_them(tmp_path):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return np.arange(5, dtype=np.int32), np.array(["mx", "cl"])
+
+    first = SharedArrays(str(tmp_path)).get("g-abc-facet-countries", compute, 2)
+    second = SharedArrays(str(tmp_path)).get("g-abc-facet-countries", compute, 2)  # another process's
+    assert calls == [1]
+    assert second[0].tolist() == [0, 1, 2, 3, 4] and second[1].tolist() == ["mx", "cl"]
+    for array in (*first, *second):
+        assert not array.flags.writeable
+        assert not array.flags.owndata  # a view of the file's map, not a private copy
+
+
+def test_a_damaged_or_truncated_file_is_computed_again(tmp_path):
+    arrays = SharedArrays(str(tmp_path))
+    arrays.get("g-abc-keys-date", lambda: (np.arange(1000, dtype=np.uint64),), 1)
+    path = tmp_path / "arrays" / "g-abc-keys-date.0.npy"
+    with open(path, "r+b") as file:
+        file.truncate(os.path.getsize(path) // 2)
+    again = SharedArrays(str(tmp_path)).get("g-abc-keys-date", lambda: (np.arange(1000, dtype=np.uint64),), 1)
+    assert again[0].tolist() == list(range(1000))
+    assert np.load(path).tolist() == list(range(1000))  # written whole again
+    path.write_bytes(b"not an array")
+    assert SharedArrays(str(tmp_path)).get("g-abc-keys-date", lambda: (np.arange(3, dtype=np.uint64),), 1)[0].tolist() == [0, 1, 2]
+
+
+def test_a_folder_that_cannot_be_written_leaves_the_process_its_own_arrays(tmp_path):
+    (tmp_path / "arrays").write_text("a file where the folder should be")
+    found = SharedArrays(str(tmp_path)).get("s-seg1-lengths-text", lambda: (np.ones(4, dtype=np.float32),), 1)
+    assert found[0].tolist() == [1, 1, 1, 1]
+    assert not found[0].flags.writeable
+    with pytest.raises(ValueError, match="2 arrays computed, 1 expected"):
+        SharedArrays(str(tmp_path)).get("s-seg1-keys-date", lambda: (np.ones(1), np.ones(1)), 1)
+
+
+def test_processes_writing_the_same_file_at_once_each_read_a_whole_one(tmp_path):
+    found, barrier = [], threading.Barrier(6)
+
+    def work():
+        arrays = SharedArrays(str(tmp_path))  # one per process
+        barrier.wait()
+        found.append(arrays.get("g-abc-order-x", lambda: (np.arange(200_000, dtype=np.int32),), 1)[0])
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(found) == 6 and all(np.array_equal(array, np.arange(200_000)) for array in found)
+    assert sorted(os.listdir(tmp_path / "arrays")) == ["g-abc-order-x.0.npy"]  # no temporary file left
+
+
+def test_retain_removes_only_other_segments_and_segment_lists(tmp_path):
+    arrays = SharedArrays(str(tmp_path))
+    for key in ("s-seg1-keys-date", "s-seg2-keys-date", "s-seg10-keys-date", "g-old-keys-date", "g-new-keys-date"):
+        arrays.get(key, lambda: (np.zeros(2),), 1)
+    arrays.retain(["seg1"], {"new"})
+    assert sorted(os.listdir(tmp_path / "arrays")) == ["g-new-keys-date.0.npy", "s-seg1-keys-date.0.npy"]
+    assert arrays.mapped_keys() == ["g-new-keys-date", "s-seg1-keys-date"]
+
+
+# Through the engine ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def archive(db, search_index):
+    police = OrganisationFactory(name="Policía Federal")
+    with index_updates_paused():
+        articles = [
+            ArticleFactory(slug=f"story-{n}", title=f"Story {n}", body=f"common word{n % 7:03d} word{n % 3:03d}",
+                           published_at=datetime(1990 + n % 10, n % 9 + 1, 15, 10, tzinfo=timezone.utc),
+                           countries=["MX"] if n % 2 else ["MX", "CL"], organisations=[police] if n % 3 == 0 else [])
+            for n in range(30)
+        ]  # fmt: skip
+        reindex_articles([article.pk for article in articles])
+    return articles
+
+
+def as_new_process():
+    """Forget everything this process holds of the index, as a worker that has just started."""
+    engine_backend._snapshots.clear()
+    shared_arrays._registry.clear()
+    segments.set_budget(segments.budget_bytes())
+    with segments._lock:
+        segments._cache.clear()
+        segments._held = 0
+
+
+def answers(archive):
+    found = {}
+    for query in QUERIES:
+        result = search(query)
+        found[query] = ([hit.slug for hit in result.hits], result.total,
+                        [(facet.name, [(value.value, value.count) for value in facet.values]) for facet in result.facets])  # fmt: skip
+    found["related"] = [[article.slug for article in related_articles(article)] for article in archive[:5]]
+    return found
+
+
+def arrays_folder() -> str:
+    return search_backend().snapshot().arrays.folder
+
+
+def test_answers_equal_those_of_arrays_each_process_computes(archive, monkeypatch):
+    shared = answers(archive)
+    names = os.listdir(arrays_folder())
+    assert any(name.startswith(SET_PREFIX) for name in names) and any(name.startswith(SEGMENT_PREFIX) for name in names)
+    as_new_process()
+    assert answers(archive) == shared  # from the files the first "process" wrote
+    monkeypatch.setattr(snapshot_module, "arrays_of", lambda storage: None)
+    as_new_process()
+    assert search_backend().snapshot().arrays is None
+    assert answers(archive) == shared
+
+
+def test_a_second_process_maps_the_arrays_without_reading_the_segments(archive, monkeypatch):
+    answers(archive)
+    as_new_process()
+
+    def never(*args):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(segments, "read_leaf", never)  # facet postings come from the files
+    for query in ("", "from=1995-01-01&sort=newest", "country=MX&sort=oldest"):
+        search(query)
+    snapshot = search_backend().snapshot()
+    _, docs, value_ids = snapshot.facet_postings("countries")
+    assert not docs.flags.owndata and not docs.flags.writeable and not value_ids.flags.owndata
+    assert not snapshot.order_by(("-published_at",)).flags.owndata
+
+
+def test_damaged_files_are_computed_again_with_the_same_answers(archive):
+    shared = answers(archive)
+    folder = arrays_folder()
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        with open(path, "r+b") as file:
+            file.truncate(os.path.getsize(path) // 2)
+    as_new_process()
+    assert answers(archive) == shared
+
+
+def test_an_index_folder_that_cannot_be_written_still_answers(archive, monkeypatch):
+    shared = answers(archive)
+    folder = arrays_folder()
+    for name in os.listdir(folder):
+        os.unlink(os.path.join(folder, name))
+    os.rmdir(folder)
+    with open(folder, "w") as file:
+        file.write("not a folder")
+    as_new_process()
+    assert answers(archive) == shared
+
+
+def test_a_commit_leaves_only_the_files_of_the_segments_it_keeps(archive):
+    answers(archive)
+    before = search_backend().snapshot()
+    old_digest, old_segments = before.segments_digest, set(before.segment_ids)
+    article = archive[4]
+    article.body = "common word005 edited"
+    article.save()
+    reindex_articles([article.pk])
+    search_backend().optimize()  # one segment: every earlier segment's files go
+    answers(archive)
+    after = search_backend().snapshot()
+    assert after.segments_digest != old_digest and not set(after.segment_ids) & old_segments
+    names = os.listdir(after.arrays.folder)
+    assert names and not [name for name in names if old_digest in name or any(segment in name for segment in old_segments)]
+    assert search("q=edited").total == 1
