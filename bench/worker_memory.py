@@ -394,7 +394,7 @@ def run_gunicorn(data_dir: Path, words: list[str], searches: int, saves: int, th
     os.environ.update({key: env[key] for key in ("DJANGO_SETTINGS_MODULE", "DATA_DIR", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DEBUG")})
     expected = int(env.get("WEB_CONCURRENCY", os.cpu_count() + 1))
     result = {"workers_configured": expected, "port": port,
-              "environment": {name: env.get(name) for name in ("WEB_CONCURRENCY", "GUNICORN_CMD_ARGS", "WARM_UP_ENTITY_MATCHER")}}  # fmt: skip
+              "environment": {name: env.get(name) for name in ("WEB_CONCURRENCY", "GUNICORN_CMD_ARGS", "WARM_UP_ENTITY_MATCHER", "SEARCH_CACHE_MB")}}  # fmt: skip
     log_path = data_dir / "worker_memory.log"
     with open(log_path, "a") as log:
         offset = log.tell()

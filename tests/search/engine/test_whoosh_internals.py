@@ -9,6 +9,7 @@ segments, with deletions in two of them and one document replaced.
 import ast
 import copy
 import inspect
+import os
 import shutil
 import types
 import warnings
@@ -933,21 +934,64 @@ def test_an_in_place_segment_reader_reads_what_whooshs_own_reads(edited_ix, read
         ]
 
 
-def test_an_in_place_segment_reader_does_not_copy_the_segment_files(edited_ix, readers):
-    from search.engine.whoosh_internals import InPlaceBufferFile, InPlaceCompoundStorage, MemoryViewReader
+def test_an_in_place_segment_reader_neither_copies_nor_maps_the_segment_files(edited_ix, readers):
+    """Each sub-file is read by position from the segment file: the same bytes as Whoosh's own
+    sub-files, no private copy, and nothing of the index mapped into the process."""
+    from whoosh.filedb.compound import CompoundStorage
+
+    from search.engine.whoosh_internals import InPlaceBufferFile, InPlaceCompoundStorage, PositionalReader, PositionalView
 
     edited_ix, _ = edited_ix
     segment = index_segments(edited_ix)[0]
     assert segment.is_compound()
-    compound = InPlaceCompoundStorage(edited_ix.storage.open_file(segment.make_filename(segment.COMPOUND_EXT)))
+    filename = segment.make_filename(segment.COMPOUND_EXT)
+
+    def maps_of_the_file() -> list[str]:
+        with open("/proc/self/maps") as maps:
+            return [line for line in maps if filename in line]
+
+    mapped_before = maps_of_the_file()  # the fixture's own Whoosh readers may map it
+    compound = InPlaceCompoundStorage(edited_ix.storage.open_file(filename))
+    whooshs = CompoundStorage(edited_ix.storage.open_file(filename), use_mmap=False)  # mapping nothing either
+    opened = []
     try:
         for name in compound.list():
-            opened = compound.open_file(name)
-            assert isinstance(opened, InPlaceBufferFile) and isinstance(opened.file, MemoryViewReader)
-            assert opened._buf.obj is compound._source, "the sub-file is a copy, not a view of the mmap"
-            opened.close()
+            ours, theirs = compound.open_file(name), whooshs.open_file(name)
+            assert isinstance(ours, InPlaceBufferFile) and isinstance(ours.file, PositionalReader)
+            assert isinstance(ours._buf, PositionalView) and ours._buf.file is compound._segment_file
+            expected = theirs.read()
+            assert ours.read() == expected and ours.get(3, 20) == expected[3:23]
+            assert ours.subset(2, 10).read() == expected[2:12]
+            opened.append((ours, expected))
+        assert maps_of_the_file() == mapped_before, "the segment file is mapped into the process"
     finally:
         compound.close()
+        whooshs.close()
+    for ours, expected in opened:  # still the same file after the storage closed, whatever took its number
+        with open(__file__, "rb"):
+            ours.seek(0)
+            assert ours.read() == expected
+
+
+def test_a_positional_reader_reads_as_a_bytes_io_does(tmp_path, monkeypatch):
+    import io
+
+    from search.engine.whoosh_internals import PositionalReader, PositionalView, SegmentFile
+
+    data = b"header" + b"first line\nsecond line\n" * 5 + b"no newline at the end" + b"trailer"
+    path = tmp_path / "segment"
+    path.write_bytes(data)
+    inner = data[6:-7]
+    monkeypatch.setattr(PositionalReader, "CHUNK", 7)  # chunks end inside lines and reads
+    view = PositionalView(SegmentFile(os.open(path, os.O_RDONLY)), 6, len(inner))
+    ours, theirs = PositionalReader(view), io.BytesIO(inner)
+    steps = [("read", 5), ("readline", -1), ("tell",), ("seek", 3), ("read", 30), ("readline", -1), ("seek", -4, 2),
+             ("read", 10), ("seek", 0), ("readline", 4), ("readline", -1), ("seek", 2, 1), ("readline", -1), ("read", 0),
+             ("read", -1), ("read", 3), ("seek", 1), ("read", -1)]  # fmt: skip
+    for name, *args in steps:
+        assert getattr(ours, name)(*args) == getattr(theirs, name)(*args), (name, args)
+    assert bytes(view[2:9]) == inner[2:9] and view[-1] == inner[-1] and view.view(4, 100).tobytes() == inner[4:104]
+    assert view.view(len(inner) - 3, 100).tobytes() == inner[-3:]
 
 
 def test_a_memory_view_reader_reads_as_a_bytes_io_does():
