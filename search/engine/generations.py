@@ -6,6 +6,7 @@ switch is one atomic rename, as an Elasticsearch alias is switched::
 
     PATH/current -> g-1764680000000000000-4242    the live generation (relative symlink)
     PATH/g-…/                                     one Whoosh index each, with its schema_version
+    PATH/g-…/arrays/                              its arrays written once, mapped by every worker (shared_arrays.py)
     PATH/rebuild.lock                             flock held while a rebuild runs
     PATH/rebuild.target                           the generation being built
     PATH/g-….journal                              identifiers written to the live index meanwhile
