@@ -4,6 +4,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from .admin_filters import PublishedYearListFilter, TaggedListFilter
 from .forms import ArticleForm, NamedEntityForm
 from .merging import entity_merge
 from .models import Article, Country, LanguageOrigin, Organisation, OrganisationSuggestion, SuggestionStatus
@@ -26,9 +27,11 @@ def tag_inline(kind: TagKindEntry) -> type[TagInline]:
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
     list_display = ["title", "published_at", "language", "source", "extracted_at"]
-    list_filter = [*((kind.field, admin.RelatedOnlyFieldListFilter) for kind in TAG_KINDS), "language", "source"]
+    list_filter = [
+        *((kind.field, TaggedListFilter) for kind in TAG_KINDS),
+        PublishedYearListFilter, "language", "source",  # the publications from an index on source (migration 0010)
+    ]  # fmt: skip
     search_fields = ["title", "slug", "summary"]
-    date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created_at", "updated_at", "extracted_at", "language_origin"]
     fieldsets = [
