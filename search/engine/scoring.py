@@ -137,6 +137,7 @@ class Postings:
         when ``docs`` is only part of its postings."""
         if not self.reader.schema[fieldname].scorable:
             return freqs.astype(np.float32)  # as Whoosh's WeightScorer: a tag's weight, 1.0, is its score
+        freqs = freqs.astype(np.float32, copy=False)  # kept in a byte each where they fit (segments.compact_frequencies)
         doc_count = self.field_documents(fieldname) if self.reader.doc_count_all() else 0
         if not doc_count or not len(docs):
             return np.zeros(len(docs), dtype=np.float32)

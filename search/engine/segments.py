@@ -119,9 +119,18 @@ def read_leaf(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarra
         freqs.append(np.asarray(weights, dtype=np.float32))
     if not docs:
         docs, freqs = [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=np.float32)]
-    docs, freqs = np.concatenate(docs), np.concatenate(freqs)
+    docs, freqs = np.concatenate(docs), compact_frequencies(np.concatenate(freqs))
     docs.flags.writeable = freqs.flags.writeable = False  # kept and shared: nobody may change them
     return docs, freqs
+
+
+def compact_frequencies(freqs: np.ndarray) -> np.ndarray:
+    """A term's frequencies in one byte each where they are whole numbers under 256, as a word's
+    counts in an article are: 5 bytes a cached posting instead of 8, so the same budget keeps 60%
+    more terms. Every value is the same number; ``Postings.bm25`` reads them as float32."""
+    if len(freqs) and freqs.max() < 256 and freqs.min() >= 0 and np.array_equal(freqs, np.floor(freqs)):
+        return freqs.astype(np.uint8)
+    return freqs
 
 
 def segment_arrays(leaf, kind: str, fieldname: str, compute, count: int) -> tuple[np.ndarray, ...]:

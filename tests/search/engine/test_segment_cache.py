@@ -120,3 +120,22 @@ def test_the_generations_arrays_take_four_bytes_an_entry(archive):
     by_document, starts = snapshot.values_by_document("countries")
     order = snapshot.order_by(("-published_at",))
     assert {docs.itemsize, value_ids.itemsize, by_document.itemsize, starts.itemsize, order.itemsize} == {4}
+
+
+def test_frequencies_are_kept_in_a_byte_only_where_every_one_fits():
+    counts = np.array([1, 3, 255, 2], dtype=np.float32)
+    compact = segments.compact_frequencies(counts)
+    assert compact.dtype == np.uint8 and compact.tolist() == counts.tolist()
+    for kept_as_they_are in ([1.5, 2.0], [256.0, 1.0], [-1.0, 2.0]):
+        freqs = np.array(kept_as_they_are, dtype=np.float32)
+        assert segments.compact_frequencies(freqs) is freqs
+
+
+def test_a_terms_scores_are_the_same_from_frequencies_in_a_byte(archive):
+    """BM25 over the byte-sized frequencies the cache keeps equals BM25 over float32 ones, to the bit."""
+    postings = search_backend().snapshot().postings
+    docs, freqs = postings.term("text", "common")
+    assert freqs.dtype == np.uint8
+    compact = postings.bm25("text", "common", docs, freqs)
+    full = postings.bm25("text", "common", docs, freqs.astype(np.float32))
+    assert compact.dtype == full.dtype == np.float32 and np.array_equal(compact, full)
