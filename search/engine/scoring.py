@@ -64,18 +64,13 @@ class Unscorable(Exception):
     """A query part that only Whoosh can rank."""
 
 
-def shared_privately(kind, fieldname, compute, count) -> tuple:
-    """``compute()``'s arrays, kept by this process alone (a reader without a snapshot's folder)."""
-    return tuple(compute())
-
-
 class Postings:
     """Per-generation postings arrays of one searcher's reader."""
 
-    def __init__(self, reader, size: int, shared=None):
+    def __init__(self, reader, size: int, shared):
         self.reader = reader
         self.size = size
-        self.shared = shared  # (kind, field, compute, count) -> arrays shared by the generation's readers, or None
+        self.shared = shared  # (kind, field, compute, count) -> the arrays, shared by the generation's readers where it can
         self.leaves = reader.leaf_readers()
         self._terms: OrderedDict = OrderedDict()
         self._terms_bytes = 0
@@ -124,7 +119,7 @@ class Postings:
                 parts = [field_lengths(leaf, fieldname) for leaf, _ in self.leaves]
                 return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32),)
 
-            self._lengths[fieldname] = (self.shared or shared_privately)("lengths", fieldname, compute, 1)[0]
+            self._lengths[fieldname] = self.shared("lengths", fieldname, compute, 1)[0]
         return self._lengths[fieldname]
 
     def field_documents(self, fieldname: str) -> int:

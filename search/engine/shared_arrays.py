@@ -56,26 +56,26 @@ def file_key(prefix: str, source: str, kind: str, fieldname: str = "") -> str:
 class SharedArrays:
     """The arrays of one index generation's folder in this process: mapped once, then reused."""
 
-    def __init__(self, generation_folder: str | None):
+    def __init__(self, generation_folder: str):
         self.generation_folder = generation_folder
-        self.folder = os.path.join(generation_folder, FOLDER) if generation_folder else None
+        self.folder = os.path.join(generation_folder, FOLDER)
         self._lock = threading.Lock()
         self._mapped: dict[str, tuple[np.ndarray, ...]] = {}
 
     def get(self, key: str, compute, count: int) -> tuple[np.ndarray, ...]:
         """The ``count`` arrays ``compute()`` returns, mapped from ``key``'s files when they were
-        written, otherwise computed, written and mapped. Without a folder, or when it cannot be
-        written, the computed arrays themselves. Read only either way."""
+        written, otherwise computed, written and mapped. When the folder cannot be written, the
+        computed arrays themselves. Read only either way."""
         with self._lock:
             found = self._mapped.get(key)
         if found is not None:
             return found
-        arrays = self._load(key, count) if self.folder else None
+        arrays = self._load(key, count)
         if arrays is None:
             computed = tuple(compute())
             if len(computed) != count:
                 raise ValueError(f"{key}: {len(computed)} arrays computed, {count} expected")
-            arrays = self._write(key, computed) if self.folder else None
+            arrays = self._write(key, computed)
             if arrays is None:
                 for array in computed:
                     array.flags.writeable = False
@@ -139,8 +139,6 @@ class SharedArrays:
         with self._lock:
             for key in [key for key in self._mapped if not kept(key)]:
                 del self._mapped[key]
-        if not self.folder:
-            return
         try:
             names = os.listdir(self.folder)
         except OSError:  # none written yet, or a folder that cannot be read: nothing to remove
