@@ -57,9 +57,9 @@ def haystack_connection(search_url: str) -> dict:
             # Relevance order re-ranked by pseudo-relevance feedback (search/engine/rerank.py): +0.030
             # on the topic evaluation's P@10, but 4-6 ms a new search, over budget; off unless asked.
             "FEEDBACK": env_flag("SEARCH_FEEDBACK", False),
-            # Megabytes that each process's search caches (index arrays, joined postings, filter
-            # masks, words) hold together, each within its share (search/engine/segments.py).
-            "CACHE_MB": int(os.environ.get("SEARCH_CACHE_MB", "192")),
+            # Megabytes that each process's search caches (index arrays, filter masks, words,
+            # document frequencies) hold together, each within its share (search/engine/segments.py).
+            "CACHE_MB": int(os.environ.get("SEARCH_CACHE_MB", "160")),
             # rebuild_index commits once per batch and every commit merges segments: 5,000 articles
             # a batch rebuilt Reuters in 34 s against 62 s with haystack's default 1,000.
             "BATCH_SIZE": int(os.environ.get("SEARCH_BATCH_SIZE", "5000")),

@@ -79,7 +79,6 @@ def caches_held_bytes(snapshot) -> dict[str, int]:
     """The bytes each of the process's search caches holds (``segments.SHARES``), the snapshot's included."""
     return {
         segments.SEGMENT_ARRAYS: segments.held_bytes(),
-        segments.JOINED_POSTINGS: snapshot.postings.held_bytes(),
         segments.FILTER_MASKS: snapshot.remembered_bytes(),
         segments.WORDS: sum(term_of.held_bytes() for term_of in TERM_OF.values()),
         segments.FREQUENCIES: frequencies_held_bytes(snapshot),

@@ -10,15 +10,13 @@ speed differs.
 """
 
 import math
-from collections import OrderedDict
 
 import numpy as np
 from whoosh import query, scoring
 
 from . import sparse
 from .languages import LanguageBranch
-from . import segments
-from .segments import field_lengths, term_postings
+from .segments import LENGTH_OF_BYTE, field_lengths, term_postings
 
 # BM25's parameters, for our numpy scoring and Whoosh's (FieldBM25F) alike. K1 is Whoosh's default;
 # B is lower than Whoosh's 0.75: long stories are penalised less, which raised the mean P@10 of the
@@ -72,33 +70,15 @@ class Postings:
         self.size = size
         self.shared = shared  # (kind, field, compute, count) -> the arrays, shared by the generation's readers where it can
         self.leaves = reader.leaf_readers()
-        self._terms: OrderedDict = OrderedDict()
-        self._terms_bytes = 0
         self._lengths: dict = {}
         self._field_documents: dict = {}
 
     def term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
-        """(global document numbers, term frequencies) of a term, deleted documents included.
-        The latest terms are kept joined, up to their share of the cache budget; each segment's part is kept by
-        segments.py (within its own bound), so that a commit only reads the new segment's."""
-        key = (fieldname, text)
-        cached = self._terms.get(key)
-        if cached is not None:
-            self._terms.move_to_end(key)
-            return cached
-        result = self.read(fieldname, text)
-        self._terms[key] = result
-        self._terms_bytes += result[0].nbytes + result[1].nbytes
-        while self._terms_bytes > segments.share_bytes(segments.JOINED_POSTINGS) and len(self._terms) > 1:
-            _, (docs, freqs) = self._terms.popitem(last=False)
-            self._terms_bytes -= docs.nbytes + freqs.nbytes
-        return result
-
-    def held_bytes(self) -> int:
-        return self._terms_bytes
-
-    def read(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
-        """A term's postings from every segment, joined."""
+        """(global document numbers, term frequencies) of a term, deleted documents included:
+        each segment's part as segments.py keeps it (so that a commit only reads the new
+        segment's), joined. The joined arrays are not kept: where the index has several large
+        segments (a parallel rebuild writes one per process) they were a second copy of every
+        cached term, and joining them is a copy of a few bytes a posting (docs/memory.md)."""
         field = self.reader.schema[fieldname]
         btext = field.to_bytes(text) if not isinstance(text, bytes) else text
         parts = [(term_postings(leaf, fieldname, btext), offset) for leaf, offset in self.leaves]
@@ -112,19 +92,22 @@ class Postings:
         )
 
     def lengths(self, fieldname: str) -> np.ndarray:
-        """Each document's length in this field, assembled from the segments' cached arrays."""
+        """Each document's length in this field as Whoosh's byte (``segments.field_lengths``),
+        assembled from the segments' arrays."""
         if fieldname not in self._lengths:
 
             def compute():
                 parts = [field_lengths(leaf, fieldname) for leaf, _ in self.leaves]
-                return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32),)
+                return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8),)
 
-            self._lengths[fieldname] = self.shared("lengths", fieldname, compute, 1)[0]
+            self._lengths[fieldname] = self.shared("length bytes", fieldname, compute, 1)[0]
         return self._lengths[fieldname]
 
     def field_documents(self, fieldname: str) -> int:
+        """``field_document_count`` from the joined lengths, so a worker reads those alone."""
         if fieldname not in self._field_documents:
-            self._field_documents[fieldname] = field_document_count(self.reader, fieldname)
+            counted = int(np.count_nonzero(self.lengths(fieldname)))
+            self._field_documents[fieldname] = counted or self.reader.doc_count_all()
         return self._field_documents[fieldname]
 
     def bm25(self, fieldname: str, text, docs: np.ndarray, freqs: np.ndarray, found_in: int | None = None) -> np.ndarray:
@@ -138,7 +121,7 @@ class Postings:
             return np.zeros(len(docs), dtype=np.float32)
         idf = math.log(doc_count / ((len(docs) if found_in is None else found_in) + 1)) + 1
         average = (self.reader.field_length(fieldname) / doc_count) if doc_count else 1.0
-        lengths = self.lengths(fieldname)[docs]
+        lengths = LENGTH_OF_BYTE[self.lengths(fieldname)[docs]]
         return idf * ((freqs * (K1 + 1)) / (freqs + K1 * ((1 - B) + B * lengths / (average or 1.0))))
 
 

@@ -24,15 +24,13 @@ from whoosh.util.numeric import byte_to_length
 from .shared_arrays import SEGMENT_PREFIX, file_key
 from .whoosh_internals import field_length_bytes, postings_blocks, segment_id
 
-DEFAULT_BUDGET_BYTES = 192 * 2**20
-SEGMENT_ARRAYS, JOINED_POSTINGS, FILTER_MASKS, WORDS, FREQUENCIES = (
-    "segment arrays", "joined postings", "filter masks", "words", "document frequencies",
-)  # fmt: skip
+DEFAULT_BUDGET_BYTES = 160 * 2**20
+SEGMENT_ARRAYS, FILTER_MASKS, WORDS, FREQUENCIES = ("segment arrays", "filter masks", "words", "document frequencies")
 # Each cache's share of the budget, together all of it: this module's per-segment arrays; each
-# generation's joined postings of the latest terms (scoring.py); its filter masks and browsing
-# counts (snapshot.py); the index term of each word seen, for snippets and related articles,
-# split between the analyses (snippets.py); and document frequencies (related.py).
-SHARES = {SEGMENT_ARRAYS: 0.6, JOINED_POSTINGS: 0.15, FILTER_MASKS: 0.1, WORDS: 0.1, FREQUENCIES: 0.05}
+# generation's filter masks and browsing counts (snapshot.py); the index term of each word seen,
+# for snippets and related articles, split between the analyses (snippets.py); and document
+# frequencies (related.py). A term's postings joined across segments are not kept (scoring.py).
+SHARES = {SEGMENT_ARRAYS: 0.75, FILTER_MASKS: 0.1, WORDS: 0.1, FREQUENCIES: 0.05}
 LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 _lock = threading.Lock()
@@ -174,16 +172,18 @@ def sort_keys(leaf, fieldname: str) -> np.ndarray:
 
 
 def field_lengths(leaf, fieldname: str) -> np.ndarray:
-    """One segment's field lengths, as Whoosh stores them (one byte, approximate)."""
+    """One segment's field lengths as Whoosh stores them: a byte each, approximate, read as a
+    length through ``LENGTH_OF_BYTE`` where a score needs it. Kept as bytes, not as float32: the
+    arrays of a million articles' six text fields are a quarter of the size in every worker."""
 
     def compute():
         count = leaf.doc_count_all()
         column = field_length_bytes(leaf, fieldname)
         if column is None:
-            return (np.zeros(count, dtype=np.float32),)
-        return (LENGTH_OF_BYTE[np.fromiter(column, dtype=np.uint8, count=count)],)
+            return (np.zeros(count, dtype=np.uint8),)
+        return (np.fromiter(column, dtype=np.uint8, count=count),)
 
-    return segment_arrays(leaf, "lengths", fieldname, compute, 1)[0]
+    return segment_arrays(leaf, "length bytes", fieldname, compute, 1)[0]
 
 
 def spelling_words(leaf, fieldname: str) -> list[str]:

@@ -139,3 +139,16 @@ def test_a_terms_scores_are_the_same_from_frequencies_in_a_byte(archive):
     compact = postings.bm25("text", "common", docs, freqs)
     full = postings.bm25("text", "common", docs, freqs.astype(np.float32))
     assert compact.dtype == full.dtype == np.float32 and np.array_equal(compact, full)
+
+
+def test_field_lengths_are_kept_as_whooshs_bytes(archive):
+    """A length a byte, as Whoosh stores it (a quarter of float32's bytes in every worker), and
+    each one read back is the length Whoosh's own reader gives."""
+    search("q=common")
+    postings = search_backend().snapshot().postings
+    lengths = postings.lengths("text")
+    reader = postings.reader
+    assert lengths.dtype == np.uint8 and len(lengths) == reader.doc_count_all()
+    whooshs = [reader.doc_field_length(n, "text", 0) for n in range(reader.doc_count_all())]
+    assert segments.LENGTH_OF_BYTE[lengths].tolist() == whooshs
+    assert postings.field_documents("text") == sum(1 for length in whooshs if length)
