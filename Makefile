@@ -88,7 +88,8 @@ clean:
 # tantivy and SQLite FTS5 measured in the same run. bench-quick is a three-minute smoke run.
 bench: install-dev
 	$(BIN)/python bench/run.py --out bench/results/full.json
-	$(BIN)/python bench/report.py bench/results/full.json
+	$(BIN)/python bench/report.py bench/results/full.json $(wildcard bench/results/scale-1m.json) \
+	  --memory $(wildcard bench/results/memory-*.json)
 
 bench-quick: install-dev
 	$(BIN)/python bench/run.py --quick --out bench/results/quick.json
@@ -110,5 +111,5 @@ bench-1m: install-dev
 	$(BIN)/python bench/run.py --size 1000000 --keep --out bench/results/scale-1m.json
 	$(BIN)/python bench/worker_memory.py gunicorn --out bench/results/memory-1m.json --data-dir \
 	  "$$($(BIN)/python -c 'import json; print(json.load(open("bench/results/scale-1m.json"))["archives"][0]["data_dir"])')"
-	$(BIN)/python bench/report.py bench/results/reuters.json bench/results/scale-100k.json bench/results/scale-1m.json \
+	$(BIN)/python bench/report.py $(wildcard bench/results/full.json) bench/results/scale-1m.json \
 	  --memory $(sort $(wildcard bench/results/memory-*.json) bench/results/memory-1m.json)

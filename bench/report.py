@@ -2,8 +2,8 @@
 first the curve (how each figure grows with the archive), then each archive in full.
 
     .venv/bin/python bench/report.py bench/results/full.json [--out docs/benchmarks.md]
-    .venv/bin/python bench/report.py bench/results/reuters.json bench/results/scale-100k.json \
-        bench/results/scale-1m.json --memory bench/results/memory-*.json
+    .venv/bin/python bench/report.py bench/results/full.json bench/results/scale-1m.json \
+        --memory bench/results/memory-*.json
 """
 
 import argparse
