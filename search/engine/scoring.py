@@ -27,11 +27,14 @@ B, K1 = 0.2, 1.2
 SPARSE_SHARE = 8
 
 
-def field_document_count(reader, fieldname: str) -> int:
+def field_document_count(reader, fieldname: str, lengths: np.ndarray | None = None) -> int:
     """The documents with words in a field, as Lucene's BM25 counts them: each language's text
     field holds only that language's articles, so its IDF and average length are theirs, not
-    the archive's. Equal to every document where each has the field (an archive of one language)."""
-    counted = sum(int(np.count_nonzero(field_lengths(leaf, fieldname))) for leaf, _ in reader.leaf_readers())
+    the archive's. Equal to every document where each has the field (an archive of one language).
+    ``lengths``, the reader's joined length bytes where the caller has them, saves reading each
+    segment's."""
+    parts = [lengths] if lengths is not None else [field_lengths(leaf, fieldname) for leaf, _ in reader.leaf_readers()]
+    counted = sum(int(np.count_nonzero(part)) for part in parts)
     return counted or reader.doc_count_all()
 
 
@@ -104,10 +107,8 @@ class Postings:
         return self._lengths[fieldname]
 
     def field_documents(self, fieldname: str) -> int:
-        """``field_document_count`` from the joined lengths, so a worker reads those alone."""
         if fieldname not in self._field_documents:
-            counted = int(np.count_nonzero(self.lengths(fieldname)))
-            self._field_documents[fieldname] = counted or self.reader.doc_count_all()
+            self._field_documents[fieldname] = field_document_count(self.reader, fieldname, self.lengths(fieldname))
         return self._field_documents[fieldname]
 
     def bm25(self, fieldname: str, text, docs: np.ndarray, freqs: np.ndarray, found_in: int | None = None) -> np.ndarray:
