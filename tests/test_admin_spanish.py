@@ -181,3 +181,17 @@ def test_the_merge_page_and_its_warning_are_spanish(editor_client):
     both = {"action": "merge_selected", "_selected_action": [first.pk, second.pk]}
     html = editor_client.post(changelist, both, **SPANISH).content.decode()
     assert "<title>Fusionar |" in html and "¿Cuál se conserva?" in visible_text(html)
+
+
+def test_the_admin_searchs_notice_of_more_matches_is_spanish(editor_client, search_index, monkeypatch):
+    from articles.admin import ArticleAdmin
+    from tests.conftest import index_everything
+
+    for n in range(3):
+        ArticleFactory(title=f"Hackers arrested {n}", body=ENGLISH_TEXT)
+    index_everything()
+    monkeypatch.setattr(ArticleAdmin, "search_matches_listed", 2)
+    text = page_text(editor_client, "/admin/articles/article/?q=hackers", SPANISH)
+    assert "3 artículos coinciden; la lista muestra los 2 que mejor coinciden." in text
+    text = page_text(editor_client, "/admin/articles/article/?q=hackers", ENGLISH)
+    assert "3 articles match; the list holds the 2 that match best." in text
