@@ -21,8 +21,8 @@ from collections import OrderedDict
 import numpy as np
 from whoosh.util.numeric import byte_to_length
 
-from .shared_arrays import SEGMENT_PREFIX, file_key
-from .whoosh_internals import field_length_bytes, postings_blocks, segment_id
+from .shared_arrays import SEGMENT_PREFIX, file_key, set_digest
+from .whoosh_internals import BLOCK_POSTINGS, field_length_bytes, postings_blocks, segment_id
 
 DEFAULT_BUDGET_BYTES = 160 * 2**20
 SEGMENT_ARRAYS, FILTER_MASKS, WORDS, FREQUENCIES = ("segment arrays", "filter masks", "words", "document frequencies")
@@ -104,9 +104,33 @@ def cached(leaf, kind: str, fieldname: str, compute, *detail):
     return value
 
 
+# A term with at least this many postings in a segment is decoded once per index generation and
+# written beside it for every worker to map (``shared_postings``): about 0.4 ms of decoding
+# (some 47 ns a posting), against a tenth of that to map the files.
+SHARED_POSTINGS_FROM = 8 * BLOCK_POSTINGS
+
+
 def term_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """``read_leaf``, kept: a term's postings in a segment never change."""
-    return cached(leaf, "postings", fieldname, lambda: read_leaf(leaf, fieldname, btext), btext)
+    return cached(leaf, "postings", fieldname, lambda: shared_postings(leaf, fieldname, btext), btext)
+
+
+def shared_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """``read_leaf``; for a long term in a segment opened with shared arrays, through the
+    generation's files: the first process decodes and writes them, the others map them.
+
+    Each worker decoded a common word's postings for itself: at a million articles some 40 ms a
+    field, on every worker's first search of the word, again after the word was evicted from its
+    cache. Mapped, they are read in a fraction of a millisecond and held once in the page cache
+    for every worker. The cache keeps the mapped arrays within the budget like decoded ones, so
+    a worker's maps stay bounded; the files go with their segment (``SharedArrays.retain``)."""
+    shared = getattr(leaf, "shared_arrays", None)
+    leaf_id = segment_id(leaf)
+    if shared is None or leaf_id is None or leaf.doc_frequency(fieldname, btext) < SHARED_POSTINGS_FROM:
+        return read_leaf(leaf, fieldname, btext)
+    key = file_key(SEGMENT_PREFIX, leaf_id, "postings", f"{fieldname}-{set_digest(btext)}")
+    docs, freqs = shared.get(key, lambda: read_leaf(leaf, fieldname, btext), 2, keep=False)
+    return docs, freqs
 
 
 def read_leaf(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:

@@ -62,10 +62,11 @@ class SharedArrays:
         self._lock = threading.Lock()
         self._mapped: dict[str, tuple[np.ndarray, ...]] = {}
 
-    def get(self, key: str, compute, count: int) -> tuple[np.ndarray, ...]:
+    def get(self, key: str, compute, count: int, keep: bool = True) -> tuple[np.ndarray, ...]:
         """The ``count`` arrays ``compute()`` returns, mapped from ``key``'s files when they were
         written, otherwise computed, written and mapped. When the folder cannot be written, the
-        computed arrays themselves. Read only either way."""
+        computed arrays themselves. Read only either way. ``keep=False`` leaves keeping them to
+        the caller (a bounded cache): their maps close when the caller lets them go."""
         with self._lock:
             found = self._mapped.get(key)
         if found is not None:
@@ -80,6 +81,8 @@ class SharedArrays:
                 for array in computed:
                     array.flags.writeable = False
                 arrays = computed
+        if not keep:
+            return arrays
         with self._lock:
             return self._mapped.setdefault(key, arrays)
 

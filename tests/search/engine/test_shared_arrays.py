@@ -198,3 +198,44 @@ def test_a_commit_leaves_only_the_files_of_the_segments_it_keeps(archive):
     names = os.listdir(after.arrays.folder)
     assert names and not [name for name in names if old_digest in name or any(segment in name for segment in old_segments)]
     assert search("q=edited").total == 1
+
+
+# Long terms' postings, decoded once per generation -------------------------------------------------
+
+
+def postings_files(folder: str) -> list[str]:
+    return [name for name in os.listdir(folder) if "-postings-" in name]
+
+
+def test_long_terms_postings_are_decoded_once_and_mapped_with_the_same_answers(archive, monkeypatch):
+    monkeypatch.setattr(segments, "SHARED_POSTINGS_FROM", 10**9)  # no term is long: every process decodes
+    decoded = answers(archive)
+    assert postings_files(arrays_folder()) == []
+    monkeypatch.setattr(segments, "SHARED_POSTINGS_FROM", 5)  # "common" (30 documents) and word000-word006 are
+    as_new_process()
+    assert answers(archive) == decoded  # decoded, then written
+    assert postings_files(arrays_folder())
+    as_new_process()
+    read = []
+    real_read_leaf = segments.read_leaf
+    monkeypatch.setattr(segments, "read_leaf", lambda leaf, field, btext: read.append((field, btext)) or real_read_leaf(leaf, field, btext))
+    assert answers(archive) == decoded  # mapped
+    long = [(field, btext) for field, btext in read if search_backend().snapshot().reader.doc_frequency(field, btext) >= 5]
+    assert long == []  # no process decoded a long term again
+    docs, freqs = segments.term_postings(search_backend().snapshot().reader.leaf_readers()[0][0], "text", b"common")
+    assert not docs.flags.owndata and not docs.flags.writeable and not freqs.flags.writeable
+
+
+def test_mapped_postings_are_kept_within_the_budget(archive, monkeypatch):
+    monkeypatch.setattr(segments, "SHARED_POSTINGS_FROM", 5)
+    answers(archive)
+    as_new_process()
+    segments.set_budget(0)  # nothing fits: every search maps again, and answers the same
+    try:
+        shared = answers(archive)
+        assert segments.held_bytes() == 0 and not [key for key in search_backend().snapshot().arrays.mapped_keys() if "postings" in key]
+        segments.set_budget(segments.DEFAULT_BUDGET_BYTES)
+        as_new_process()
+        assert answers(archive) == shared
+    finally:
+        segments.set_budget(segments.DEFAULT_BUDGET_BYTES)
