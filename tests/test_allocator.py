@@ -48,6 +48,22 @@ def test_the_wsgi_application_fixes_the_threshold(monkeypatch):
     import newsarchive.wsgi
 
     calls = []
-    monkeypatch.setattr(newsarchive.allocator, "fix_mmap_threshold", lambda: calls.append(1) or True)
+    monkeypatch.setattr(newsarchive.allocator, "fix_mmap_threshold", lambda threshold: calls.append(threshold) or True)
+    monkeypatch.delenv("WORKER_MMAP_THRESHOLD_KB", raising=False)
     importlib.reload(newsarchive.wsgi)
-    assert calls == [1]
+    assert calls == [256 * 1024]
+    monkeypatch.setenv("WORKER_MMAP_THRESHOLD_KB", "1024")
+    importlib.reload(newsarchive.wsgi)
+    monkeypatch.setenv("WORKER_MMAP_THRESHOLD_KB", "0")  # glibc's own threshold: not called
+    importlib.reload(newsarchive.wsgi)
+    assert calls == [256 * 1024, 1024 * 1024]
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1.5", ""])
+def test_a_threshold_that_is_not_a_size_is_refused_with_its_name(value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from newsarchive.allocator import threshold_from_environment
+
+    with pytest.raises(ImproperlyConfigured, match="WORKER_MMAP_THRESHOLD_KB"):
+        threshold_from_environment({"WORKER_MMAP_THRESHOLD_KB": value})

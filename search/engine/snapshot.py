@@ -95,6 +95,7 @@ class IndexSnapshot:
         self.size = self.reader.doc_count_all()
         self._lock = threading.Lock()
         self._live = None
+        self._live_count = None
         self._orders = {}
         self._keys = {}
         self._facets = {}
@@ -321,24 +322,48 @@ class IndexSnapshot:
                 self._facets[key] = self.shared("by document", fieldname, compute, 2)
             return self._facets[key]
 
+    @property
+    def live_count(self) -> int:
+        if self._live_count is None:
+            self._live_count = int(np.count_nonzero(self.live))
+        return self._live_count
+
+    def facet_counts_array(self, fieldname: str, mask: np.ndarray) -> np.ndarray:
+        """Each value's count over the documents of ``mask``, from the field's (document, value) pairs."""
+        values, docs, value_ids = self.facet_postings(fieldname)
+        return np.bincount(value_ids[mask[docs]], minlength=len(values))
+
+    def counts_of_few(self, fieldname: str, matched_docs: np.ndarray, value_count: int) -> np.ndarray:
+        """Each value's count over a few documents (sorted numbers), from their own values."""
+        by_document, starts = self.values_by_document(fieldname)
+        firsts, lasts = starts[matched_docs], starts[matched_docs + 1]
+        lengths = lasts - firsts
+        # Positions firsts[i]..lasts[i] of every matched document, as one array.
+        positions = np.repeat(firsts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        return np.bincount(by_document[positions], minlength=value_count)
+
     def facet_counts(self, fieldname: str, matched: np.ndarray) -> list[tuple[str, int]]:
         """Counts of each value of a facet field over the matched documents, most frequent first.
 
         Few matches (a rare word, a narrow filter) are counted from their own values; many, over
-        the field's (document, value) pairs, which costs the same whatever matched."""
+        the field's (document, value) pairs. Most of the documents (a word like "said"): the live
+        documents' counts, remembered, less those of the live documents that do not match, which
+        are few. ``matched`` holds live documents only, as a search's matches do."""
         values, docs, value_ids = self.facet_postings(fieldname)
         if not values:
             return []
-        matched_docs = np.flatnonzero(matched)
-        if len(matched_docs) * FEW_MATCHES_FACTOR < len(docs):
-            by_document, starts = self.values_by_document(fieldname)
-            firsts, lasts = starts[matched_docs], starts[matched_docs + 1]
-            lengths = lasts - firsts
-            # Positions firsts[i]..lasts[i] of every matched document, as one array.
-            positions = np.repeat(firsts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-            counts = np.bincount(by_document[positions], minlength=len(values))
+        matched_count = int(np.count_nonzero(matched))
+        if matched_count * FEW_MATCHES_FACTOR < len(docs):
+            counts = self.counts_of_few(fieldname, np.flatnonzero(matched), len(values))
+        elif 2 * matched_count > self.live_count:
+            unmatched = np.greater(self.live, matched)  # live and not matched, in one array
+            counts = self.remembered(("live facet counts", fieldname), lambda: self.facet_counts_array(fieldname, self.live))
+            if int(np.count_nonzero(unmatched)) * FEW_MATCHES_FACTOR < len(docs):
+                counts = counts - self.counts_of_few(fieldname, np.flatnonzero(unmatched), len(values))
+            else:
+                counts = counts - self.facet_counts_array(fieldname, unmatched)
         else:
-            counts = np.bincount(value_ids[matched[docs]], minlength=len(values))
+            counts = self.facet_counts_array(fieldname, matched)
         nonzero = np.flatnonzero(counts)
         pairs = [(values[i], int(counts[i])) for i in nonzero]
         pairs.sort(key=lambda pair: (-pair[1], pair[0]))

@@ -73,11 +73,48 @@ def test_facet_counts_of_few_matches_are_the_counts_over_every_pair(sample_snaps
     for factor, way in ((0, "own values"), (10**9, "every pair")):
         monkeypatch.setattr(snapshot_module, "FEW_MATCHES_FACTOR", factor)
         counted[way] = [snapshot.facet_counts(fieldname, mask) for mask in masks]
-    assert counted["own values"] == counted["every pair"]
+    assert counted["own values"] == counted["every pair"] == [counted_over_every_pair(snapshot, fieldname, mask) for mask in masks]
     assert any(counted["every pair"][1])
+
+
+def counted_over_every_pair(snapshot, fieldname, mask) -> list[tuple[str, int]]:
+    """The counts as the one plain way gives them: a bincount of the values of the matched pairs."""
+    import numpy as np
+
     values, docs, value_ids = snapshot.facet_postings(fieldname)
-    expected_all = sorted(((values[v], int(n)) for v, n in enumerate(np.bincount(value_ids[snapshot.live[docs]], minlength=len(values))) if n), key=lambda p: (-p[1], p[0]))
-    assert counted["own values"][1] == expected_all
+    counts = np.bincount(value_ids[mask[docs]], minlength=len(values))
+    return sorted(((values[v], int(n)) for v, n in enumerate(counts) if n), key=lambda pair: (-pair[1], pair[0]))
+
+
+@pytest.mark.parametrize("factor", [0, 8, 10**9])
+def test_facet_counts_of_most_documents_are_the_live_counts_less_the_unmatched_with_deletions(db, search_index, factor, monkeypatch):
+    """A word in most documents is counted as every live document's counts less those of the live
+    documents it misses; deleted documents, still in the segments' pairs, count in neither."""
+    import numpy as np
+
+    from articles.models import Article
+    from search.engine import snapshot as snapshot_module
+    from tests.factories import ArticleFactory, OrganisationFactory
+
+    police = OrganisationFactory(name="Policía Federal")
+    for n in range(24):
+        ArticleFactory(title=f"Story {n}", countries=["MX"] if n % 3 else ["MX", "CL"], organisations=[police] if n % 4 else [])
+    index_everything()
+    for article in Article.objects.order_by("pk")[:5]:
+        search_backend().remove(article)  # marked deleted in their segment, their pairs kept
+    monkeypatch.setattr(snapshot_module, "FEW_MATCHES_FACTOR", factor)
+    snapshot = search_backend().snapshot()
+    assert not snapshot.live.all()
+    live_docs = np.flatnonzero(snapshot.live)
+    masks = [snapshot.live.copy()]
+    for missed in (live_docs[:2], live_docs[::4], live_docs[1::3]):  # a few misses, a quarter, a third
+        mask = snapshot.live.copy()
+        mask[missed] = False
+        masks.append(mask)
+    for fieldname in ("countries", "organisations"):
+        for mask in masks:
+            assert 2 * mask.sum() > snapshot.live.sum()
+            assert snapshot.facet_counts(fieldname, mask) == counted_over_every_pair(snapshot, fieldname, mask)
 
 
 def test_browsing_facet_counts_are_remembered_per_generation_and_follow_a_commit(db, search_index):
