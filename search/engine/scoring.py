@@ -25,6 +25,11 @@ B, K1 = 0.2, 1.2
 # A query part matching at most 1/SPARSE_SHARE of the archive is evaluated as lists of documents
 # rather than as arrays the archive's size (sparse.py).
 SPARSE_SHARE = 8
+# Postings scored at a time: every temporary array of the BM25 arithmetic (128 kB of float32)
+# stays under a web worker's mmap threshold (newsarchive/allocator.py), so the heap reuses it.
+# A term's postings scored whole made arrays of megabytes that were mapped, faulted in page by
+# page and given back on every search (docs/performance.md).
+SCORE_CHUNK = 32_768
 
 
 def field_document_count(reader, fieldname: str, lengths: np.ndarray | None = None) -> int:
@@ -76,15 +81,24 @@ class Postings:
         self._lengths: dict = {}
         self._field_documents: dict = {}
 
-    def term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
-        """(global document numbers, term frequencies) of a term, deleted documents included:
-        each segment's part as segments.py keeps it (so that a commit only reads the new
-        segment's), joined. The joined arrays are not kept: where the index has several large
-        segments (a parallel rebuild writes one per process) they were a second copy of every
-        cached term, and joining them is a copy of a few bytes a posting (docs/memory.md)."""
+    def term_parts(self, fieldname: str, text) -> list[tuple[tuple[np.ndarray, np.ndarray], int]]:
+        """Each segment's ((local document numbers, term frequencies), offset) of a term, deleted
+        documents included, as segments.py keeps them (so that a commit only reads the new
+        segment's)."""
         field = self.reader.schema[fieldname]
         btext = field.to_bytes(text) if not isinstance(text, bytes) else text
-        parts = [(term_postings(leaf, fieldname, btext), offset) for leaf, offset in self.leaves]
+        return [(term_postings(leaf, fieldname, btext), offset) for leaf, offset in self.leaves]
+
+    def found_in(self, fieldname: str, text) -> int:
+        """The term's postings, deleted documents included: its document frequency."""
+        return sum(len(docs) for (docs, _), _ in self.term_parts(fieldname, text))
+
+    def term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """(global document numbers, term frequencies) of a term: ``term_parts`` joined. The
+        joined arrays are not kept: where the index has several large segments (a parallel
+        rebuild writes one per process) they were a second copy of every cached term, and
+        joining them is a copy of a few bytes a posting (docs/memory.md)."""
+        parts = self.term_parts(fieldname, text)
         if not parts:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         if len(parts) == 1 and parts[0][1] == 0:
@@ -111,18 +125,48 @@ class Postings:
             self._field_documents[fieldname] = field_document_count(self.reader, fieldname, self.lengths(fieldname))
         return self._field_documents[fieldname]
 
-    def bm25(self, fieldname: str, text, docs: np.ndarray, freqs: np.ndarray, found_in: int | None = None) -> np.ndarray:
+    def add_term(self, fieldname: str, text, mask: np.ndarray, scores: np.ndarray | None, boost: float) -> None:
+        """Mark the term's documents in ``mask`` and add ``boost`` times their BM25 to ``scores``
+        (unless None): a segment and ``SCORE_CHUNK`` postings at a time, into views of the two
+        arrays, with no joined copy of the postings. Each document's score is the same float32
+        as ``bm25`` of the whole postings times ``boost``, to the bit."""
+        parts = self.term_parts(fieldname, text)
+        found_in = sum(len(docs) for (docs, _), _ in parts)  # as found_in, from the parts in hand
+        scorable = scores is not None and self.reader.schema[fieldname].scorable
+        statistics = self.statistics(fieldname, found_in) if scorable else None
+        for (docs, freqs), offset in parts:
+            mask[offset:][docs] = True
+            if scores is None:
+                continue
+            segment_scores = scores[offset:]
+            for start in range(0, len(docs), SCORE_CHUNK):
+                chunk = docs[start : start + SCORE_CHUNK]
+                part = self.bm25(fieldname, text, chunk, freqs[start : start + SCORE_CHUNK], found_in, offset, statistics)
+                part *= boost
+                segment_scores[chunk] += part
+
+    def statistics(self, fieldname: str, found_in: int) -> tuple[float, float] | None:
+        """(IDF, average length in the field) of a term in ``found_in`` documents; None where
+        no document has the field, and every score is 0."""
+        doc_count = self.field_documents(fieldname) if self.reader.doc_count_all() else 0
+        if not doc_count:
+            return None
+        return math.log(doc_count / (found_in + 1)) + 1, self.reader.field_length(fieldname) / doc_count
+
+    def bm25(self, fieldname: str, text, docs: np.ndarray, freqs: np.ndarray, found_in: int | None = None,
+             offset: int = 0, statistics: tuple[float, float] | None = None) -> np.ndarray:  # fmt: skip
         """Each of ``docs``'s score for the term; ``found_in`` is the term's document frequency
-        when ``docs`` is only part of its postings."""
+        when ``docs`` is only part of its postings; ``offset``, that of their segment where
+        ``docs`` are a segment's own numbers; ``statistics``, the term's, where the caller has them."""
         if not self.reader.schema[fieldname].scorable:
             return freqs.astype(np.float32)  # as Whoosh's WeightScorer: a tag's weight, 1.0, is its score
-        freqs = freqs.astype(np.float32, copy=False)  # kept in a byte each where they fit (segments.compact_frequencies)
-        doc_count = self.field_documents(fieldname) if self.reader.doc_count_all() else 0
-        if not doc_count or not len(docs):
+        if statistics is None:
+            statistics = self.statistics(fieldname, len(docs) if found_in is None else found_in)
+        if statistics is None or not len(docs):
             return np.zeros(len(docs), dtype=np.float32)
-        idf = math.log(doc_count / ((len(docs) if found_in is None else found_in) + 1)) + 1
-        average = (self.reader.field_length(fieldname) / doc_count) if doc_count else 1.0
-        lengths = LENGTH_OF_BYTE[self.lengths(fieldname)[docs]]
+        idf, average = statistics
+        freqs = freqs.astype(np.float32, copy=False)  # kept in a byte each where they fit (segments.compact_frequencies)
+        lengths = LENGTH_OF_BYTE[self.lengths(fieldname)[offset:][docs]]
         return idf * ((freqs * (K1 + 1)) / (freqs + K1 * ((1 - B) + B * lengths / (average or 1.0))))
 
 
@@ -147,13 +191,9 @@ def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> tup
         mask[snapshot.value_docs(q.fieldname, q.text)] = True
         return mask, None
     if isinstance(q, query.Term):
-        docs, freqs = snapshot.postings.term(q.fieldname, q.text)
         mask = np.zeros(size, dtype=bool)
-        mask[docs] = True
-        if not scored:
-            return mask, None
-        scores = np.zeros(size, dtype=np.float32)
-        scores[docs] = snapshot.postings.bm25(q.fieldname, q.text, docs, freqs) * q.boost
+        scores = np.zeros(size, dtype=np.float32) if scored else None
+        snapshot.postings.add_term(q.fieldname, q.text, mask, scores, q.boost)  # 0.0 + a score is that score
         return mask, scores
     if isinstance(q, query.NumericRange) and q.fieldname in snapshot.date_fields:
         return snapshot.range_mask(q.fieldname, q.start, q.end, q.startexcl, q.endexcl), (
@@ -216,10 +256,7 @@ def any_of(q: query.Or, snapshot, scored: bool) -> tuple[np.ndarray, np.ndarray 
         if isinstance(child, query.Term) and not scored and child.fieldname in snapshot.value_fields:
             mask[snapshot.value_docs(child.fieldname, child.text)] = True
         elif isinstance(child, query.Term):
-            docs, freqs = snapshot.postings.term(child.fieldname, child.text)
-            mask[docs] = True
-            if scored:
-                scores[docs] += snapshot.postings.bm25(child.fieldname, child.text, docs, freqs) * child.boost
+            snapshot.postings.add_term(child.fieldname, child.text, mask, scores, child.boost)
         else:
             part_mask, part_scores = evaluate(child, snapshot, scored)
             mask |= part_mask

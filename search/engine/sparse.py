@@ -50,7 +50,9 @@ def estimate(q, snapshot) -> int:
     """At most how many documents ``q`` matches (an evaluable ``q``). Reads the terms' postings,
     which ``evaluate`` then finds cached."""
     if isinstance(q, query.Term):
-        return len(term_docs(q, snapshot))
+        if q.fieldname in snapshot.value_fields:
+            return len(snapshot.value_docs(q.fieldname, q.text))
+        return snapshot.postings.found_in(q.fieldname, q.text)  # counted by segment: no joined copy
     if isinstance(q, LanguageBranch):
         return estimate(q.tree, snapshot)
     counts = [estimate(child, snapshot) for child in q.subqueries]

@@ -7,6 +7,8 @@ archive with several segments and deleted documents, as an archive has after edi
 
 import math
 
+import numpy as np
+
 import pytest
 from django.db import transaction
 from django.test import override_settings
@@ -14,6 +16,7 @@ from haystack import connections
 
 from articles.models import Article
 from articles.sample_archive import sample_archive_load
+from search.engine import scoring
 from search.engine.scoring import evaluate, top_documents
 from search.indexing import reindex_articles, search_backend
 from search.signals import index_updates_paused
@@ -212,3 +215,30 @@ def test_a_tags_term_counts_its_query_weight(archive):
     assert tagged.any() and (mask & ~tagged).any()
     assert scores[tagged] - plain_scores[tagged] == pytest.approx(weight - 1.0, rel=RELATIVE_TOLERANCE)
     assert (scores[mask & ~tagged] == plain_scores[mask & ~tagged]).all()
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 10**9])
+@pytest.mark.parametrize("text", ["anonymous", "police arrested", "title:anonymous", "policía detenidos", "countries:(MX)"])
+def test_a_term_scored_by_segment_and_chunk_gives_its_whole_postings_scores_to_the_bit(archive, monkeypatch, text, chunk):
+    """``Postings.add_term`` (each segment's postings, a few at a time, into views) against the
+    term's postings joined and scored whole, as the arrays were before it."""
+    backend, snapshot = archive
+    monkeypatch.setattr(scoring, "SCORE_CHUNK", chunk)
+    postings, size = snapshot.postings, snapshot.size
+    assert len(postings.leaves) > 1
+    across_segments = False
+    for fieldname, term_text in backend.parse(text).iter_all_terms():
+        docs, freqs = postings.term(fieldname, term_text)
+        across_segments |= sum(bool(len(part)) for (part, _), _ in postings.term_parts(fieldname, term_text)) > 1
+        expected_mask = np.zeros(size, dtype=bool)
+        expected_mask[docs] = True
+        expected_scores = np.zeros(size, dtype=np.float32)
+        expected_scores[docs] = postings.bm25(fieldname, term_text, docs, freqs) * 1.7
+        mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float32)
+        postings.add_term(fieldname, term_text, mask, scores, 1.7)
+        assert np.array_equal(mask, expected_mask) and np.array_equal(scores, expected_scores), (fieldname, term_text)
+        unscored = np.zeros(size, dtype=bool)
+        postings.add_term(fieldname, term_text, unscored, None, 1.7)
+        assert np.array_equal(unscored, expected_mask)
+    if text != "countries:(MX)":
+        assert across_segments, "no term of the query is in two segments: the comparison proved little"
