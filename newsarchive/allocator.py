@@ -4,7 +4,10 @@ glibc raises its mmap threshold each time a large block is freed (up to 32 MB), 
 first searches every archive-sized array (4-8 MB each at a million articles) comes from the heap,
 and the heap keeps what it once held: 44 MB more a process after 600 searches at a million
 articles (``docs/memory.md``). With the threshold fixed, such arrays are mapped and given back
-when freed. Measured at the function level, the searches' latencies did not move.
+when freed. That costs time: the next search faults those pages in again (about 20 ms of a
+common word's 80 at a million articles, docs/performance.md, 2026-12-04), so the threshold is a
+setting (``WORKER_MMAP_THRESHOLD_KB``) and a search keeps its temporary arrays small
+(``search.engine.scoring.SCORE_CHUNK``).
 """
 
 import ctypes

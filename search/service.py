@@ -166,7 +166,7 @@ def matching_article_ids(q: str, limit: int) -> tuple[list[int], int]:
     """The ids of the ``limit`` articles that match ``q`` best, as the site's search finds and
     ranks them, and how many match in all. The admin's search asks this rather than reading every
     row with ``LIKE`` (2.0 s at a million articles, docs/performance.md). Raises SearchUnavailable
-as ``run_search`` does, where the index holds no articles."""
+    as ``run_search`` does, where the index holds no articles."""
     sqs = SearchQuerySet().models(Article).filter(text_or_named_entities(q))
     ids = [int(hit.pk) for hit in sqs[:limit]]
     total = sqs.count()

@@ -91,7 +91,7 @@ class Postings:
 
     def found_in(self, fieldname: str, text) -> int:
         """The term's postings, deleted documents included: its document frequency."""
-        return sum(len(docs) for (docs, _), _ in self.term_parts(fieldname, text))
+        return postings_count(self.term_parts(fieldname, text))
 
     def term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """(global document numbers, term frequencies) of a term: ``term_parts`` joined. The
@@ -131,7 +131,7 @@ class Postings:
         arrays, with no joined copy of the postings. Each document's score is the same float32
         as ``bm25`` of the whole postings times ``boost``, to the bit."""
         parts = self.term_parts(fieldname, text)
-        found_in = sum(len(docs) for (docs, _), _ in parts)  # as found_in, from the parts in hand
+        found_in = postings_count(parts)
         scorable = scores is not None and self.reader.schema[fieldname].scorable
         statistics = self.statistics(fieldname, found_in) if scorable else None
         for (docs, freqs), offset in parts:
@@ -168,6 +168,11 @@ class Postings:
         freqs = freqs.astype(np.float32, copy=False)  # kept in a byte each where they fit (segments.compact_frequencies)
         lengths = LENGTH_OF_BYTE[self.lengths(fieldname)[offset:][docs]]
         return idf * ((freqs * (K1 + 1)) / (freqs + K1 * ((1 - B) + B * lengths / (average or 1.0))))
+
+
+def postings_count(parts) -> int:
+    """The postings of a term's ``Postings.term_parts``."""
+    return sum(len(docs) for (docs, _), _ in parts)
 
 
 def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:

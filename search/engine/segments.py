@@ -129,8 +129,7 @@ def shared_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.
     if shared is None or leaf_id is None or leaf.doc_frequency(fieldname, btext) < SHARED_POSTINGS_FROM:
         return read_leaf(leaf, fieldname, btext)
     key = file_key(SEGMENT_PREFIX, leaf_id, "postings", f"{fieldname}-{set_digest(btext)}")
-    docs, freqs = shared.get(key, lambda: read_leaf(leaf, fieldname, btext), 2, keep=False)
-    return docs, freqs
+    return shared.get(key, lambda: read_leaf(leaf, fieldname, btext), 2, keep=False)
 
 
 def read_leaf(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:

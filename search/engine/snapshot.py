@@ -333,6 +333,14 @@ class IndexSnapshot:
         values, docs, value_ids = self.facet_postings(fieldname)
         return np.bincount(value_ids[mask[docs]], minlength=len(values))
 
+    def counts_over(self, fieldname: str, mask: np.ndarray, count: int) -> np.ndarray:
+        """Each value's count over the ``count`` documents of ``mask``: few are counted from their
+        own values, many over the field's (document, value) pairs."""
+        values, docs, _ = self.facet_postings(fieldname)
+        if count * FEW_MATCHES_FACTOR < len(docs):
+            return self.counts_of_few(fieldname, np.flatnonzero(mask), len(values))
+        return self.facet_counts_array(fieldname, mask)
+
     def counts_of_few(self, fieldname: str, matched_docs: np.ndarray, value_count: int) -> np.ndarray:
         """Each value's count over a few documents (sorted numbers), from their own values."""
         by_document, starts = self.values_by_document(fieldname)
@@ -353,17 +361,12 @@ class IndexSnapshot:
         if not values:
             return []
         matched_count = int(np.count_nonzero(matched))
-        if matched_count * FEW_MATCHES_FACTOR < len(docs):
-            counts = self.counts_of_few(fieldname, np.flatnonzero(matched), len(values))
-        elif 2 * matched_count > self.live_count:
+        if matched_count * FEW_MATCHES_FACTOR >= len(docs) and 2 * matched_count > self.live_count:
             unmatched = np.greater(self.live, matched)  # live and not matched, in one array
-            counts = self.remembered(("live facet counts", fieldname), lambda: self.facet_counts_array(fieldname, self.live))
-            if int(np.count_nonzero(unmatched)) * FEW_MATCHES_FACTOR < len(docs):
-                counts = counts - self.counts_of_few(fieldname, np.flatnonzero(unmatched), len(values))
-            else:
-                counts = counts - self.facet_counts_array(fieldname, unmatched)
+            live_counts = self.remembered(("live facet counts", fieldname), lambda: self.facet_counts_array(fieldname, self.live))
+            counts = live_counts - self.counts_over(fieldname, unmatched, int(np.count_nonzero(unmatched)))
         else:
-            counts = self.facet_counts_array(fieldname, matched)
+            counts = self.counts_over(fieldname, matched, matched_count)
         nonzero = np.flatnonzero(counts)
         pairs = [(values[i], int(counts[i])) for i in nonzero]
         pairs.sort(key=lambda pair: (-pair[1], pair[0]))

@@ -174,4 +174,3 @@ def test_an_or_adds_its_parts_in_place_to_the_bit_of_the_sum_of_their_arrays(sam
                 summed *= q.boost
             assert mine_scores.dtype == np.float32 and np.array_equal(mine_scores, summed)
     assert any(matched), "no Or of the query matched anything: the comparison proved nothing"
-
