@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -65,11 +66,12 @@ class ArticleAdmin(admin.ModelAdmin):
             return super().get_search_results(request, queryset, search_term)
         if total > len(ids):
             message = ngettext(
-                "%(total)d article matches; the list holds the %(listed)d that match best. Add words or filters to narrow it.",
-                "%(total)d articles match; the list holds the %(listed)d that match best. Add words or filters to narrow it.",
+                "%(total)s article matches; the list holds the %(listed)s that match best. Add words or filters to narrow it.",
+                "%(total)s articles match; the list holds the %(listed)s that match best. Add words or filters to narrow it.",
                 total,
             )
-            self.message_user(request, message % {"total": total, "listed": len(ids)}, messages.INFO)
+            counts = {"total": number_format(total, force_grouping=True), "listed": number_format(len(ids), force_grouping=True)}
+            self.message_user(request, message % counts, messages.INFO)
         exact = Q(slug=term) | (Q(pk=int(term)) if term.isdigit() and len(term) < 19 else Q(pk__in=[]))
         return queryset.filter(Q(pk__in=ids) | exact), False
 

@@ -172,10 +172,25 @@ def archive_section(archive: dict) -> list[str]:
     return lines
 
 
+def machine_line(runs: list[dict]) -> str:
+    """The machine of the runs; each run's where they differ, since their figures then compare
+    only within a run (a ratio against the reference engines does)."""
+
+    def described(machine: dict) -> str:
+        packages = ", ".join(f"{name}=={version}" for name, version in machine["packages"].items())
+        return (f"{machine['cpu']}, {machine['cores']} cores, {machine['ram_gb']} GB RAM; Python {machine['python']}, "
+                f"SQLite {machine['sqlite']}; {packages}")  # fmt: skip
+
+    machines = [described(run["machine"]) for run in runs]
+    if len(set(machines)) == 1:
+        return f"Machine: {machines[0]}."
+    each = "; ".join(f"commit {run['commit']}'s run: {machine}" for run, machine in zip(runs, machines))
+    return (f"Machines differ between the runs ({each}). Compare absolute times only within a run; "
+            "the ratios against tantivy and FTS5 are measured within each run.")
+
+
 def render(runs: list[dict], loads: list[dict] = (), memories: list[dict] = ()) -> str:
     results = runs[0]
-    machine = results["machine"]
-    packages = ", ".join(f"{name}=={version}" for name, version in machine["packages"].items())
     lines = [
         "# Benchmarks",
         "",
@@ -183,8 +198,7 @@ def render(runs: list[dict], loads: list[dict] = (), memories: list[dict] = ()) 
         + "; and ".join(f"{run['date']} with `{run['command']}` (commit {run['commit']})" for run in runs)
         + f", rendered by `.venv/bin/python bench/report.py`. {'Quick mode: small archives, indicative only.' if results['quick'] else ''}",
         "",
-        f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['ram_gb']} GB RAM; Python {machine['python']}, "
-        f"SQLite {machine['sqlite']}; {packages}.",
+        machine_line(runs),
         "",
         "Each archive gets a fresh `DATA_DIR` under /tmp. `import_articles` runs on JSON Lines without tags, so it "
         "extracts them; `rebuild_index` then rebuilds the index from the database. gunicorn serves it with "

@@ -145,3 +145,14 @@ def test_the_curve_puts_each_archive_in_a_column_smallest_first_with_its_memory(
     assert "| common word: run_search / tantivy / ratio | 14.0 / 2.0 / 7.0× | 120.0 / 30.0 / 4.0× |" in table
     assert "| import with extraction, articles/s | 400 (41.7 min) | 400 (41.7 min) |" in table
     assert "(commit) | – | 210 MB (def5678) |" in table
+
+
+def test_the_machine_line_names_each_runs_machine_where_they_differ():
+    from report import machine_line
+
+    machine = {"cpu": "AMD EPYC", "cores": 2, "ram_gb": 23.5, "python": "3.11.7", "sqlite": "3.40.1", "packages": {"numpy": "2.4.6"}}
+    same = [{"commit": "a", "machine": machine}, {"commit": "b", "machine": dict(machine)}]
+    assert machine_line(same) == "Machine: AMD EPYC, 2 cores, 23.5 GB RAM; Python 3.11.7, SQLite 3.40.1; numpy==2.4.6."
+    other = [same[0], {"commit": "b", "machine": machine | {"cpu": "Intel Xeon"}}]
+    line = machine_line(other)
+    assert "commit a's run: AMD EPYC" in line and "commit b's run: Intel Xeon" in line and "within a run" in line

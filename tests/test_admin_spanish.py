@@ -195,3 +195,16 @@ def test_the_admin_searchs_notice_of_more_matches_is_spanish(editor_client, sear
     assert "3 artículos coinciden; la lista muestra los 2 que mejor coinciden." in text
     text = page_text(editor_client, "/admin/articles/article/?q=hackers", ENGLISH)
     assert "3 articles match; the list holds the 2 that match best." in text
+
+
+def test_the_admin_searchs_count_of_matches_is_grouped_as_each_language_writes_numbers(editor_client, search_index, monkeypatch):
+    """At a million articles a word matches tens of thousands: "15 276" in Spanish (a
+    non-breaking space), "15,276" in English, not "15276"."""
+    import articles.admin
+
+    article = ArticleFactory(title="Hackers arrested", body=ENGLISH_TEXT)
+    monkeypatch.setattr(articles.admin, "matching_article_ids", lambda term, limit: ([article.pk], 15276))
+    html = editor_client.get("/admin/articles/article/?q=hackers", **SPANISH).content.decode()
+    assert "15\xa0276 artículos coinciden; la lista muestra los 1 que mejor coinciden." in unescape(html)
+    text = page_text(editor_client, "/admin/articles/article/?q=hackers", ENGLISH)
+    assert "15,276 articles match; the list holds the 1 that match best." in text

@@ -798,7 +798,9 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             return np.zeros(snapshot.size, dtype=bool), np.zeros(snapshot.size, dtype=np.float32)
         mask, scores = text_likeness(snapshot, own, fieldname, terms, within)
         tags = tag_likeness(snapshot, stored, self.related_fields)
-        return mask, (scores + tags if tags is not None else scores)
+        if tags is not None:
+            scores += tags  # in place: the text's scores are this search's own array
+        return mask, scores
 
     def highlight_tags(self, highlight) -> tuple[str, str] | None:
         """haystack passes ``highlight()``'s keyword arguments; like its Elasticsearch engine we

@@ -30,6 +30,9 @@ SPARSE_SHARE = 8
 # A term's postings scored whole made arrays of megabytes that were mapped, faulted in page by
 # page and given back on every search (docs/performance.md).
 SCORE_CHUNK = 32_768
+# Documents ranked at a time by ``top_documents``: their numbers (int64) take 128 kB, also under
+# the threshold.
+TOP_CHUNK = 16_384
 
 
 def field_document_count(reader, fieldname: str, lengths: np.ndarray | None = None) -> int:
@@ -125,23 +128,33 @@ class Postings:
             self._field_documents[fieldname] = field_document_count(self.reader, fieldname, self.lengths(fieldname))
         return self._field_documents[fieldname]
 
-    def add_term(self, fieldname: str, text, mask: np.ndarray, scores: np.ndarray | None, boost: float) -> None:
+    def add_term(self, fieldname: str, text, mask: np.ndarray, scores: np.ndarray | None, boost: float,
+                 keep: np.ndarray | None = None) -> None:  # fmt: skip
         """Mark the term's documents in ``mask`` and add ``boost`` times their BM25 to ``scores``
         (unless None): a segment and ``SCORE_CHUNK`` postings at a time, into views of the two
         arrays, with no joined copy of the postings. Each document's score is the same float32
-        as ``bm25`` of the whole postings times ``boost``, to the bit."""
+        as ``bm25`` of the whole postings times ``boost``, to the bit. ``keep`` (a mask) leaves
+        out the documents outside it; the term's statistics stay those of all its postings."""
         parts = self.term_parts(fieldname, text)
         found_in = postings_count(parts)
         scorable = scores is not None and self.reader.schema[fieldname].scorable
         statistics = self.statistics(fieldname, found_in) if scorable else None
         for (docs, freqs), offset in parts:
-            mask[offset:][docs] = True
-            if scores is None:
+            if scores is None and keep is None:
+                mask[offset:][docs] = True
                 continue
-            segment_scores = scores[offset:]
+            segment_mask = mask[offset:]
+            segment_keep = None if keep is None else keep[offset:]
+            segment_scores = None if scores is None else scores[offset:]
             for start in range(0, len(docs), SCORE_CHUNK):
-                chunk = docs[start : start + SCORE_CHUNK]
-                part = self.bm25(fieldname, text, chunk, freqs[start : start + SCORE_CHUNK], found_in, offset, statistics)
+                chunk, chunk_freqs = docs[start : start + SCORE_CHUNK], freqs[start : start + SCORE_CHUNK]
+                if segment_keep is not None:
+                    kept = segment_keep[chunk]
+                    chunk, chunk_freqs = chunk[kept], chunk_freqs[kept]
+                segment_mask[chunk] = True
+                if segment_scores is None:
+                    continue
+                part = self.bm25(fieldname, text, chunk, chunk_freqs, found_in, offset, statistics)
                 part *= boost
                 segment_scores[chunk] += part
 
@@ -205,13 +218,16 @@ def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> tup
             np.zeros(size, dtype=np.float32) if scored else None
         )
     if isinstance(q, LanguageBranch):
-        # The documents of one analysis, remembered per generation; a language the archive has
-        # no documents in costs nothing more.
-        within = snapshot.remembered(
-            ("analysis", q.routing_field, q.analysis), lambda: evaluate(q.routing_query, snapshot, False)[0]
-        )
+        # A language the archive has no documents in costs nothing more.
+        within = analysis_documents(q, snapshot)
         if not within.any():
             return np.zeros(size, dtype=bool), (np.zeros(size, dtype=np.float32) if scored else None)
+        if (terms := tree_terms(q.tree)) is not None:  # a word, or more like this: added within at once
+            mask = np.zeros(size, dtype=bool)
+            scores = np.zeros(size, dtype=np.float32) if scored else None
+            for term in terms:
+                add_term(term, snapshot, mask, scores, keep=within)
+            return mask, scores
         mask, scores = evaluate(q.tree, snapshot, scored)
         mask &= within
         return mask, (only_within(mask, scores) if scored else None)
@@ -249,19 +265,63 @@ def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> tup
     return snapshot.mask_of(q.docs(snapshot.searcher)), None
 
 
+def analysis_documents(branch: LanguageBranch, snapshot) -> np.ndarray:
+    """The mask of the documents of one analysis, remembered per generation."""
+    return snapshot.remembered(
+        ("analysis", branch.routing_field, branch.analysis), lambda: evaluate(branch.routing_query, snapshot, False)[0]
+    )
+
+
+def add_term(term: query.Term, snapshot, mask: np.ndarray, scores: np.ndarray | None, keep: np.ndarray | None = None):
+    """A term's part of an ``Or``, added to its arrays (``any_of``), within ``keep`` if given."""
+    if scores is None and term.fieldname in snapshot.value_fields:
+        docs = snapshot.value_docs(term.fieldname, term.text)
+        mask[docs if keep is None else docs[keep[docs]]] = True
+    else:
+        snapshot.postings.add_term(term.fieldname, term.text, mask, scores, term.boost, keep)
+
+
+def branch_terms(q, siblings) -> list[query.Term] | None:
+    """The terms of a language branch of one word or of words in an ``Or`` (a one-word query in
+    every field), where its siblings are branches of other analyses; otherwise None.
+
+    Each document has one analysis, so such a branch's documents get nothing from any sibling,
+    and its terms can add straight into the enclosing ``Or``'s arrays, within its analysis: the
+    same sums, to the bit, without two arrays of the archive's size per branch."""
+    if not isinstance(q, LanguageBranch) or q.boost != 1:
+        return None
+    analyses = {(s.routing_field, s.analysis) for s in siblings if isinstance(s, LanguageBranch)}
+    if len(analyses) != len(siblings) or len({field for field, _ in analyses}) != 1:
+        return None
+    return tree_terms(q.tree)
+
+
+def tree_terms(tree) -> list[query.Term] | None:
+    """A term, or the terms of an unboosted ``Or`` of terms, which add to the same arrays one
+    after the other as the ``Or`` would; otherwise None."""
+    if isinstance(tree, query.Term):
+        return [tree]
+    if type(tree) is query.Or and tree.boost == 1 and tree.subqueries and all(isinstance(t, query.Term) for t in tree.subqueries):
+        return list(tree.subqueries)
+    return None
+
+
 def any_of(q: query.Or, snapshot, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """An ``Or`` as one mask and one score array that each part adds to in turn. A term adds its
     postings' scores where it occurs, with no arrays of the archive's size of its own (a document
-    it misses would have added 0.0, which changes no sum); any other part, its arrays. The sums are
-    those of adding every part's arrays, to the bit: more like this is an ``Or`` of 15 terms."""
+    it misses would have added 0.0, which changes no sum); so does a language branch of terms
+    (``branch_terms``); any other part adds its arrays. The sums are those of adding every part's
+    arrays, to the bit: more like this is an ``Or`` of 15 terms."""
     size = snapshot.size
     mask = np.zeros(size, dtype=bool)
     scores = np.zeros(size, dtype=np.float32) if scored else None
     for child in q.subqueries:
-        if isinstance(child, query.Term) and not scored and child.fieldname in snapshot.value_fields:
-            mask[snapshot.value_docs(child.fieldname, child.text)] = True
-        elif isinstance(child, query.Term):
-            snapshot.postings.add_term(child.fieldname, child.text, mask, scores, child.boost)
+        if isinstance(child, query.Term):
+            add_term(child, snapshot, mask, scores)
+        elif (terms := branch_terms(child, q.subqueries)) is not None:
+            within = analysis_documents(child, snapshot)
+            for term in terms if within.any() else ():
+                add_term(term, snapshot, mask, scores, keep=within)
         else:
             part_mask, part_scores = evaluate(child, snapshot, scored)
             mask |= part_mask
@@ -277,15 +337,37 @@ def only_within(mask: np.ndarray, scores: np.ndarray) -> np.ndarray:
 
 
 def top_documents(mask: np.ndarray, scores: np.ndarray, start: int, end: int) -> list[tuple[int, float]]:
-    """The (docnum, score) pairs ranked start..end, best first, ties broken by document number."""
-    candidates = np.flatnonzero(mask)
-    if not len(candidates) or end <= start:
+    """The (docnum, score) pairs ranked start..end, best first, ties broken by document number.
+
+    The archive is read ``TOP_CHUNK`` documents at a time, each part keeping its candidates for
+    the first ``end``: a common word's matches, listed whole, were arrays of megabytes (its
+    document numbers, their scores and a copy to partition) made and given back on every search.
+    A document among the first ``end`` is among the first ``end`` of its part, so the answer is
+    the same as ranking every match at once."""
+    if end <= start:
         return []
-    candidate_scores = scores[candidates]
-    if end < len(candidates):
-        # Keep everything scoring at least the end-th best, ties included, so pages never overlap.
-        threshold = -np.partition(-candidate_scores, end - 1)[end - 1]
-        keep = candidate_scores >= threshold
-        candidates, candidate_scores = candidates[keep], candidate_scores[keep]
+    found = [best_of(mask[first : first + TOP_CHUNK], scores[first : first + TOP_CHUNK], end, first)
+             for first in range(0, len(mask), TOP_CHUNK)]  # fmt: skip
+    found = [part for part in found if len(part[0])]
+    if not found:
+        return []
+    candidates = np.concatenate([docs for docs, _ in found])
+    candidate_scores = np.concatenate([part_scores for _, part_scores in found])
+    candidates, candidate_scores = best_of(None, candidate_scores, end, 0, candidates)
     order = np.lexsort((candidates, -candidate_scores))[start:end]
     return [(int(candidates[i]), float(candidate_scores[i])) for i in order]
+
+
+def best_of(mask, scores, end: int, offset: int, candidates=None) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers + ``offset``, scores) of the candidates (``mask``'s documents, or
+    ``candidates`` with their ``scores``) scoring at least the ``end``-th best: ties are kept, so
+    that pages never overlap."""
+    if candidates is None:
+        candidates = np.flatnonzero(mask)
+        scores = scores[candidates]
+        candidates += offset
+    if end < len(candidates):
+        threshold = -np.partition(-scores, end - 1)[end - 1]
+        keep = scores >= threshold
+        candidates, scores = candidates[keep], scores[keep]
+    return candidates, scores

@@ -22,7 +22,7 @@ import numpy as np
 from whoosh.util.numeric import byte_to_length
 
 from .shared_arrays import SEGMENT_PREFIX, file_key, set_digest
-from .whoosh_internals import BLOCK_POSTINGS, field_length_bytes, postings_blocks, segment_id
+from .whoosh_internals import BLOCK_POSTINGS, field_length_bytes, postings_blocks, segment_id, term_info
 
 DEFAULT_BUDGET_BYTES = 160 * 2**20
 SEGMENT_ARRAYS, FILTER_MASKS, WORDS, FREQUENCIES = ("segment arrays", "filter masks", "words", "document frequencies")
@@ -126,16 +126,18 @@ def shared_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.
     a worker's maps stay bounded; the files go with their segment (``SharedArrays.retain``)."""
     shared = getattr(leaf, "shared_arrays", None)
     leaf_id = segment_id(leaf)
-    if shared is None or leaf_id is None or leaf.doc_frequency(fieldname, btext) < SHARED_POSTINGS_FROM:
-        return read_leaf(leaf, fieldname, btext)
+    info = term_info(leaf, fieldname, btext)  # looked up once, for the count and the postings
+    if shared is None or leaf_id is None or info is None or info.doc_frequency() < SHARED_POSTINGS_FROM:
+        return read_leaf(leaf, fieldname, btext, info)
     key = file_key(SEGMENT_PREFIX, leaf_id, "postings", f"{fieldname}-{set_digest(btext)}")
-    return shared.get(key, lambda: read_leaf(leaf, fieldname, btext), 2, keep=False)
+    return shared.get(key, lambda: read_leaf(leaf, fieldname, btext, info), 2, keep=False)
 
 
-def read_leaf(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """One segment's postings of a term, a block at a time: (local document numbers, frequencies)."""
+def read_leaf(leaf, fieldname: str, btext: bytes, info=None) -> tuple[np.ndarray, np.ndarray]:
+    """One segment's postings of a term, a block at a time: (local document numbers, frequencies).
+    ``info``: the term's ``term_info`` in the segment, where the caller has looked it up."""
     docs, freqs = [], []
-    for ids, weights in postings_blocks(leaf, fieldname, btext):
+    for ids, weights in postings_blocks(leaf, fieldname, btext, info):
         docs.append(np.asarray(ids, dtype=np.int32))  # half the bytes of int64; a segment holds far fewer than 2**31
         freqs.append(np.asarray(weights, dtype=np.float32))
     if not docs:

@@ -83,6 +83,20 @@ def shared_of(arrays, source: str, kind: str, fieldname: str, compute, count: in
 
 
 FEW_MATCHES_FACTOR = 8  # matches under 1/8 of a facet's (document, value) pairs are few
+# (document, value) pairs counted at a time: their mask and values (int32) stay under a web
+# worker's mmap threshold (newsarchive/allocator.py), so the heap reuses them.
+PAIRS_CHUNK = 32_768
+
+
+def documents_of(mask: np.ndarray, leave_out: np.ndarray | None = None) -> np.ndarray:
+    """The sorted numbers of ``mask``'s documents that are not in ``leave_out``, found
+    ``PAIRS_CHUNK`` documents at a time where there is a ``leave_out``, without an array of
+    the archive's size."""
+    if leave_out is None:
+        return np.flatnonzero(mask)
+    parts = [np.flatnonzero(np.greater(mask[first : first + PAIRS_CHUNK], leave_out[first : first + PAIRS_CHUNK])) + first
+             for first in range(0, len(mask), PAIRS_CHUNK)]  # fmt: skip
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 class IndexSnapshot:
@@ -328,18 +342,30 @@ class IndexSnapshot:
             self._live_count = int(np.count_nonzero(self.live))
         return self._live_count
 
-    def facet_counts_array(self, fieldname: str, mask: np.ndarray) -> np.ndarray:
-        """Each value's count over the documents of ``mask``, from the field's (document, value) pairs."""
+    def facet_counts_array(self, fieldname: str, mask: np.ndarray, leave_out: np.ndarray | None = None) -> np.ndarray:
+        """Each value's count over the documents of ``mask`` (less those of ``leave_out``), from
+        the field's (document, value) pairs, ``PAIRS_CHUNK`` pairs at a time: the pairs' mask and
+        their values, taken whole, were arrays of megabytes made on every search at a million
+        articles. The pairs are in value order, so each chunk's values are a short range."""
         values, docs, value_ids = self.facet_postings(fieldname)
-        return np.bincount(value_ids[mask[docs]], minlength=len(values))
+        counts = np.zeros(len(values), dtype=np.int64)
+        for first in range(0, len(docs), PAIRS_CHUNK):
+            chunk_docs, chunk_ids = docs[first : first + PAIRS_CHUNK], value_ids[first : first + PAIRS_CHUNK]
+            selected = mask[chunk_docs]
+            if leave_out is not None:
+                np.greater(selected, leave_out[chunk_docs], out=selected)
+            lowest = int(chunk_ids[0])
+            found = np.bincount(chunk_ids[selected] - lowest, minlength=int(chunk_ids[-1]) - lowest + 1)
+            counts[lowest : lowest + len(found)] += found
+        return counts
 
-    def counts_over(self, fieldname: str, mask: np.ndarray, count: int) -> np.ndarray:
-        """Each value's count over the ``count`` documents of ``mask``: few are counted from their
-        own values, many over the field's (document, value) pairs."""
+    def counts_over(self, fieldname: str, mask: np.ndarray, count: int, leave_out: np.ndarray | None = None) -> np.ndarray:
+        """Each value's count over the ``count`` documents of ``mask`` (less ``leave_out``'s):
+        few are counted from their own values, many over the field's (document, value) pairs."""
         values, docs, _ = self.facet_postings(fieldname)
         if count * FEW_MATCHES_FACTOR < len(docs):
-            return self.counts_of_few(fieldname, np.flatnonzero(mask), len(values))
-        return self.facet_counts_array(fieldname, mask)
+            return self.counts_of_few(fieldname, documents_of(mask, leave_out), len(values))
+        return self.facet_counts_array(fieldname, mask, leave_out)
 
     def counts_of_few(self, fieldname: str, matched_docs: np.ndarray, value_count: int) -> np.ndarray:
         """Each value's count over a few documents (sorted numbers), from their own values."""
@@ -362,9 +388,8 @@ class IndexSnapshot:
             return []
         matched_count = int(np.count_nonzero(matched))
         if matched_count * FEW_MATCHES_FACTOR >= len(docs) and 2 * matched_count > self.live_count:
-            unmatched = np.greater(self.live, matched)  # live and not matched, in one array
             live_counts = self.remembered(("live facet counts", fieldname), lambda: self.facet_counts_array(fieldname, self.live))
-            counts = live_counts - self.counts_over(fieldname, unmatched, int(np.count_nonzero(unmatched)))
+            counts = live_counts - self.counts_over(fieldname, self.live, self.live_count - matched_count, leave_out=matched)
         else:
             counts = self.counts_over(fieldname, matched, matched_count)
         nonzero = np.flatnonzero(counts)

@@ -102,24 +102,50 @@ def reader_with_deletions_of(leaf, segment):
     return reader
 
 
-def postings_blocks(leaf, fieldname: str, btext: bytes):
-    """A term's postings in one segment, a block (up to ``BLOCK_POSTINGS``) at a time: yields
-    (document numbers, weights) as array-likes, deleted documents included; nothing for a term
-    the segment does not have (one lookup of the term, where asking first would make two).
-
-    Relies on (2.7.5): ``SegmentReader._terms.matcher()`` giving a ``W3LeafMatcher`` without the
-    deletion filter, and its ``_read_ids``, ``_read_weights``, ``_ids``, ``_weights`` and
-    ``_next_block``. Whoosh's public matcher walks one document at a time in Python. A segment
-    written by ``ArchiveCodec`` gives numpy arrays without decoding its positions; one written by
-    Whoosh's own codec (an index from before it) is read the Whoosh way.
-    """
+def term_info(leaf, fieldname: str, btext: bytes):
+    """The segment's ``TermInfo`` of a term (its document frequency and where its postings
+    are), or None where the segment does not have it: one look-up in the segment's term table.
+    Relies on (2.7.5): ``SegmentReader._terms`` and its ``term_info``."""
     terms = getattr(leaf, "_terms", None)  # an EmptyReader (an empty index) has none
     if terms is None:
-        return
+        return None
     try:
-        matcher = terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+        return terms.term_info(fieldname, btext)
     except TermNotFound:
+        return None
+
+
+# A term's postings up to this long in a segment are read from the file at once, not a few
+# bytes at a time as Whoosh asks for them (some 7 reads a block).
+WHOLE_POSTINGS_BYTES = 128 * 1024
+
+
+def postings_blocks(leaf, fieldname: str, btext: bytes, info=None):
+    """A term's postings in one segment, a block (up to ``BLOCK_POSTINGS``) at a time: yields
+    (document numbers, weights) as array-likes, deleted documents included; nothing for a term
+    the segment does not have. ``info``: the term's ``term_info`` where the caller has it.
+
+    Relies on (2.7.5): ``SegmentReader._terms`` with ``_codec`` and ``_postfile``, the codec's
+    ``postings_reader`` giving a ``W3LeafMatcher`` without the deletion filter for a term info
+    whose ``extent`` is (offset, length) in the postings file (``_offset`` set to move it), and
+    the matcher's ``_read_ids``, ``_read_weights``, ``_ids``, ``_weights`` and ``_next_block``.
+    Whoosh's public matcher walks one document at a time in Python. A segment written by
+    ``ArchiveCodec`` gives numpy arrays without decoding its positions; one written by Whoosh's
+    own codec (an index from before it) is read the Whoosh way.
+    """
+    info = info or term_info(leaf, fieldname, btext)
+    if info is None:
         return
+    terms = leaf._terms
+    postfile = terms._postfile
+    if isinstance(terms._codec, ArchiveCodec) and not info.is_inlined():
+        offset, length = info.extent()
+        length = length[0] if isinstance(length, tuple) else length  # read back as a 1-tuple (2.7.5)
+        if length <= WHOLE_POSTINGS_BYTES:
+            postfile = BufferFile(postfile.get(offset, length))
+            info = copy.copy(info)
+            info._offset = 0
+    matcher = terms._codec.postings_reader(postfile, info, leaf.schema[fieldname].format, term=(fieldname, btext))
     arrays = isinstance(matcher, ArchiveLeafMatcher)
     while matcher.is_active():
         if arrays:

@@ -54,15 +54,19 @@ def test_a_facet_filter_is_a_slice_of_the_facet_arrays_and_matches_whoosh(sample
         assert whoosh_docs, f"the sample archive should have {narrow}"
 
 
+@pytest.mark.parametrize("pairs_chunk", [1, 5, 32_768])
 @pytest.mark.parametrize("fieldname", ["countries", "organisations", "operations", "year_month"])
-def test_facet_counts_of_few_matches_are_the_counts_over_every_pair(sample_snapshot, fieldname, monkeypatch):
-    """Few matches are counted from their own values, many over every (document, value) pair:
-    the two ways give the same counts, for no match, one, some, and all."""
+def test_facet_counts_of_few_matches_are_the_counts_over_every_pair(sample_snapshot, fieldname, pairs_chunk, monkeypatch):
+    """Few matches are counted from their own values, many over every (document, value) pair,
+    whatever the pairs counted at a time: the ways give the same counts, for no match, one,
+    some, and all."""
     import numpy as np
 
     from search.engine import snapshot as snapshot_module
 
+    monkeypatch.setattr(snapshot_module, "PAIRS_CHUNK", pairs_chunk)
     _, snapshot = sample_snapshot
+    assert pairs_chunk > 5 or len(snapshot.facet_postings(fieldname)[1]) > 2 * pairs_chunk  # several chunks
     rng = np.random.default_rng(5)
     masks = [np.zeros(snapshot.size, dtype=bool), snapshot.live.copy()]
     masks += [snapshot.live & (rng.random(snapshot.size) < share) for share in (0.05, 0.3, 0.7)]
@@ -86,8 +90,9 @@ def counted_over_every_pair(snapshot, fieldname, mask) -> list[tuple[str, int]]:
     return sorted(((values[v], int(n)) for v, n in enumerate(counts) if n), key=lambda pair: (-pair[1], pair[0]))
 
 
+@pytest.mark.parametrize("pairs_chunk", [3, 32_768])
 @pytest.mark.parametrize("factor", [0, 8, 10**9])
-def test_facet_counts_of_most_documents_are_the_live_counts_less_the_unmatched_with_deletions(db, search_index, factor, monkeypatch):
+def test_facet_counts_of_most_documents_are_the_live_counts_less_the_unmatched_with_deletions(db, search_index, factor, pairs_chunk, monkeypatch):
     """A word in most documents is counted as every live document's counts less those of the live
     documents it misses; deleted documents, still in the segments' pairs, count in neither."""
     import numpy as np
@@ -103,6 +108,7 @@ def test_facet_counts_of_most_documents_are_the_live_counts_less_the_unmatched_w
     for article in Article.objects.order_by("pk")[:5]:
         search_backend().remove(article)  # marked deleted in their segment, their pairs kept
     monkeypatch.setattr(snapshot_module, "FEW_MATCHES_FACTOR", factor)
+    monkeypatch.setattr(snapshot_module, "PAIRS_CHUNK", pairs_chunk)
     snapshot = search_backend().snapshot()
     assert not snapshot.live.all()
     live_docs = np.flatnonzero(snapshot.live)

@@ -221,6 +221,49 @@ def test_postings_blocks_are_arrays_for_our_codec_and_the_same_postings(pair):
                 ]
 
 
+class CountingFile:
+    """A postings file that counts the reads of positioned bytes."""
+
+    def __init__(self, file):
+        self.file, self.reads = file, 0
+
+    def get(self, position, length):
+        self.reads += 1
+        return self.file.get(position, length)
+
+    def __getattr__(self, name):
+        return getattr(self.file, name)
+
+
+def test_short_postings_are_read_at_once_with_the_same_blocks(pair, monkeypatch):
+    """A term's postings up to ``WHOLE_POSTINGS_BYTES`` are one read of the file, not some for
+    every block, and give the same blocks as read piece by piece."""
+    _, ours = pair
+
+    def listed(leaf, fieldname, text):
+        return [(ids.tolist(), weights.tolist()) for ids, weights in postings_blocks(leaf, fieldname, text)]
+
+    several_blocks_read_at_once = []
+    with ours.reader() as mine:
+        for leaf, _ in mine.leaf_readers():
+            counting = CountingFile(leaf._terms._postfile)
+            monkeypatch.setattr(leaf._terms, "_postfile", counting)
+            at_once = {term: listed(leaf, *term) for term in every_term(leaf)}
+            counting.reads = 0
+            blocks = len(listed(leaf, "body", b"cartel"))
+            at_once_reads = counting.reads
+            with monkeypatch.context() as piecewise:
+                piecewise.setattr(whoosh_internals, "WHOLE_POSTINGS_BYTES", 0)
+                assert {term: listed(leaf, *term) for term in every_term(leaf)} == at_once
+                counting.reads = 0
+                listed(leaf, "body", b"cartel")
+                piecewise_reads = counting.reads
+            if blocks >= 2:
+                assert at_once_reads == 1 and piecewise_reads > 2 * blocks
+                several_blocks_read_at_once.append(blocks)
+    assert several_blocks_read_at_once
+
+
 def test_the_codec_writes_blocks_of_block_postings_with_whooshs_postings(tmp_path):
     """The codec this release writes with: a long list in blocks of ``BLOCK_POSTINGS``, the last
     one shorter, and the same postings, positions and skips as Whoosh's codec in its own blocks."""

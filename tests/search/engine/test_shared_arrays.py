@@ -218,7 +218,7 @@ def test_long_terms_postings_are_decoded_once_and_mapped_with_the_same_answers(a
     as_new_process()
     read = []
     real_read_leaf = segments.read_leaf
-    monkeypatch.setattr(segments, "read_leaf", lambda leaf, field, btext: read.append((field, btext)) or real_read_leaf(leaf, field, btext))
+    monkeypatch.setattr(segments, "read_leaf", lambda leaf, field, btext, *info: read.append((field, btext)) or real_read_leaf(leaf, field, btext, *info))
     assert answers(archive) == decoded  # mapped
     long = [(field, btext) for field, btext in read if search_backend().snapshot().reader.doc_frequency(field, btext) >= 5]
     assert long == []  # no process decoded a long term again

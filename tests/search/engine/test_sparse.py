@@ -6,6 +6,7 @@ import pytest
 
 from articles.models import Article
 from search.engine import scoring, sparse
+from search.engine.languages import LanguageBranch
 from search.indexing import reindex_articles
 
 pytestmark = pytest.mark.archive_engine
@@ -148,6 +149,11 @@ OR_QUERIES = [
     "(police arrested) OR wikileaks OR zzzunknown",
     "countries:(MX) OR countries:(US)",
     "title:anonymous OR anonymous",
+    # One word: an Or of language branches, each of its fields' terms (``branch_terms``).
+    "anonymous",
+    "policía",
+    "title:hackers",
+    "anonymous^3",
 ]
 
 
@@ -174,3 +180,50 @@ def test_an_or_adds_its_parts_in_place_to_the_bit_of_the_sum_of_their_arrays(sam
                 summed *= q.boost
             assert mine_scores.dtype == np.float32 and np.array_equal(mine_scores, summed)
     assert any(matched), "no Or of the query matched anything: the comparison proved nothing"
+
+
+@pytest.mark.parametrize("scored", [True, False])
+def test_one_words_language_branches_add_into_the_ors_arrays(sample_snapshot, monkeypatch, scored):
+    """A one-word query is an Or of a branch per language, each an Or of the word's terms: each
+    branch adds its terms within its language's documents, without arrays of its own, and the
+    matches of more than one language make the comparison above mean something."""
+    backend, snapshot = sample_snapshot
+    monkeypatch.setattr(scoring, "SPARSE_SHARE", 10**9)
+    parsed = backend.parse("anonymous")  # in English and in Spanish articles
+    assert type(parsed) is query.Or
+    assert all(scoring.branch_terms(child, parsed.subqueries) for child in parsed.subqueries)
+    evaluated = []
+    real = scoring.evaluate
+    monkeypatch.setattr(scoring, "evaluate", lambda q, *args, **kwargs: evaluated.append(q) or real(q, *args, **kwargs))
+    mask, _ = scoring.any_of(parsed, snapshot, scored)
+    assert not [q for q in evaluated if isinstance(q, LanguageBranch)]
+    analyses = {analysis for analysis in ("en", "es") if (mask & scoring.analysis_documents(branch_of(parsed, analysis), snapshot)).any()}
+    assert analyses == {"en", "es"}
+
+
+def branch_of(parsed, analysis):
+    return next(child for child in parsed.subqueries if (child.analysis or "en") == analysis)
+
+
+@pytest.mark.parametrize("scored", [True, False])
+@pytest.mark.parametrize("term", [query.Term("countries", "MX"), query.Term("organisations", "anonymous")])
+def test_language_branches_of_a_field_every_language_shares_add_within_their_documents(sample_snapshot, monkeypatch, term, scored):
+    """A field that is not read per language (a tag field) has the same terms in every branch:
+    each branch adds them for its own language's documents only, so a document is matched and
+    scored once, as each branch's arrays cut to its documents and added up give it."""
+    backend, snapshot = sample_snapshot
+    monkeypatch.setattr(scoring, "SPARSE_SHARE", 10**9)
+    routing = backend.languages.routing_field
+    q = query.Or([LanguageBranch(routing, analysis, query.Or([term, query.Term("text", "anonymous")])) for analysis in ("", "es")])
+    assert all(scoring.branch_terms(child, q.subqueries) for child in q.subqueries)
+    mask, scores = scoring.any_of(q, snapshot, scored)
+    expected_mask, expected_scores = np.zeros(snapshot.size, dtype=bool), np.zeros(snapshot.size, dtype=np.float32)
+    for child in q.subqueries:
+        documents = scoring.analysis_documents(child, snapshot)
+        part_mask, part_scores = scoring.evaluate(child.tree, snapshot, True)  # the whole archive's, then cut
+        assert (part_mask & documents).any()  # each branch matches something of its own
+        expected_mask |= part_mask & documents
+        expected_scores += part_scores * documents
+    assert np.array_equal(mask, expected_mask)
+    if scored:
+        assert np.array_equal(scores, expected_scores)
