@@ -15,6 +15,7 @@ import numpy as np
 from whoosh import query, scoring
 
 from . import sparse
+from .sparse import analysis_documents
 from .languages import LanguageBranch
 from .segments import LENGTH_OF_BYTE, field_lengths, term_postings
 
@@ -204,14 +205,10 @@ def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> tup
             return sparse.evaluate(q, snapshot, scored, within).dense(size)
     if isinstance(q, query.Every):
         return snapshot.live.copy(), (np.zeros(size, dtype=np.float32) if scored else None)
-    if isinstance(q, query.Term) and not scored and q.fieldname in snapshot.value_fields:
-        mask = np.zeros(size, dtype=bool)
-        mask[snapshot.value_docs(q.fieldname, q.text)] = True
-        return mask, None
     if isinstance(q, query.Term):
         mask = np.zeros(size, dtype=bool)
         scores = np.zeros(size, dtype=np.float32) if scored else None
-        snapshot.postings.add_term(q.fieldname, q.text, mask, scores, q.boost)  # 0.0 + a score is that score
+        add_term(q, snapshot, mask, scores)  # 0.0 + a score is that score
         return mask, scores
     if isinstance(q, query.NumericRange) and q.fieldname in snapshot.date_fields:
         return snapshot.range_mask(q.fieldname, q.start, q.end, q.startexcl, q.endexcl), (
@@ -263,13 +260,6 @@ def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> tup
     if scored:
         raise Unscorable(type(q).__name__)
     return snapshot.mask_of(q.docs(snapshot.searcher)), None
-
-
-def analysis_documents(branch: LanguageBranch, snapshot) -> np.ndarray:
-    """The mask of the documents of one analysis, remembered per generation."""
-    return snapshot.remembered(
-        ("analysis", branch.routing_field, branch.analysis), lambda: evaluate(branch.routing_query, snapshot, False)[0]
-    )
 
 
 def add_term(term: query.Term, snapshot, mask: np.ndarray, scores: np.ndarray | None, keep: np.ndarray | None = None):
@@ -346,26 +336,23 @@ def top_documents(mask: np.ndarray, scores: np.ndarray, start: int, end: int) ->
     the same as ranking every match at once."""
     if end <= start:
         return []
-    found = [best_of(mask[first : first + TOP_CHUNK], scores[first : first + TOP_CHUNK], end, first)
-             for first in range(0, len(mask), TOP_CHUNK)]  # fmt: skip
-    found = [part for part in found if len(part[0])]
+    found = []
+    for first in range(0, len(mask), TOP_CHUNK):
+        docs = np.flatnonzero(mask[first : first + TOP_CHUNK])
+        if len(docs):
+            found.append(best_of(docs + first, scores[first : first + TOP_CHUNK][docs], end))
     if not found:
         return []
-    candidates = np.concatenate([docs for docs, _ in found])
-    candidate_scores = np.concatenate([part_scores for _, part_scores in found])
-    candidates, candidate_scores = best_of(None, candidate_scores, end, 0, candidates)
+    candidates, candidate_scores = best_of(
+        np.concatenate([docs for docs, _ in found]), np.concatenate([part_scores for _, part_scores in found]), end
+    )
     order = np.lexsort((candidates, -candidate_scores))[start:end]
     return [(int(candidates[i]), float(candidate_scores[i])) for i in order]
 
 
-def best_of(mask, scores, end: int, offset: int, candidates=None) -> tuple[np.ndarray, np.ndarray]:
-    """(document numbers + ``offset``, scores) of the candidates (``mask``'s documents, or
-    ``candidates`` with their ``scores``) scoring at least the ``end``-th best: ties are kept, so
+def best_of(candidates: np.ndarray, scores: np.ndarray, end: int) -> tuple[np.ndarray, np.ndarray]:
+    """The candidates (and their scores) scoring at least the ``end``-th best: ties are kept, so
     that pages never overlap."""
-    if candidates is None:
-        candidates = np.flatnonzero(mask)
-        scores = scores[candidates]
-        candidates += offset
     if end < len(candidates):
         threshold = -np.partition(-scores, end - 1)[end - 1]
         keep = scores >= threshold

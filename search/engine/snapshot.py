@@ -383,7 +383,7 @@ class IndexSnapshot:
         the field's (document, value) pairs. Most of the documents (a word like "said"): the live
         documents' counts, remembered, less those of the live documents that do not match, which
         are few. ``matched`` holds live documents only, as a search's matches do."""
-        values, docs, value_ids = self.facet_postings(fieldname)
+        values, docs, _ = self.facet_postings(fieldname)
         if not values:
             return []
         matched_count = int(np.count_nonzero(matched))

@@ -84,9 +84,7 @@ def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> Mat
         scores[:] = snapshot.postings.bm25(q.fieldname, q.text, docs, freqs, found_in) * q.boost
         return Matches(docs, scores)
     if isinstance(q, LanguageBranch):
-        analysed = snapshot.remembered(
-            ("analysis", q.routing_field, q.analysis), lambda: analysis_mask(q, snapshot)
-        )
+        analysed = analysis_documents(q, snapshot)
         matches = evaluate(q.tree, snapshot, scored, within)
         keep = analysed[matches.docs]
         return Matches(matches.docs[keep], None if matches.scores is None else matches.scores[keep])
@@ -97,11 +95,16 @@ def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> Mat
     return matches
 
 
-def analysis_mask(q: LanguageBranch, snapshot) -> np.ndarray:
-    """The documents of one analysis, as ``scoring.evaluate`` remembers them."""
-    mask = np.zeros(snapshot.size, dtype=bool)
-    mask[term_docs(q.routing_query, snapshot)] = True
-    return mask
+def analysis_documents(branch: LanguageBranch, snapshot) -> np.ndarray:
+    """The mask of the documents of one analysis, remembered per generation; ``scoring.evaluate``
+    reads the same."""
+
+    def compute():
+        mask = np.zeros(snapshot.size, dtype=bool)
+        mask[term_docs(branch.routing_query, snapshot)] = True
+        return mask
+
+    return snapshot.remembered(("analysis", branch.routing_field, branch.analysis), compute)
 
 
 def both(parts: list[Matches], scored: bool) -> Matches:

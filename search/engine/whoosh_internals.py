@@ -133,7 +133,8 @@ def postings_blocks(leaf, fieldname: str, btext: bytes, info=None):
     ``ArchiveCodec`` gives numpy arrays without decoding its positions; one written by Whoosh's
     own codec (an index from before it) is read the Whoosh way.
     """
-    info = info or term_info(leaf, fieldname, btext)
+    if info is None:
+        info = term_info(leaf, fieldname, btext)
     if info is None:
         return
     terms = leaf._terms
