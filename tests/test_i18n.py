@@ -58,6 +58,32 @@ def test_counts_take_the_plural_form_of_each_language(client, small_archive):
     assert "6 artículos" in page(client, "/", **SPANISH)
 
 
+def test_the_search_pages_counts_are_grouped_as_each_language_writes_numbers(client, small_archive, monkeypatch):
+    """At a million articles a word matches tens of thousands: "15 276" in Spanish (a non-breaking
+    space), "15,276" in English, never "15276": in the heading, the facets and the timeline."""
+    import dataclasses
+
+    import search.service
+    import search.views
+
+    scale = 7638  # the two articles about Interpol become 15,276
+    known_values = search.service.known_values
+    monkeypatch.setattr(search.service, "known_values", lambda counts: {
+        field: [(value, count * scale) for value, count in pairs] for field, pairs in known_values(counts).items()
+    })  # fmt: skip
+    run_search = search.views.run_search
+    monkeypatch.setattr(search.views, "run_search", lambda params: dataclasses.replace(run_search(params), total=2 * scale))
+    spanish = visible_text(page(client, "/?q=interpol", **SPANISH))
+    assert "15\xa0276 artículos para “interpol”" in spanish
+    assert "descargue los 15\xa0276 como" in spanish
+    assert re.search(r"\b2012 +15\xa0276\b", spanish), "the date facet's count"
+    english = page(client, "/?q=interpol")
+    assert "15,276 articles for “interpol”" in english
+    assert re.search(r'class="count">15,276<', english), "a facet's count"
+    assert re.search(r'aria-label="2012: 15,276 articles"', english), "the timeline's bar"
+    assert "15276" not in visible_text(english)
+
+
 def test_months_and_dates_are_spanish(client, small_archive):
     html = page(client, "/?from=2012&to=2012", **SPANISH)
     assert "Artículos por mes en 2012" in html
