@@ -23,7 +23,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from .interface import SearchUnavailable
 from .parallel_writing import writing_processes
-from .whoosh_internals import PackedArchiveCodec, ParallelWriter, chunked_runs
+from .whoosh_internals import CommitWriter, PackedArchiveCodec, ParallelWriter
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def write_all(backend, index, model, search_index, batch_size, present, progress
         # look running until its writers had died too.
         writer = ParallelWriter(index, processes, close_in_processes=[backend.folder.rebuild_lock_descriptor], **options)
     else:
-        writer = chunked_runs(index.writer(**options))
+        writer = CommitWriter(index, **options)
     try:
         while True:
             batch = list((queryset.filter(pk__gt=last_pk) if last_pk is not None else queryset)[:batch_size])
@@ -135,7 +135,7 @@ def write_all(backend, index, model, search_index, batch_size, present, progress
 def write(backend, index, search_index, objects, identifiers_to_remove, present) -> None:
     documents = backend.prepare_documents(search_index, objects) if objects else []
     skipped = {get_identifier(obj) for obj in objects} - {document[ID] for document in documents}
-    writer = chunked_runs(index.writer(limitmb=backend.writer_limit_mb, codec=PackedArchiveCodec()))
+    writer = CommitWriter(index, limitmb=backend.writer_limit_mb, codec=PackedArchiveCodec())
     try:
         for document in documents:
             writer.update_document(**document)

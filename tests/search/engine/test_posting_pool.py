@@ -5,13 +5,14 @@ runs merged into runs; through a whole index too, written by one process or seve
 import random
 
 import pytest
+from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 from whoosh.writing import PostingPool
 
 from search.engine import whoosh_internals
-from search.engine.whoosh_internals import ChunkedPostingPool, PackedArchiveCodec, ParallelWriter, chunked_runs
+from search.engine.whoosh_internals import ChunkedPostingPool, CommitWriter, PackedArchiveCodec, ParallelWriter
 
 WORDS = ["cartel", "zetas", "unmask", "arrest", "police", "chile", "peso", "oil", "ministry", "hackers"]
 
@@ -50,6 +51,23 @@ def test_the_chunked_pool_gives_whooshs_postings_in_whooshs_order(tmp_path, monk
     assert left == [], "a run file was left behind"
 
 
+
+def test_a_run_cut_inside_a_chunk_is_an_error_not_fewer_postings(tmp_path, monkeypatch):
+    """A chunk is read whole by its length: a run that ends early must fail the writer, not give a
+    segment that silently lacks postings."""
+    monkeypatch.setattr(whoosh_internals, "RUN_CHUNK", 100)
+    storage = FileStorage(str(tmp_path))
+    pool = ChunkedPostingPool(storage, None, limitmb=64)
+    for item in postings(300):
+        pool.add(item)
+    pool.save()
+    (run,) = pool.runs
+    path = tmp_path / run
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(EOFError, match="ends inside a chunk"):
+        list(pool.items())
+
+
 SCHEMA = Schema(id=ID(stored=True, unique=True), body=TEXT(stored=True), tags=KEYWORD(commas=True))
 
 
@@ -78,7 +96,7 @@ def test_an_index_written_through_spilled_chunked_runs_is_the_one_written_in_mem
     in_memory = FileStorage(str(tmp_path / "memory")).create_index(SCHEMA)
     spilled = FileStorage(str(tmp_path / "spilled")).create_index(SCHEMA)
     for index, limitmb in ((in_memory, 256), (spilled, 0.01)):
-        writer = chunked_runs(index.writer(limitmb=limitmb, codec=PackedArchiveCodec()))
+        writer = CommitWriter(index, limitmb=limitmb, codec=PackedArchiveCodec())
         assert type(writer.pool) is ChunkedPostingPool
         for document in documents(400):
             writer.add_document(**document)
@@ -89,20 +107,26 @@ def test_an_index_written_through_spilled_chunked_runs_is_the_one_written_in_mem
 
 
 def test_writing_processes_spill_into_chunked_runs(tmp_path, monkeypatch):
-    """Whoosh's own run writing is made to fail before the processes fork: each process must write
-    its runs through the chunked pool, and the index is what one process writes in memory."""
+    """Whoosh's own run writing, and its reading of a field's length one posting at a time, are
+    made to fail before the processes fork: each process must write its runs through the chunked
+    pool and read the lengths once a field, and the index is what one process writes in memory."""
 
     def whooshs_runs(*args):
         raise AssertionError("a writing process spilled through Whoosh's own pool")
+
+    def length_by_posting(*args, **kwargs):
+        raise AssertionError("a writing process read a field's length through the column for each posting")
 
     monkeypatch.setattr(PostingPool, "_write_run", whooshs_runs)
     monkeypatch.setattr(whoosh_internals, "JOB_DOCUMENTS", 20)
     (tmp_path / "parallel").mkdir(), (tmp_path / "one").mkdir()
     parallel = FileStorage(str(tmp_path / "parallel")).create_index(SCHEMA)
-    writer = ParallelWriter(parallel, 2, limitmb=0.01, codec=PackedArchiveCodec())
-    for document in documents(400):
-        writer.add_document(**document)
-    writer.commit()
+    with monkeypatch.context() as writing:
+        writing.setattr(W3PerDocReader, "doc_field_length", length_by_posting)
+        writer = ParallelWriter(parallel, 2, limitmb=0.01, codec=PackedArchiveCodec())
+        for document in documents(400):
+            writer.add_document(**document)
+        writer.commit()
     one = FileStorage(str(tmp_path / "one")).create_index(SCHEMA)
     writer = one.writer(limitmb=256, codec=PackedArchiveCodec())
     for document in documents(400):
