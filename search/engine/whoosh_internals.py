@@ -562,8 +562,15 @@ DICTIONARY_DOCUMENTS = 64  # the documents a segment's stored-fields dictionary 
 DICTIONARY_LENGTH = struct.Struct("<I")
 
 
-def compressed_with(value: bytes, dictionary: bytes) -> bytes:
-    compressor = zlib.compressobj(6, zdict=dictionary) if dictionary else zlib.compressobj(6)
+def primed_compressor(dictionary: bytes):
+    """A compressor with ``dictionary`` preset, to be copied for each value: presetting hashes the
+    whole dictionary, 160 µs a document with 32 kB, where a copy and the compression take 100."""
+    return zlib.compressobj(6, zdict=dictionary) if dictionary else zlib.compressobj(6)
+
+
+def compressed_with(value: bytes, primed) -> bytes:
+    """``value`` compressed on its own, with ``primed``'s dictionary; ``primed`` is left as it was."""
+    compressor = primed.copy()
     return compressor.compress(value) + compressor.flush()
 
 
@@ -593,11 +600,11 @@ class SharedDictionaryColumn(Column):
         def __init__(self, dbfile):
             super().__init__(dbfile)
             self._first = []  # (docnum, value) until the dictionary is made of them
-            self._dictionary = None
+            self._dictionary = self._primed = None
 
         def add(self, docnum, value):
-            if self._dictionary is not None:
-                super().add(docnum, compressed_with(value, self._dictionary))
+            if self._primed is not None:
+                super().add(docnum, compressed_with(value, self._primed))
                 return
             self._first.append((docnum, value))
             if len(self._first) == DICTIONARY_DOCUMENTS:
@@ -606,6 +613,7 @@ class SharedDictionaryColumn(Column):
         def _make_dictionary(self):
             """The dictionary: the end of the first documents (zlib prefers matches near the end)."""
             self._dictionary = b"".join(value for _, value in self._first)[-ZLIB_WINDOW:]
+            self._primed = primed_compressor(self._dictionary)
             first, self._first = self._first, []
             for docnum, value in first:
                 self.add(docnum, value)
