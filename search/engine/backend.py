@@ -86,6 +86,15 @@ def caches_held_bytes(snapshot) -> dict[str, int]:
 
 
 @lru_cache(maxsize=8192)
+def terms_by_field(parsed_query) -> dict[str, frozenset]:
+    """A query's terms, as text, by field: read once a page, not once a result (a query in both
+    languages' analyses has a tree of hundreds of nodes)."""
+    terms: dict[str, set] = {}
+    for fieldname, term_text in parsed_query.iter_all_terms():
+        terms.setdefault(fieldname, set()).add(force_str(term_text))
+    return {fieldname: frozenset(texts) for fieldname, texts in terms.items()}
+
+
 def initial_of(char: str) -> str:
     """The first letter of the term of a word that starts with ``char``: the Porter and Snowball
     Spanish stemmers keep a word's first letter (tests/search/test_snippets.py checks it on the
@@ -642,8 +651,9 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         page = self.page_docnums(snapshot, main_query, scores, matched, sort_by, start, end) if end > start else []
         marks = self.highlight_tags(highlight)
         index_fields = {}  # the SearchIndex fields of each model on this page, looked up once
+        marked_terms = terms_by_field(main_query) if marks else None
         results = [
-            self.make_result(snapshot, docnum, score, main_query if marks else None, marks, result_class, index_fields)
+            self.make_result(snapshot, docnum, score, marked_terms, marks, result_class, index_fields)
             for docnum, score in page
         ]
 
@@ -810,7 +820,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         options = highlight if isinstance(highlight, dict) else {}
         return (options.get("pre_tags", ["<em>"])[0], options.get("post_tags", ["</em>"])[0])
 
-    def make_result(self, snapshot, docnum, score, highlight_query, marks, result_class, index_fields=None):
+    def make_result(self, snapshot, docnum, score, marked_terms, marks, result_class, index_fields=None):
         stored = snapshot.searcher.stored_fields(docnum)
         app_label, model_name = stored[DJANGO_CT].split(".")
         index_fields = {} if index_fields is None else index_fields
@@ -836,8 +846,8 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             if field is not None and field.field_type == "datetime" and isinstance(fields[key], datetime):
                 if fields[key].tzinfo is None:  # stored as naive UTC (_from_python)
                     fields[key] = fields[key].replace(tzinfo=timezone.utc)
-        if highlight_query is not None:
-            fields["highlighted"] = {self.content_field_name: [self.snippet(stored, highlight_query, marks)]}
+        if marked_terms is not None:
+            fields["highlighted"] = {self.content_field_name: [self.snippet(stored, marked_terms, marks)]}
         return (result_class or SearchResult)(app_label, model_name, stored[DJANGO_ID], score, **fields)
 
     def connections_index(self):
@@ -845,8 +855,9 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
 
         return connections[self.connection_alias].get_unified_index()
 
-    def snippet(self, stored, parsed_query, marks) -> str:
-        """Up to two fragments around the matched terms, HTML-escaped except for the marks."""
+    def snippet(self, stored, marked_terms: dict[str, frozenset], marks) -> str:
+        """Up to two fragments around the query's terms in the article's text field (of its
+        analysis: ``marked_terms`` by field, ``terms_by_field``), HTML-escaped except for the marks."""
         text = stored.get(self.content_field_name) or ""
         title = stored.get("title") or ""
         if isinstance(title, str) and title and text.startswith(title):
@@ -854,12 +865,12 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         text = text[:SNIPPET_SOURCE_CHARS]  # matches in the lead make the snippet; the rest costs time
         analysis = self.languages.analysis_of_stored(stored) if self.languages else DEFAULT
         fieldname = field_of(self.content_field_name, analysis)
-        terms = {force_str(term_text) for name, term_text in parsed_query.iter_all_terms() if name == fieldname}
+        terms = marked_terms.get(fieldname)
         if not terms:
             return ""
         return snippet_html(
             text,
-            frozenset(terms),
+            terms,
             TERM_OF[analysis],
             surround=SNIPPET_SURROUND,
             fragments=SNIPPET_FRAGMENTS,

@@ -1,5 +1,8 @@
 """Snippets find the index's matches (stemmed, accent-folded) and escape everything else."""
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from search.engine.backend import initial_of, term_of
 from search.engine.snippets import snippet_html
 
@@ -70,3 +73,20 @@ def test_a_word_with_a_combining_accent_is_marked_whole():
     text = "Police in Me\u0301xico said."
     for check in (None, initial_of):
         assert snippet_html(text, terms("mexico"), term_of, initial_of=check) == "Police in <em>Me\u0301xico</em> said."
+
+
+ALPHABET = "abcdeiostxyzABESÉéèêëíñóöúüçæøåłđßİıǅﬁΣσжЖ中文0123456789" + "\u0301\u0300" + " .,;:'’-_()…\n\t"
+
+
+@settings(max_examples=300, deadline=None)
+@example(text="oil.price fell; price", picks=[2])  # "price" inside "oil.price" is not a word of its own
+@given(text=st.text(alphabet=ALPHABET, max_size=120), picks=st.lists(st.integers(0, 40), min_size=1, max_size=3))
+def test_words_found_by_their_initials_are_the_words_a_full_scan_finds(text, picks):
+    """Candidates are found by a regular expression of word starts with the query's initials;
+    any text (dots inside and between words, combining accents, letters outside Latin, ligatures)
+    gives the snippet that testing every word gives. Queries are of the text's own words."""
+    import re
+
+    words = re.findall(r"[\w\u0300-\u036f]+(?:\.?[\w\u0300-\u036f]+)*", text) or ["x"]
+    query = frozenset(term for term in terms(*(words[pick % len(words)] for pick in picks)) if term)
+    assert snippet_html(text, query, term_of, initial_of=initial_of) == snippet_html(text, query, term_of)
