@@ -36,28 +36,29 @@ def make_term_of(analyzer, share: float = 1.0) -> BoundedMemo:
 # Characters whose initial is worked out ahead (Latin, with its accented letters); a word starting
 # with any other character is always a candidate, and analysed.
 KNOWN_INITIALS = [chr(code) for code in (*range(0x250), *range(0x1E00, 0x1F00))]
-OTHER_CHARACTERS = "\u0250-\u1dff\u1f00-\uffff\U00010000-\U0010ffff"
+OTHER_CHARACTERS = r"[^\u0000-\u024f\u1e00-\u1eff]"
 
 
 @lru_cache(maxsize=4)
 def characters_by_initial(initial_of) -> dict[str, str]:
-    """The ``KNOWN_INITIALS`` characters, by ``initial_of`` each."""
+    """The ``KNOWN_INITIALS`` characters, by ``initial_of`` each, escaped for a character class."""
     by_initial: dict[str, list[str]] = {}
     for char in KNOWN_INITIALS:
-        by_initial.setdefault(initial_of(char), []).append(char)
+        by_initial.setdefault(initial_of(char), []).append(f"\\u{ord(char):04x}")
     return {initial: "".join(chars) for initial, chars in by_initial.items()}
 
 
 @lru_cache(maxsize=256)
 def word_starts(initial_of, initials: frozenset) -> re.Pattern:
     """Where ``WORD.finditer`` would start a word, at a character whose initial may be one of
-    ``initials``: after no word character, and not after a word character and a dot (``WORD``
-    carries a word on through one dot). The regular expression skips the other words in C,
-    where testing each word's initial in Python cost 90 µs a result (2,500 characters)."""
+    ``initials``: one not after a word character, nor after a word character and a dot (``WORD``
+    carries a word on through one dot). The regular expression finds them in C (40 µs in 2,500
+    characters, where testing each word's initial in Python took 110), character first so that
+    it skips ahead to the characters it wants; compiling it takes about 0.3 ms."""
     known = characters_by_initial(initial_of)
     chars = "".join(known.get(initial, "") for initial in initials)
-    candidates = "".join(f"\\u{ord(char):04x}" for char in chars) + OTHER_CHARACTERS
-    return re.compile(rf"(?<![\w\u0300-\u036f])(?<![\w\u0300-\u036f]\.)[{candidates}]")
+    first = f"(?:[{chars}]|{OTHER_CHARACTERS})" if chars else OTHER_CHARACTERS
+    return re.compile(rf"(?s:{first}(?<![\w\u0300-\u036f].)(?<![\w\u0300-\u036f]\..))")
 
 
 def best_windows(spans: list[tuple[int, int]], surround: int, fragments: int) -> list[tuple[int, int]]:
