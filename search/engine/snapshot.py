@@ -360,7 +360,9 @@ class IndexSnapshot:
             runs = np.flatnonzero(chunk_ids[1:] != chunk_ids[:-1])
             runs += 1
             runs = np.concatenate((RUN_AT_START, runs))
-            counts[chunk_ids[runs]] += np.add.reduceat(selected.view(np.uint8), runs, dtype=np.int64)
+            # int32: numpy casts the whole chunk to the sum's type first, and int64 would take it
+            # over the mmap threshold (faulted in afresh on every call)
+            counts[chunk_ids[runs]] += np.add.reduceat(selected.view(np.uint8), runs, dtype=np.int32)
         return counts
 
     def counts_over(self, fieldname: str, mask: np.ndarray, count: int, leave_out: np.ndarray | None = None) -> np.ndarray:
