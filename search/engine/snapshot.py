@@ -347,9 +347,9 @@ class IndexSnapshot:
         """Each value's count over the documents of ``mask`` (less those of ``leave_out``), from
         the field's (document, value) pairs, ``PAIRS_CHUNK`` pairs at a time: the pairs' mask and
         their values, taken whole, were arrays of megabytes made on every search at a million
-        articles. The pairs are in value order, so each chunk is runs of one value each, summed
-        where they start (``np.add.reduceat``: 2.3 times as fast as counting the selected pairs'
-        values with ``np.bincount``, which first gathers them)."""
+        articles. The pairs are in value order, so a chunk is a sequence of runs of one value,
+        each summed from where it starts (``np.add.reduceat``: 2.3 times as fast as counting the
+        selected pairs' values with ``np.bincount``, which first gathers them)."""
         values, docs, value_ids = self.facet_postings(fieldname)
         counts = np.zeros(len(values), dtype=np.int64)
         for first in range(0, len(docs), PAIRS_CHUNK):
