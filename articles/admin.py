@@ -2,10 +2,10 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Q
 from django.template.response import TemplateResponse
-from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from newsarchive.formats import grouped
 from search.engine.interface import SearchUnavailable
 from search.service import matching_article_ids
 
@@ -70,7 +70,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 "%(total)s articles match; the list holds the %(listed)s that match best. Add words or filters to narrow it.",
                 total,
             )
-            counts = {"total": number_format(total, force_grouping=True), "listed": number_format(len(ids), force_grouping=True)}
+            counts = {"total": grouped(total), "listed": grouped(len(ids))}
             self.message_user(request, message % counts, messages.INFO)
         exact = Q(slug=term) | (Q(pk=int(term)) if term.isdigit() and len(term) < 19 else Q(pk__in=[]))
         return queryset.filter(Q(pk__in=ids) | exact), False

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils import translation
-from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
+from .formats import grouped
 from .language import vary_on_language
 
 READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -81,8 +81,3 @@ class RequestLengthMiddleware:
                 )
                 return vary_on_language(refusal(request, 414, "uri_too_long", gettext("Address too long"), message))
         return self.get_response(request)
-
-
-def grouped(number: int) -> str:
-    """8,192 in English, 8.192 in Spanish."""
-    return number_format(number, force_grouping=True)

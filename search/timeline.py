@@ -8,9 +8,11 @@ that the gaps in the archive show; they have nothing to link to.
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
+
+from newsarchive.formats import grouped
 
 from .facets import MONTH_NAMES, Facet
 
@@ -56,7 +58,7 @@ class Timeline:
 def articles(count: int) -> str:
     if not count:
         return gettext("no articles")
-    return ngettext("%(count)s article", "%(count)s articles", count) % {"count": number_format(count, force_grouping=True)}
+    return ngettext("%(count)s article", "%(count)s articles", count) % {"count": grouped(count)}
 
 
 def periods(facet: Facet) -> list[tuple[str, str, str]]:
