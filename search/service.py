@@ -204,10 +204,15 @@ def ordered(sqs: SearchQuerySet, params: SearchParams) -> SearchQuerySet:
 
 
 def facet_counts(sqs: SearchQuerySet, fields) -> dict[str, list[tuple[str, int]]]:
-    """Run a query for its facet counts only (a count fetches no documents, and caches the facets)."""
+    """Run a query for its facet counts only: no page of results and no ranking.
+
+    ``count()`` would fetch and rank one result; the limits 0..0 ask for none (haystack's
+    engines send them on; stock Whoosh, which needs a page, fetches one), and the order by date,
+    which counts do not depend on, spares an engine that ranks from scoring the matches."""
+    sqs = sqs.order_by("-published_at")
     for name in fields:
         sqs = sqs.facet(name)
-    sqs.count()
+    sqs.query.set_limits(0, 0)  # on this method's own clone
     return known_values(sqs.facet_counts().get("fields", {}))
 
 

@@ -93,3 +93,26 @@ def test_a_renamed_organisation_shows_its_new_name_at_once(small_archive):
     anonymous.name = "Anonymous (collective)"
     anonymous.save()
     assert search("").facets[2].values[0].label == "Anonymous (collective)"
+
+
+def test_a_facets_own_counts_ask_the_engine_for_no_page_and_no_ranking(small_archive, monkeypatch):
+    # Counting a facet under the other facets' filters needs neither a result nor a score. The
+    # counts are the ones asserted above; this checks what the engine is asked for them.
+    from haystack import connections
+
+    engine = type(connections["default"].get_backend())
+    asked = []
+    search_of_engine = engine.search
+
+    def recording(backend, query_string, **kwargs):
+        asked.append(kwargs)
+        return search_of_engine(backend, query_string, **kwargs)
+
+    monkeypatch.setattr(engine, "search", recording)
+    result = search("q=arrested&country=ES&organisation=anonymous")
+    assert slugs(result) == {"a3"}
+    page, *own_counts = asked
+    assert page["end_offset"] > 0 and not page.get("sort_by")
+    assert [(kwargs["start_offset"], kwargs["end_offset"]) for kwargs in own_counts] == [(0, 0), (0, 0)]
+    assert all(kwargs["sort_by"] for kwargs in own_counts)
+    assert sorted(name for kwargs in own_counts for name in kwargs["facets"]) == ["countries", "organisations"]
