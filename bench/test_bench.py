@@ -101,6 +101,9 @@ def test_worker_memory_reads_pss_and_draws_words_from_an_archive(tmp_path):
     assert worker_memory.pss_kb(os.getpid())["rss"] > 0
     assert worker_memory.largest_mappings(top=3) and all(mapping["pss"] >= 0 for mapping in worker_memory.largest_mappings(top=3))
     assert worker_memory.children(os.getpid()) == []
+    kinds = worker_memory.mapping_kinds()
+    assert kinds["anonymous"] > 0 and kinds["shared libraries"] > 0  # the interpreter's heap, libpython or numpy
+    assert sum(kinds.values()) == sum(mapping["pss"] for mapping in worker_memory.largest_mappings(top=None))
 
     with sqlite3.connect(tmp_path / "newsarchive.sqlite3") as db:
         db.execute("CREATE TABLE articles_article (id INTEGER PRIMARY KEY, title TEXT, body TEXT)")

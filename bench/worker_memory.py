@@ -45,7 +45,7 @@ def pss_kb(pid: int | str = "self") -> dict:
     return {"pss": fields["Pss"], "rss": fields["Rss"], "private": private, "shared": shared, "anonymous": fields.get("Anonymous", 0)}
 
 
-def largest_mappings(pid: int | str = "self", top: int = 12) -> list[dict]:
+def largest_mappings(pid: int | str = "self", top: int | None = 12) -> list[dict]:
     """The mapped files (and [heap], anonymous memory) with the largest PSS, from /proc/PID/smaps."""
     totals: dict[str, dict] = {}
     name = None
@@ -58,6 +58,30 @@ def largest_mappings(pid: int | str = "self", top: int = 12) -> list[dict]:
             elif first[0] in ("Pss:", "Rss:"):
                 totals[name][first[0][:-1].lower()] += int(first[1])
     return sorted(totals.values(), key=lambda mapping: -mapping["pss"])[:top]
+
+
+def mapping_kinds(pid: int | str = "self") -> dict[str, int]:
+    """PSS in kB by kind of mapping: anonymous memory (the heap included), the index's segment
+    files, its per-generation arrays, the extraction store, shared libraries, other files."""
+    kinds: dict[str, int] = {}
+    for mapping in largest_mappings(pid, top=None):
+        name = mapping["name"]
+        if not name.startswith("/"):
+            kind = "anonymous"
+        elif "/arrays/" in name:
+            kind = "index arrays"
+        elif "whoosh_index" in name:
+            kind = "index segment files"
+        elif "entity_matcher" in name:
+            kind = "extraction store"
+        elif ".so" in Path(name).name:
+            kind = "shared libraries"
+        else:
+            kind = "other files"
+        if name.endswith("(deleted)"):  # an older generation's file, still mapped
+            kind += " (deleted)"
+        kinds[kind] = kinds.get(kind, 0) + mapping["pss"]
+    return dict(sorted(kinds.items(), key=lambda item: -item[1]))
 
 
 # The child of ``pieces`` reads its PSS before it imports anything more than os, sys and time.
@@ -310,6 +334,8 @@ def wait_settled(master: int, expected: int, timeout: float = 120) -> dict:
         memory = process_memory(master)
         now = tuple(sorted((pid, worker["pss"] // 512) for pid, worker in memory["workers"].items()))  # 0.5 MB steps
         if len(now) >= expected and now == last:
+            largest = max(memory["workers"], key=lambda pid: memory["workers"][pid]["pss"])
+            memory["largest_worker_kinds"] = {"pid": largest, "pss_kb": mapping_kinds(largest)}
             return memory
         last = now
         time.sleep(2)
@@ -447,6 +473,9 @@ def print_gunicorn(result: dict) -> None:
             print(f"| {pid} | {mb(worker['pss'])} | {mb(worker['rss'])} | {mb(worker['private'])} | {mb(worker['shared'])} |")
         if per_worker:
             print(f"| mean | {mb(sum(per_worker) / len(per_worker))} | | | |")
+        if "largest_worker_kinds" in memory:
+            kinds = memory["largest_worker_kinds"]
+            print(f"worker {kinds['pid']}'s PSS by mapping (MB): " + ", ".join(f"{kind} {mb(kb)}" for kind, kb in kinds["pss_kb"].items()))
     print(f"\nsearches: {result['search_statuses']}, admin saves: {result['saves']}, workload {result['workload_seconds']} s")
     ordered = sorted(result["save_ms"])
     print(f"admin save (post to redirect) ms: median {ordered[len(ordered) // 2]}, three slowest {ordered[-3:]}, in order {result['save_ms']}")
