@@ -43,8 +43,8 @@ class TagKindEntry:
     # Extraction names new ones (``OperationMention``), which are created; otherwise it finds
     # known ones by key.
     extraction_creates: bool = False
-    # (key, stored name) -> the name a page shows, in the reader's language.
-    shown_name: Callable[[str, str], str] = stored_name
+    # (key, stored name[, language]) -> the name a page shows, in the reader's language (by default the active one).
+    shown_name: Callable[..., str] = stored_name
 
     @property
     def model(self) -> type:

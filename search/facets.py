@@ -12,7 +12,7 @@ from functools import cached_property, partial
 
 from django.utils.dates import MONTHS
 from django.utils.text import capfirst
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 
 from articles.language import language_name
 from articles.tag_kinds import TAG_KINDS, TagKindEntry
@@ -191,7 +191,8 @@ class TagFacet(ValueFacet):
     def labels(self, values) -> dict[str, str]:
         """The names shown for these codes or slugs, in the reader's language."""
         names = entity_labels(self.kind.model, self.kind.key, values)
-        return {value: self.kind.shown_name(value, name) for value, name in names.items()}
+        language = get_language()
+        return {value: self.kind.shown_name(value, name, language) for value, name in names.items()}
 
 
 @dataclass(frozen=True)
