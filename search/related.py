@@ -11,7 +11,7 @@ from articles.models import Article
 
 from .facets import TAG_FACETS
 from .params import SearchParams
-from .service import Hit, make_hit
+from .service import Hit, article_urls, make_hit
 
 RELATED_LIMIT = 5
 
@@ -22,7 +22,8 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Hit]:
     found = SearchQuerySet().models(Article).more_like_this(article)[:limit]
     raw_hits = first_of_each(raw for raw in found if raw is not None)
     labels = tag_labels(raw_hits)
-    return [make_hit(raw, SearchParams(), labels) for raw in raw_hits]
+    article_url = article_urls()
+    return [make_hit(raw, SearchParams(), labels, article_url) for raw in raw_hits]
 
 
 def first_of_each(raw_hits) -> list:

@@ -2,6 +2,8 @@
 
 import pytest
 from django.urls import reverse
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from tests.conftest import index_everything, marked
 from tests.factories import ArticleFactory
@@ -112,3 +114,27 @@ def test_an_empty_archive_answers_with_no_results(client, db, search_index):
     search_backend().clear()  # what rebuild_index does on an empty database
     assert client.get("/").status_code == 200
     assert client.get("/api/search", {"q": "anything", "country": "MX"}).json()["total"] == 0
+
+
+@given(st.one_of(st.from_regex(r"[-a-zA-Z0-9_]+", fullmatch=True), st.text(max_size=12)), st.sampled_from(["/", "/news/", "/archivo de prensa/"]))
+@example("operación-méxico", "/")
+@example("a/b", "/")
+@example("", "/")
+def test_hit_links_are_the_ones_reverse_gives(slug, script_prefix):
+    # A page's article links come from one reverse() per page (search.service.article_urls).
+    from django.urls import NoReverseMatch, set_script_prefix
+
+    from search.service import article_urls
+
+    set_script_prefix(script_prefix)
+    try:
+        article_url = article_urls()
+        try:
+            expected = reverse("articles:detail", kwargs={"slug": slug})
+        except NoReverseMatch:
+            with pytest.raises(NoReverseMatch):
+                article_url(slug)
+            return
+        assert article_url(slug) == expected
+    finally:
+        set_script_prefix("/")
