@@ -65,9 +65,12 @@ def facet_heading(name: str, default: str = "") -> str:
     return FACET_HEADINGS.get(name, default or name)
 
 
-@dataclass(frozen=True)
+@dataclass
 class FacetValue:
-    """One value of a facet; its link is built only when a page shows it (the API never does)."""
+    """One value of a facet; its link is built only when a page shows it (the API never does).
+
+    Not frozen: every value of every facet is built on every search (hundreds), and a frozen
+    dataclass's ``__init__`` took 1.7 µs against 0.5. Nothing changes one once built."""
 
     value: str
     label: str
