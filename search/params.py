@@ -34,8 +34,10 @@ class DateBound:
         return {1: "year", 2: "month", 3: "day"}[self.text.count("-") + 1]
 
 
+@lru_cache(maxsize=4096)
 def parse_date_bound(text: str) -> DateBound:
-    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ValueError for anything else."""
+    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ValueError for anything else.
+    Remembered (bounds are frozen): the date facet parses each of its years on every search."""
     match = DATE_BOUND.match((text or "").strip())
     if not match:
         raise ValueError(gettext("“%(text)s” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD") % {"text": text})
