@@ -414,7 +414,7 @@ class IndexSnapshot:
         else:
             counts = self.counts_over(fieldname, matched, matched_count)
         nonzero = np.flatnonzero(counts)
-        pairs = [(values[i], int(counts[i])) for i in nonzero]
+        pairs = list(zip([values[i] for i in nonzero.tolist()], counts[nonzero].tolist()))  # Python ints, read at once
         pairs.sort(key=lambda pair: (-pair[1], pair[0]))
         return pairs
 
