@@ -97,7 +97,10 @@ def snippet_html(
         spans = []
         for start in word_starts(initial_of, initials).finditer(text):
             position = start.start()
-            if initial_of(text[position]) in initials and (word := WORD.match(text, position)):
+            char = text[position]  # a known character matched here only if its initial is wanted
+            if (char < "\u0250" or "\u1e00" <= char < "\u1f00" or initial_of(char) in initials) and (
+                word := WORD.match(text, position)
+            ):
                 if term_of(word.group().lower()) in terms:
                     spans.append(word.span())
     if not spans:
