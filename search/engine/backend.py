@@ -664,7 +664,10 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
 
         suggestion = None
         if self.include_spelling and not isinstance(main_query, query.Every):
-            suggestion = self.create_spelling_suggestion(spelling_query or query_string, snapshot)
+            # haystack asks one with every search (a filtered page makes three with one query):
+            # the same for the generation, so remembered with it
+            spelled = spelling_query or query_string
+            suggestion = snapshot.remembered(("spelling", spelled), lambda: self.create_spelling_suggestion(spelled, snapshot))
 
         return {"results": results, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
 

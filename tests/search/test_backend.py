@@ -60,6 +60,16 @@ def test_a_query_with_no_hits_gets_a_spelling_suggestion(small_archive):
     assert result.suggestion_url == "/?q=interpol"
 
 
+@pytest.mark.archive_engine  # as above
+def test_a_suggestion_follows_the_words_an_editor_adds(small_archive):
+    # The engine remembers a query's suggestion with the index generation: a save starts another.
+    assert search("q=Interpl").suggestion == "interpol"
+    ArticleFactory(slug="typo", title="Interpl, as the wire spelled it", body="The agency Interpl answered.")
+    index_everything()
+    result = search("q=Interpl")
+    assert slugs(result) == {"typo"} and result.suggestion is None
+
+
 def test_a_query_with_hits_gets_no_suggestion(small_archive):
     assert search("q=Interpol").suggestion is None
 
