@@ -335,7 +335,9 @@ def wait_settled(master: int, expected: int, timeout: float = 120) -> dict:
         now = tuple(sorted((pid, worker["pss"] // 512) for pid, worker in memory["workers"].items()))  # 0.5 MB steps
         if len(now) >= expected and now == last:
             largest = max(memory["workers"], key=lambda pid: memory["workers"][pid]["pss"])
-            memory["largest_worker_kinds"] = {"pid": largest, "pss_kb": mapping_kinds(largest)}
+            deleted = [m for m in largest_mappings(largest, top=None) if m["name"].endswith("(deleted)")]
+            memory["largest_worker_kinds"] = {"pid": largest, "pss_kb": mapping_kinds(largest),
+                                              "largest_deleted": [(Path(m["name"]).name, m["pss"]) for m in deleted[:8]]}  # fmt: skip
             return memory
         last = now
         time.sleep(2)
