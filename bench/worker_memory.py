@@ -60,11 +60,12 @@ def largest_mappings(pid: int | str = "self", top: int | None = 12) -> list[dict
     return sorted(totals.values(), key=lambda mapping: -mapping["pss"])[:top]
 
 
-def mapping_kinds(pid: int | str = "self") -> dict[str, int]:
-    """PSS in kB by kind of mapping: anonymous memory (the heap included), the index's segment
-    files, its per-generation arrays, the extraction store, shared libraries, other files."""
+def mapping_kinds(mappings: list[dict] | None = None) -> dict[str, int]:
+    """PSS in kB by kind of mapping (``largest_mappings(pid, top=None)``, this process's by
+    default): anonymous memory (the heap included), the index's segment files, its
+    per-generation arrays, the extraction store, shared libraries, other files."""
     kinds: dict[str, int] = {}
-    for mapping in largest_mappings(pid, top=None):
+    for mapping in largest_mappings(top=None) if mappings is None else mappings:
         name = mapping["name"]
         if not name.startswith("/"):
             kind = "anonymous"
@@ -335,8 +336,9 @@ def wait_settled(master: int, expected: int, timeout: float = 120) -> dict:
         now = tuple(sorted((pid, worker["pss"] // 512) for pid, worker in memory["workers"].items()))  # 0.5 MB steps
         if len(now) >= expected and now == last:
             largest = max(memory["workers"], key=lambda pid: memory["workers"][pid]["pss"])
-            deleted = [m for m in largest_mappings(largest, top=None) if m["name"].endswith("(deleted)")]
-            memory["largest_worker_kinds"] = {"pid": largest, "pss_kb": mapping_kinds(largest),
+            mappings = largest_mappings(largest, top=None)
+            deleted = [m for m in mappings if m["name"].endswith("(deleted)")]
+            memory["largest_worker_kinds"] = {"pid": largest, "pss_kb": mapping_kinds(mappings),
                                               "largest_deleted": [(Path(m["name"]).name, m["pss"]) for m in deleted[:8]]}  # fmt: skip
             return memory
         last = now

@@ -37,6 +37,7 @@ def make_term_of(analyzer, share: float = 1.0) -> BoundedMemo:
 # with any other character is always a candidate, and analysed.
 KNOWN_INITIALS = [chr(code) for code in (*range(0x250), *range(0x1E00, 0x1F00))]
 OTHER_CHARACTERS = r"[^\u0000-\u024f\u1e00-\u1eff]"
+KNOWN_CHARACTERS = frozenset(KNOWN_INITIALS)
 
 
 @lru_cache(maxsize=4)
@@ -98,9 +99,7 @@ def snippet_html(
         for start in word_starts(initial_of, initials).finditer(text):
             position = start.start()
             char = text[position]  # a known character matched here only if its initial is wanted
-            if (char < "\u0250" or "\u1e00" <= char < "\u1f00" or initial_of(char) in initials) and (
-                word := WORD.match(text, position)
-            ):
+            if (char in KNOWN_CHARACTERS or initial_of(char) in initials) and (word := WORD.match(text, position)):
                 if term_of(word.group().lower()) in terms:
                     spans.append(word.span())
     if not spans:
