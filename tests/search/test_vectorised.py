@@ -5,6 +5,7 @@ from whoosh import query
 
 from search.indexing import search_backend
 from search.engine.scoring import evaluate, top_documents
+from articles.sample_archive import sample_archive_load
 from tests.conftest import index_everything
 
 pytestmark = pytest.mark.archive_engine  # the engine's own arrays and segments
@@ -147,3 +148,60 @@ def test_browsing_facet_counts_are_remembered_per_generation_and_follow_a_commit
     second.countries.add(Country.objects.get(code="ES"))
     index_everything()
     assert browse() == {"MX": 1, "ES": 1}
+
+
+FILTER_COMBINATIONS = [
+    [],
+    ["django_ct:(articles.article)"],
+    ["countries:(MX)", "django_ct:(articles.article)"],
+    ['(countries:("MX")) AND (organisations:("anonymous"))'],
+    ['(countries:("MX")) AND ((organisations:("anonymous")) AND (django_ct:("articles.article")))'],
+    ['(countries:("MX" OR "CO")) AND (NOT organisations:("anonymous"))', "django_ct:(articles.article)"],
+    ["countries:(ZZ) AND organisations:(anonymous)"],
+    ["anonymous AND countries:(MX)"],
+]
+
+
+@pytest.mark.parametrize("narrows", FILTER_COMBINATIONS)
+def test_the_filtered_documents_are_the_live_ones_every_filter_matches_as_whoosh_finds_them(db, search_index, narrows):
+    """Each filter remembered a bit a document, an ``And`` by its parts: the same documents as
+    Whoosh's own search for every filter, deleted documents left out."""
+    import numpy as np
+
+    from articles.models import Article
+
+    sample_archive_load()
+    index_everything()
+    search_backend().remove(Article.objects.filter(countries__code="MX").order_by("pk").first())
+    backend = search_backend()
+    snapshot = backend.snapshot()
+    assert not snapshot.live.all()
+    filters = [backend.parse(narrow) for narrow in narrows]
+    for _ in range(2):  # computed, then remembered
+        filtered = backend.matched_mask(snapshot, filters)
+        assert filtered.dtype == bool and filtered.shape == (snapshot.size,)
+        whoosh_docs = {hit.docnum for hit in snapshot.searcher.search(query.And(filters) if filters else query.Every(), limit=None)}
+        assert set(np.flatnonzero(filtered).tolist()) == whoosh_docs
+        filtered[:] = False  # the caller's own mask: changing it changes nothing remembered
+    assert whoosh_docs or "ZZ" in narrows[0], "the sample archive has documents for these filters"
+
+
+def test_a_joined_filter_is_remembered_by_its_parts_a_bit_a_document(sample_snapshot):
+    """haystack joins a page's filters into one query; its parts are what recurs (a facet's own
+    counts search with the other filters alone), so the join's parts are what is remembered."""
+    backend, snapshot = sample_snapshot
+    computed = []
+
+    def compute(part):
+        computed.append(part)
+        return evaluate(part, snapshot, scored=False)[0]
+
+    joined = backend.parse('(countries:("MX")) AND (organisations:("anonymous"))')
+    alone = backend.parse('(countries:("MX"))')
+    both = snapshot.filtered([joined], compute)
+    assert computed == list(joined.subqueries) and alone in computed
+    assert (snapshot.filtered([alone], compute) >= both).all()
+    assert len(computed) == 2, "the part was remembered from the joined filter"
+    remembered = {key[1]: value for key, (value, _) in snapshot._remembered.items() if key[0] == "filter bits"}
+    assert set(remembered) == set(joined.subqueries)
+    assert all(bits.nbytes == (snapshot.size + 7) // 8 for bits in remembered.values())
