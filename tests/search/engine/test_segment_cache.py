@@ -152,3 +152,15 @@ def test_field_lengths_are_kept_as_whooshs_bytes(archive):
     whooshs = [reader.doc_field_length(n, "text", 0) for n in range(reader.doc_count_all())]
     assert segments.LENGTH_OF_BYTE[lengths].tolist() == whooshs
     assert postings.field_documents("text") == sum(1 for length in whooshs if length)
+
+
+def test_a_term_a_segment_lacks_has_no_postings_there_and_they_are_read_only(archive, budget):
+    """Every segment answers for every term; one that lacks it, with empty arrays nobody may fill."""
+    budget(64 * 2**20)
+    snapshot = search_backend().snapshot()
+    for text, found in (("word003", 1), ("zzzabsent", 0)):
+        parts = snapshot.postings.term_parts("text", text)
+        assert len(parts) == len(snapshot.postings.leaves)
+        assert sum(len(docs) for (docs, _), _ in parts) == found == snapshot.searcher.doc_frequency("text", text)
+        for (docs, freqs), _ in parts:
+            assert docs.dtype == np.int32 and not docs.flags.writeable and not freqs.flags.writeable
