@@ -117,7 +117,8 @@ def term_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nd
 
 def shared_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """``read_leaf``; for a long term in a segment opened with shared arrays, through the
-    generation's files: the first process decodes and writes them, the others map them.
+    generation's files: the first process decodes them and its writing thread writes them
+    after the request (an ``fsync`` a file), the others map them.
 
     Each worker decoded a common word's postings for itself: at a million articles some 40 ms a
     field, on every worker's first search of the word, again after the word was evicted from its
@@ -129,10 +130,10 @@ def shared_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.
     info = term_info(leaf, fieldname, btext)  # looked up once, for the count and the postings
     if info is None:
         return NO_POSTINGS  # most segments of a rare word: 7 µs of a 14 µs first read was decoding nothing
-    if shared is None or leaf_id is None or info is None or info.doc_frequency() < SHARED_POSTINGS_FROM:
+    if shared is None or leaf_id is None or info.doc_frequency() < SHARED_POSTINGS_FROM:
         return read_leaf(leaf, fieldname, btext, info)
     key = file_key(SEGMENT_PREFIX, leaf_id, "postings", f"{fieldname}-{set_digest(btext)}")
-    return shared.get(key, lambda: read_leaf(leaf, fieldname, btext, info), 2, keep=False)
+    return shared.get(key, lambda: read_leaf(leaf, fieldname, btext, info), 2, keep=False, write_later=True)
 
 
 def read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -23,6 +23,7 @@ import re
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -61,12 +62,16 @@ class SharedArrays:
         self.folder = os.path.join(generation_folder, FOLDER)
         self._lock = threading.Lock()
         self._mapped: dict[str, tuple[np.ndarray, ...]] = {}
+        self._writing: set[str] = set()  # keys the writing thread has yet to write
+        self.forgotten = False  # set by ``forget``: this process no longer holds the generation
 
-    def get(self, key: str, compute, count: int, keep: bool = True) -> tuple[np.ndarray, ...]:
+    def get(self, key: str, compute, count: int, keep: bool = True, write_later: bool = False) -> tuple[np.ndarray, ...]:
         """The ``count`` arrays ``compute()`` returns, mapped from ``key``'s files when they were
         written, otherwise computed, written and mapped. When the folder cannot be written, the
         computed arrays themselves. Read only either way. ``keep=False`` leaves keeping them to
-        the caller (a bounded cache): their maps close when the caller lets them go."""
+        the caller (a bounded cache): their maps close when the caller lets them go.
+        ``write_later``: the computed arrays are returned at once and written by this process's
+        writing thread (``write_behind``), so that the request does not wait for the disk."""
         with self._lock:
             found = self._mapped.get(key)
         if found is not None:
@@ -76,15 +81,37 @@ class SharedArrays:
             computed = tuple(compute())
             if len(computed) != count:
                 raise ValueError(f"{key}: {len(computed)} arrays computed, {count} expected")
-            arrays = self._write(key, computed)
+            arrays = None if write_later else self._write(key, computed)
             if arrays is None:
                 for array in computed:
                     array.flags.writeable = False
                 arrays = computed
+            if write_later:
+                self._write_later(key, computed)
         if not keep:
             return arrays
         with self._lock:
             return self._mapped.setdefault(key, arrays)
+
+    def _write_later(self, key: str, arrays: tuple[np.ndarray, ...]) -> None:
+        """``_write`` in the writing thread, unless this generation was forgotten meanwhile (another
+        process may be removing its folder): a file it misses is computed again by a later search."""
+        with self._lock:
+            if key in self._writing:
+                return
+            self._writing.add(key)
+
+        def write():
+            try:
+                if not self.forgotten:
+                    self._write(key, arrays, map_written=False)
+            finally:
+                with self._lock:
+                    self._writing.discard(key)
+
+        if not write_behind(write):
+            with self._lock:
+                self._writing.discard(key)
 
     def _paths(self, key: str, count: int) -> list[str]:
         return [os.path.join(self.folder, f"{key}.{n}.npy") for n in range(count)]
@@ -101,10 +128,14 @@ class SharedArrays:
             logger.warning("Shared array %s unreadable (%s); computing it again", key, error)
             return None
 
-    def _write(self, key: str, arrays: tuple[np.ndarray, ...]):
-        """Each array to its file (written whole, flushed, renamed into place), then mapped."""
+    def _write(self, key: str, arrays: tuple[np.ndarray, ...], map_written: bool = True):
+        """Each array to its file (written whole, flushed, renamed into place), then mapped
+        (``map_written``)."""
         try:
-            os.makedirs(self.folder, exist_ok=True)
+            try:
+                os.mkdir(self.folder)  # not makedirs: a generation's folder removed meanwhile stays removed
+            except FileExistsError:
+                pass
             for array, path in zip(arrays, self._paths(key, len(arrays))):
                 if array.dtype.hasobject:
                     raise ValueError(f"{key}: arrays of objects are not shared")
@@ -124,7 +155,7 @@ class SharedArrays:
         except OSError as error:
             logger.warning("Shared array %s not written (%s); this process keeps its own copy", key, error)
             return None
-        return self._load(key, len(arrays))
+        return self._load(key, len(arrays)) if map_written else None
 
     def retain(self, segment_ids, set_digests) -> None:
         """Forget and remove the files of other segments and other segment lists than these.
@@ -180,4 +211,37 @@ def of_folder(generation_folder: str) -> SharedArrays:
 def forget(generation_folder: str) -> None:
     """Drop a generation this process no longer reads (its maps close with its last array)."""
     with _registry_lock:
-        _registry.pop(generation_folder, None)
+        dropped = _registry.pop(generation_folder, None)
+    if dropped is not None:
+        dropped.forgotten = True
+
+
+# Writes that a search leaves for later (``SharedArrays.get(write_later=True)``): one thread per
+# process, made in the process that uses it (a gunicorn worker, after the fork), at most
+# PENDING_WRITES waiting; past that a computed array is not written, and a later search writes it.
+PENDING_WRITES = 64
+_writer_lock = threading.Lock()
+_writer: ThreadPoolExecutor | None = None
+_writer_pid = None
+_pending: list = []
+
+
+def write_behind(task) -> bool:
+    """Run ``task`` in this process's writing thread; False when too many writes wait already."""
+    global _writer, _writer_pid
+    with _writer_lock:
+        if _writer is None or _writer_pid != os.getpid():
+            _writer, _writer_pid, _pending[:] = ThreadPoolExecutor(1, thread_name_prefix="shared-arrays"), os.getpid(), []
+        _pending[:] = [future for future in _pending if not future.done()]
+        if len(_pending) >= PENDING_WRITES:
+            return False
+        _pending.append(_writer.submit(task))
+        return True
+
+
+def wait_for_writes() -> None:
+    """Until every write left for later in this process is done (tests; a worker's exit waits anyway)."""
+    with _writer_lock:
+        waiting = list(_pending) if _writer_pid == os.getpid() else []
+    for future in waiting:
+        future.result()

@@ -109,7 +109,9 @@ def archive(db, search_index):
 
 
 def as_new_process():
-    """Forget everything this process holds of the index, as a worker that has just started."""
+    """Forget everything this process holds of the index, as a worker that has just started
+    (once this one has written what it left for later, as a worker's exit waits for it)."""
+    shared_arrays.wait_for_writes()
     engine_backend._snapshots.clear()
     shared_arrays._registry.clear()
     segments.set_budget(segments.budget_bytes())
@@ -239,3 +241,51 @@ def test_mapped_postings_are_kept_within_the_budget(archive, monkeypatch):
         assert answers(archive) == shared
     finally:
         segments.set_budget(segments.DEFAULT_BUDGET_BYTES)
+
+
+def hold_writes_left_for_later(monkeypatch) -> threading.Event:
+    """The writes left for later start once the event is set; a request's own writes go on."""
+    release = threading.Event()
+    real_write_behind = shared_arrays.write_behind
+
+    def held(task):
+        assert release.wait(30), "never released"
+        task()
+
+    monkeypatch.setattr(shared_arrays, "write_behind", lambda task: real_write_behind(lambda: held(task)))
+    return release
+
+
+def test_a_search_leaves_writing_long_postings_for_later_and_they_are_written(archive, monkeypatch):
+    """The request that decodes a long term answers without waiting for the disk; the writing
+    thread writes the files after it, and the next process maps them."""
+    monkeypatch.setattr(segments, "SHARED_POSTINGS_FROM", 10**9)
+    decoded = answers(archive)
+    monkeypatch.setattr(segments, "SHARED_POSTINGS_FROM", 5)
+    as_new_process()
+    release = hold_writes_left_for_later(monkeypatch)
+    assert answers(archive) == decoded  # answered while every write left for later waits
+    assert postings_files(arrays_folder()) == []
+    release.set()
+    shared_arrays.wait_for_writes()
+    assert postings_files(arrays_folder())
+    as_new_process()
+    monkeypatch.setattr(segments, "read_leaf", lambda *args: pytest.fail("a long term was decoded again"))
+    docs, _ = segments.term_postings(search_backend().snapshot().reader.leaf_readers()[0][0], "text", b"common")
+    assert len(docs) and not docs.flags.owndata
+
+
+def test_a_generation_forgotten_before_its_writes_gets_none_of_them(archive, monkeypatch):
+    """Once a process lets a generation go, another may remove its folder: what was left to write
+    for it is not written, and the folder is not made again."""
+    monkeypatch.setattr(segments, "SHARED_POSTINGS_FROM", 10**9)
+    answers(archive)  # every other array written
+    monkeypatch.setattr(segments, "SHARED_POSTINGS_FROM", 5)
+    as_new_process()
+    release = hold_writes_left_for_later(monkeypatch)
+    answers(archive)
+    snapshot = search_backend().snapshot()
+    shared_arrays.forget(snapshot.arrays.generation_folder)
+    release.set()
+    shared_arrays.wait_for_writes()
+    assert postings_files(arrays_folder()) == []
