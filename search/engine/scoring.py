@@ -17,7 +17,7 @@ from whoosh import query, scoring
 from . import sparse
 from .sparse import analysis_documents
 from .languages import LanguageBranch
-from .segments import LENGTH_OF_BYTE, field_lengths, term_postings
+from .segments import LENGTH_OF_BYTE, NO_POSTINGS, field_lengths, term_postings
 
 # BM25's parameters, for our numpy scoring and Whoosh's (FieldBM25F) alike. K1 is Whoosh's default;
 # B is lower than Whoosh's 0.75: long stories are penalised less, which raised the mean P@10 of the
@@ -84,14 +84,29 @@ class Postings:
         self.leaves = reader.leaf_readers()
         self._lengths: dict = {}
         self._field_documents: dict = {}
+        self._empty: dict = {}
 
     def term_parts(self, fieldname: str, text) -> list[tuple[tuple[np.ndarray, np.ndarray], int]]:
         """Each segment's ((local document numbers, term frequencies), offset) of a term, deleted
         documents included, as segments.py keeps them (so that a commit only reads the new
-        segment's)."""
+        segment's). A segment without a word in the field has none of its terms, unread."""
         field = self.reader.schema[fieldname]
         btext = field.to_bytes(text) if not isinstance(text, bytes) else text
-        return [(term_postings(leaf, fieldname, btext), offset) for leaf, offset in self.leaves]
+        return [
+            (NO_POSTINGS if empty else term_postings(leaf, fieldname, btext), offset)
+            for (leaf, offset), empty in zip(self.leaves, self.empty_in(fieldname))
+        ]
+
+    def empty_in(self, fieldname: str) -> tuple[bool, ...]:
+        """Whether each segment has no word in a text field: its total length there is 0. An editor's
+        save makes a segment of a few articles, most often in one language, and each query term
+        is read in every language's fields (7 µs a segment the first time): in the benchmark's
+        100,000 archive after its saves, 8 of 10 segments had no word in the other languages'."""
+        empty = self._empty.get(fieldname)
+        if empty is None:
+            scorable = self.reader.schema[fieldname].scorable  # only these have lengths
+            empty = self._empty[fieldname] = tuple(scorable and leaf.field_length(fieldname) == 0 for leaf, _ in self.leaves)
+        return empty
 
     def found_in(self, fieldname: str, text) -> int:
         """The term's postings, deleted documents included: its document frequency."""

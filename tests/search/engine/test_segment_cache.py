@@ -10,6 +10,7 @@ from search.engine.whoosh_internals import segment_id
 from search.indexing import reindex_articles, search_backend
 from search.related import related_articles
 from search.signals import index_updates_paused
+from articles.models import LanguageOrigin
 from tests.factories import ArticleFactory
 from tests.search.helpers import search, slugs
 
@@ -164,3 +165,30 @@ def test_a_term_a_segment_lacks_has_no_postings_there_and_they_are_read_only(arc
         assert sum(len(docs) for (docs, _), _ in parts) == found == snapshot.searcher.doc_frequency("text", text)
         for (docs, freqs), _ in parts:
             assert docs.dtype == np.int32 and not docs.flags.writeable and not freqs.flags.writeable
+
+
+def test_a_segment_without_a_word_in_a_field_is_not_asked_for_its_terms(archive, budget, monkeypatch):
+    """A save of one Spanish article makes a segment with the only words of the Spanish fields:
+    the English segments are not asked for Spanish terms (nor any segment for terms of a
+    language it lacks), and searches find what Whoosh finds."""
+    budget(64 * 2**20)
+    with index_updates_paused():
+        saved = ArticleFactory(slug="noticia", title="Noticia", body="policías detenidos common", language="es",
+                               language_origin=LanguageOrigin.RECORD)  # fmt: skip
+    reindex_articles([saved.pk])  # a segment of its own, as an editor's save makes
+    snapshot = search_backend().snapshot()
+    postings = snapshot.postings
+    without_spanish, without_english = postings.empty_in("text__es"), postings.empty_in("text")
+    assert len(postings.leaves) == 2 and sorted([without_spanish, without_english]) == [(False, True), (True, False)]
+    assert postings.empty_in("text__other") == (True, True)
+    assert postings.empty_in("countries") == (False, False)  # no lengths: always asked
+    asked = []
+    real_term_postings = segments.term_postings
+    monkeypatch.setattr("search.engine.scoring.term_postings", lambda leaf, field, btext: asked.append((segment_id(leaf), field)) or real_term_postings(leaf, field, btext))
+    for query in ("q=common", "q=policías", "q=word003", "q=detenidos"):
+        found = search(query)
+        assert found.total == len(snapshot.searcher.search(search_backend().parse(query[2:]), limit=None)), query
+    english_only = {segment_id(leaf) for (leaf, _), empty in zip(postings.leaves, without_spanish) if empty}
+    assert {field for _, field in asked} >= {"text", "text__es"} and not [field for _, field in asked if "__other" in field]
+    assert not [field for segment, field in asked if (segment in english_only) == field.endswith("__es")]
+    assert search("q=policías").total == 1 and search("q=common").total == 41
