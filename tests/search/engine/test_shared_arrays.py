@@ -289,3 +289,33 @@ def test_a_generation_forgotten_before_its_writes_gets_none_of_them(archive, mon
     release.set()
     shared_arrays.wait_for_writes()
     assert postings_files(arrays_folder()) == []
+
+
+@pytest.mark.parametrize(
+    "array",
+    [np.arange(7, dtype=np.int32), np.array([3, 1], dtype=np.uint8), np.linspace(0, 1, 5, dtype=np.float32),
+     np.array(["mx", "cl", "zz"]), np.zeros(0, dtype=np.int32), np.zeros(0, dtype="<U1"),
+     np.arange(12, dtype=np.uint64).reshape(3, 4), np.asfortranarray(np.arange(6, dtype=np.int16).reshape(2, 3)),
+     np.arange(70_000, dtype=np.int64)],
+)  # fmt: skip
+def test_a_mapped_file_is_the_array_numpy_loads_read_only(tmp_path, array):
+    path = str(tmp_path / "a.npy")
+    np.save(path, array, allow_pickle=False)
+    found, loaded = shared_arrays.mapped(path), np.load(path, allow_pickle=False)
+    assert found.dtype == loaded.dtype and found.shape == loaded.shape and np.array_equal(found, loaded)
+    assert not found.flags.writeable and found.flags.c_contiguous == loaded.flags.c_contiguous
+    if array.size:
+        assert not found.flags.owndata
+
+
+def test_a_file_that_is_not_a_whole_array_is_refused(tmp_path):
+    path = tmp_path / "a.npy"
+    np.save(path, np.arange(100, dtype=np.int32))
+    whole = path.read_bytes()
+    for damaged in (whole[: len(whole) - 1], whole[:40], b"", b"not an array at all"):
+        path.write_bytes(damaged)
+        with pytest.raises((ValueError, OSError)):
+            shared_arrays.mapped(str(path))
+    np.save(path, np.array([{"an": "object"}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError):
+        shared_arrays.mapped(str(path))
