@@ -52,3 +52,37 @@ def test_the_languages_read_the_same_syntax_tree_as_their_own_parse(backend, tex
             backend.parse_in_languages(text)
         return
     assert backend.parse_in_languages(text) == expected
+
+
+# Plain words: what the site's search box sends most, read without Whoosh's syntax.
+WORDS = st.sampled_from([
+    "police", "arrested", "Policía", "operación", "México", "Zetas", "naïve", "Straße", "œuvre", "ﬁnance",
+    "the", "of", "de", "la", "los", "and", "MX", "US", "EU", "2011", "42nd", "нефть", "石油", "İstanbul",
+    "AND", "OR", "NOT", "TO", "ANDMAYBE", "REQUIRE", "And", "x", "a", "ὀδυσσεύς",
+])  # fmt: skip
+PLAIN_QUERIES = st.builds(
+    lambda words, spaces, wrapped: (f"({spaces.join(words)})" if wrapped else spaces.join(words)),
+    st.lists(WORDS, min_size=1, max_size=6), st.sampled_from([" ", "  ", "\t", " \n "]), st.booleans(),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(PLAIN_QUERIES)
+@example("(the of)")  # every word a stop word
+@example("(police AND arrested)")  # an operator: Whoosh's parse
+@example(" (México) ")
+def test_plain_words_read_without_the_syntax_are_whooshs_parse(backend, text):
+    from search.engine.backend import OPERATORS, plain_words
+
+    words = plain_words(text)
+    operators = OPERATORS.intersection(text.replace("(", " ").replace(")", " ").split())
+    assert (words is None) == bool(operators), "plain words take the quick way, operators Whoosh's"
+    try:
+        expected = parsed_by_each_parser(backend, text)
+    except Exception as error:  # Whoosh's parser fails on some runs of operators: so do we, the same way
+        assert operators
+        with pytest.raises(type(error)):
+            backend.parse_in_languages(text)
+        return
+    found = backend.parse_in_languages(text)
+    assert found == expected and repr(found) == repr(expected)
