@@ -538,8 +538,25 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         if parsed is None:
             if len(self._parsed) >= PARSED_CACHE_SIZE:
                 self._parsed.clear()
-            parsed = self._parsed[query_string] = weighted(self.parse_in_languages(query_string), self.query_weights)
+            parsed = self.parse_joined(query_string)
+            if parsed is None:
+                parsed = weighted(self.parse_in_languages(query_string), self.query_weights)
+            self._parsed[query_string] = parsed
         return parsed
+
+    def parse_joined(self, query_string):
+        """A page's filters, which the site joins into one narrowing query (``(a) AND (b)``),
+        from the remembered parses of its groups, or None. A combination of filters is new far
+        more often than each filter, and Whoosh's parse of it took 0.2-0.6 ms. Groups are read
+        apart by Whoosh's parser too; a group with words is read with the others, as every
+        language's reading of the whole (``parse_in_languages``)."""
+        groups = joined_groups(query_string)
+        if groups is None:
+            return None
+        parts = [self.parse(group) for group in groups]
+        if self.languages and any(self.languages.mentions_text(part) for part in parts):
+            return None
+        return query.And(parts).normalize()
 
     def parse_in_languages(self, query_string):
         """The query as every analysis reads it, where it searches text and the index has languages.
@@ -548,6 +565,9 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         parse) reads only field names, the same in every language's schema, so each analysis
         makes its query from the same syntax tree, as ``QueryParser.parse`` does after it. Plain
         words, what people type most, skip the syntax (``plain_words``)."""
+        values = field_values(self.parser, query_string)
+        if values is not None and not (self.languages and self.languages.mentions_text(values)):
+            return values  # a tag field's values: the same in every language
         words = plain_words(query_string)
         if words is None:
             nodes = self.parser.process(query_string)
@@ -937,6 +957,48 @@ def words_query(parser, words: list[str]) -> query.Query:
                  for field in multifield.fieldnames]  # fmt: skip
         word_queries.append(multifield.group.qclass([term for term in terms if term is not None]))
     return (parser.group.qclass([q for q in word_queries if q is not None]) or query.NullQuery).normalize()
+
+
+# A group as haystack writes a filter: a field's values in quotes, joined by OR, or a range of
+# letters and digits, in parentheses. Nothing in it pairs with anything outside it, as other
+# syntax might (a boost, an operator, a quote: a phrase is a pattern's ``".*?"``, which stops at
+# a line break).
+PHRASE = r'"[^"\n]*"'
+VALUES = rf"{PHRASE}(?:\s+OR\s+{PHRASE})*"
+GROUP = rf"\(\s*\w+:\(\s*(?:{VALUES}|\[[\w ]*\])\s*\)\s*\)"
+JOINED_GROUPS = re.compile(rf"\s*{GROUP}(?:\s+AND\s+{GROUP})+\s*")
+GROUP_PATTERN = re.compile(GROUP)
+
+
+def joined_groups(query_string: str) -> list[str] | None:
+    """The groups of ``(a) AND (b) ...``, as the site joins a page's filters, or None."""
+    if JOINED_GROUPS.fullmatch(query_string) is None:
+        return None
+    return GROUP_PATTERN.findall(query_string)
+
+
+# haystack's narrowing of a field to values (``build_query_fragment`` with "in" or "exact"), in a group.
+FIELD_VALUES = re.compile(rf"\(\s*(\w+):\(\s*({VALUES})\s*\)\s*\)")
+QUOTED = re.compile(r'"([^"\n]*)"')
+
+
+def field_values(parser, query_string: str) -> query.Query | None:
+    """What ``parser.parse`` returns for ``(countries:("MX" OR "US"))`` where the field is a tag
+    or identifier field, or None: each value a phrase of the field's tokens, as Whoosh's
+    PhrasePlugin reads a quoted value, the values in an ``Or``. A filter on a value the archive
+    has not seen before took 0.1-0.2 ms to parse."""
+    match = FIELD_VALUES.fullmatch(query_string)
+    if match is None or match.group(1) not in parser.schema:
+        return None
+    fieldname = match.group(1)
+    field = parser.schema[fieldname]
+    if not isinstance(field, (KEYWORD, WHOOSH_ID)) or field.self_parsing():
+        return None
+    phrases = [
+        parser.phraseclass(fieldname, [token.text for token in field.tokenize(value, mode="query")])
+        for value in QUOTED.findall(match.group(2))
+    ]
+    return query.Or(phrases).normalize()
 
 
 def query_of(nodes, parser):

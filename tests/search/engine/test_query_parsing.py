@@ -86,3 +86,88 @@ def test_plain_words_read_without_the_syntax_are_whooshs_parse(backend, text):
         return
     found = backend.parse_in_languages(text)
     assert found == expected and repr(found) == repr(expected)
+
+
+# The site's filters: haystack's fragments for the tag fields, the date and the words, each in a
+# group, joined with AND (search.service.narrowed); then any syntax in groups.
+VALUES = st.sampled_from([
+    "MX", "US", "bank-of-france", "Operation Unmask", "OpCartel", "articles.article", "Policía Federal",
+    "naïve", "", " ", "a,b", "AND", "OR", "NOT", "TO", "x*", "y?", "z~", "w^2", "(paren)", "[range]", "{curly}",
+    "it's", 'say "no"', "back\\slash", "colon:", "нефть", "石油", "\u0301",
+]) | st.text(max_size=12)  # fmt: skip
+FIELDS = st.sampled_from(["countries", "organisations", "operations", "django_ct", "unknown_field", "title", "text"])
+
+
+@st.composite
+def fragments(draw):
+    from datetime import date
+
+    from haystack.query import SearchQuerySet
+
+    build = SearchQuerySet().query.build_query_fragment
+    kind = draw(st.sampled_from(["in", "exact", "date", "content", "syntax"]))
+    if kind == "in":
+        return build(draw(FIELDS), "in", draw(st.lists(VALUES, min_size=1, max_size=3)))
+    if kind == "exact":
+        return build(draw(FIELDS), "exact", draw(VALUES))
+    if kind == "date":
+        day = draw(st.dates(min_value=date(1980, 1, 1), max_value=date(2030, 12, 31)))
+        return build("published_at", draw(st.sampled_from(["gte", "lte"])), day)
+    if kind == "content":
+        return build("text", "content", draw(VALUES))
+    return draw(QUERY_TEXTS)
+
+
+JOINED = st.lists(fragments(), min_size=1, max_size=4).map(lambda parts: " AND ".join(f"({part})" for part in parts))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(JOINED)
+@example('(countries:("US")) AND (organisations:("bank-of-france"))')
+@example('(countries:("MX" OR "US")) AND (published_at:([20110101000000 to])) AND (operations:("Operation Unmask"))')
+@example('() AND (^3)')  # Whoosh's syntax across groups: a boost with nothing to boost
+@example('(countries:("\n"))')  # no phrase: Whoosh's ".*?" stops at a line break
+@example('(countries:("a,b"))')  # two tokens: a phrase
+@example('(countries:("")) AND (organisations:("x"))')  # no token: nothing to match
+@example('(countries:("US")) AND (police)')  # words: read with the rest, in every language
+@example('(countries:("US" OR "C"A)")) AND (organisations:("x"))')  # haystack does not escape quotes
+@example('(title:("US")) AND (django_ct:("articles.article"))')
+def test_filters_read_by_their_groups_are_whooshs_parse(backend, text):
+    from search.engine.backend import weighted
+
+    try:
+        expected = weighted(parsed_by_each_parser(backend, text), backend.query_weights)
+    except Exception as error:  # Whoosh refuses some syntax: so do we, the same way
+        with pytest.raises(type(error)):
+            backend.parse(text)
+        return
+    found = backend.parse(text)
+    assert found == expected and repr(found) == repr(expected)
+
+
+def test_joined_filters_and_tag_values_take_the_quick_ways(backend, monkeypatch):
+    """The quick ways are taken (the equality above holds either way): a filter combination from
+    its groups, a tag field's values without Whoosh's parser."""
+    from search.engine.backend import field_values, joined_groups
+
+    joined = '(countries:("US" OR "MX")) AND (organisations:("bank-of-france")) AND (published_at:([20110101000000 to]))'
+    assert joined_groups(joined) == ['(countries:("US" OR "MX"))', '(organisations:("bank-of-france"))', "(published_at:([20110101000000 to]))"]
+    assert joined_groups('(countries:("US"))') is None  # one group: nothing to join
+    assert joined_groups("(a)) AND ((b)") is None
+    assert joined_groups('(countries:("US)) AND (organisations:("y"))') is None  # a quote across groups
+    assert joined_groups('(countries:("US)) AND (x")) AND (text:("y"))') == ['(countries:("US)) AND (x"))', '(text:("y"))']
+    assert joined_groups("(countries:(x)) AND (text:(y))") is None  # a value unquoted: Whoosh's parse
+    assert str(field_values(backend.parser, '(countries:("US" OR "MX"))')) == "(countries:US OR countries:MX)"
+    assert field_values(backend.parser, '(published_at:("2011"))') is None  # a date parses itself
+    assert field_values(backend.parser, '(text:("police"))') is None  # words: Whoosh's parse
+
+    def refuse(*args):
+        raise AssertionError("Whoosh's parser was asked")
+
+    backend.parse('(countries:("US")) AND (organisations:("bank-of-france"))')  # each group, remembered
+    monkeypatch.setattr(backend.parser, "process", refuse)
+    monkeypatch.setattr(backend.parser, "parse", refuse)
+    assert str(backend.parse('(organisations:("bank-of-france")) AND (countries:("US"))')) == (
+        "(organisations:bank-of-france^4.0 AND countries:US^4.0)"
+    )
+    assert str(backend.parse('(operations:("Operation Unmask"))')) == "operations:Operation Unmask^4.0"
