@@ -23,6 +23,8 @@ from whoosh.filedb.filestore import FileStorage
 
 from .interface import SearchUnavailable
 from .parallel_writing import writing_processes
+from .segments import write_long_postings
+from .snapshot import open_searcher
 from .whoosh_internals import CommitWriter, PackedArchiveCodec, ParallelWriter
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ def rebuild_aside(backend, *, batch_size: int, progress=None) -> dict:
             try:
                 more, _ = replay(backend, index, unified_index, folder.read_journal(target, offset), present)
                 check(index, present)
+                share_long_postings(index)
                 folder.switch_to(target)
             finally:
                 if live_writer is not None:
@@ -165,6 +168,15 @@ def replay(backend, index, unified_index, journal, present) -> tuple[int, int]:
         gone = [f"{app_label}.{model_name}.{pk}" for pk in sorted(pks - found)]
         write(backend, index, search_index, objects, gone, present)
     return len(set(identifiers)), offset
+
+
+def share_long_postings(index) -> None:
+    """Write the new generation's shared postings of its long terms (``segments.write_long_postings``)
+    before it goes live: every worker's first search of a common word then maps them."""
+    started = time.monotonic()
+    with open_searcher(index) as searcher:
+        terms = write_long_postings(searcher.reader())
+    log.info("Shared the postings of %d long terms in %.1f s", terms, time.monotonic() - started)
 
 
 def check(index, present) -> None:

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from search.engine import backend as engine_backend
-from search.engine import segments, shared_arrays, snapshot as snapshot_module
+from search.engine import segments, shared_arrays, whoosh_internals, snapshot as snapshot_module
 from search.engine.shared_arrays import SET_PREFIX, SEGMENT_PREFIX, SharedArrays
-from search.indexing import reindex_articles, search_backend
+from search.indexing import reindex_articles, search_backend, search_maintenance
 from search.related import related_articles
 from search.signals import index_updates_paused
 from tests.factories import ArticleFactory, OrganisationFactory
@@ -241,6 +241,70 @@ def test_mapped_postings_are_kept_within_the_budget(archive, monkeypatch):
         assert answers(archive) == shared
     finally:
         segments.set_budget(segments.DEFAULT_BUDGET_BYTES)
+
+
+def long_terms_by_reader(reader, at_least: int) -> dict[str, list]:
+    """Each segment's terms with ``at_least`` postings, by Whoosh's public reading of its terms."""
+    return {
+        leaf.segment().segment_id(): sorted(term for term in leaf.all_terms() if leaf.doc_frequency(*term) >= at_least)
+        for leaf, _ in reader.leaf_readers()
+    }
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_segment_lists_its_long_terms(archive, monkeypatch, processes):
+    """Its writer lists exactly the terms with ``LONG_TERM_POSTINGS`` or more postings in it, and
+    a segment written without the list (an index from before it) has none to give."""
+    from search.engine import parallel_writing
+
+    monkeypatch.setattr(whoosh_internals, "LONG_TERM_POSTINGS", 5)
+    monkeypatch.setattr(parallel_writing, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(whoosh_internals, "JOB_DOCUMENTS", 7)  # both processes write a segment
+    search_backend().index_processes = processes
+    search_maintenance().rebuild(batch_size=10)
+    reader = search_backend().snapshot().reader
+    expected = long_terms_by_reader(reader, 5)
+    assert len(expected) == processes and all(expected.values())
+    assert {leaf.segment().segment_id(): sorted(whoosh_internals.long_terms(leaf)) for leaf, _ in reader.leaf_readers()} == expected
+
+    monkeypatch.setattr(whoosh_internals, "LONG_TERMS_EXT", ".none")  # as a segment written before the list
+    assert [whoosh_internals.long_terms(leaf) for leaf, _ in reader.leaf_readers()] == [None] * processes
+
+
+def test_a_rebuild_writes_its_long_terms_postings_before_any_search(archive, monkeypatch):
+    """The new generation goes live with its long terms' postings written: a worker's first search
+    of them maps them and decodes none, with the answers of postings each process decodes."""
+    monkeypatch.setattr(whoosh_internals, "LONG_TERM_POSTINGS", 5)
+    monkeypatch.setattr(segments, "SHARED_POSTINGS_FROM", 5)
+    monkeypatch.setattr(shared_arrays, "write_behind", lambda task: pytest.fail("a write was left for later"))
+    search_maintenance().rebuild(batch_size=100)
+    as_new_process()
+    reader = search_backend().snapshot().reader
+    long = [term for terms in long_terms_by_reader(reader, 5).values() for term in terms]
+    assert (("text", b"common") in long) and len(postings_files(arrays_folder())) == 2 * len(long)  # ids and frequencies
+
+    read, facets = [], []  # a term's postings decoded; the facets' arrays being made (each value's documents)
+    real_read_leaf, real_facet_postings = segments.read_leaf, segments.facet_postings
+
+    def facet_postings(*args):
+        facets.append(1)
+        try:
+            return real_facet_postings(*args)
+        finally:
+            facets.pop()
+
+    def read_leaf(leaf, field, btext, *info):
+        if not facets:
+            read.append((field, btext))
+        return real_read_leaf(leaf, field, btext, *info)
+
+    monkeypatch.setattr(segments, "facet_postings", facet_postings)
+    monkeypatch.setattr(segments, "read_leaf", read_leaf)
+    mapped = answers(archive)
+    assert read and not set(read) & set(long)  # other terms were decoded, no long one
+    monkeypatch.setattr(segments, "SHARED_POSTINGS_FROM", 10**9)
+    as_new_process()
+    assert answers(archive) == mapped  # as each process decodes them
 
 
 def hold_writes_left_for_later(monkeypatch) -> threading.Event:
