@@ -5,6 +5,7 @@ indexing time). Words are compared by their index terms (folded, stemmed) with R
 chosen term is shown the way the archive writes it, read from one article that has it.
 """
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -79,14 +80,25 @@ def surface_form(snapshot, fieldname: str, stored_name: str, term: str, term_of,
     key = (fieldname, term, typed)
     form = _forms.get(key)
     if form is None:
-        docs, _ = snapshot.postings.term(fieldname, term)
-        live = docs[snapshot.live[docs]]  # a common word has most of the archive: no Python loop
-        text = (snapshot.searcher.stored_fields(int(live[0])).get(stored_name) or "")[:FORM_SOURCE_CHARS] if len(live) else ""
+        first = first_live_document(snapshot, fieldname, term)
+        text = (snapshot.searcher.stored_fields(first).get(stored_name) or "")[:FORM_SOURCE_CHARS] if first is not None else ""
         form = written_form(text, term, typed, term_of) or typed or term
         if len(_forms) >= FORMS_CACHED:
             _forms.clear()
         _forms[key] = form
     return form
+
+
+def first_live_document(snapshot, fieldname: str, term: str, chunk: int = 256) -> int | None:
+    """The first live document in the term's postings, read a segment and ``chunk`` postings at a
+    time: a common word's postings are not joined (nor all looked up) for one document."""
+    for (docs, _), offset in snapshot.postings.term_parts(fieldname, term):
+        for start in range(0, len(docs), chunk):
+            numbers = docs[start : start + chunk] + offset
+            live = np.flatnonzero(snapshot.live[numbers])
+            if len(live):
+                return int(numbers[live[0]])
+    return None
 
 
 def written_form(text: str, term: str, typed: str | None, term_of) -> str | None:
