@@ -214,7 +214,7 @@ BLOCK_POSTINGS = 1024
 # A term with at least this many postings in a segment is long: its first read decodes several
 # blocks, so segments.py shares its arrays between processes, and its segment lists it in a file
 # of its own (``LongTermsFieldWriter``) for them to be written before any search asks.
-LONG_TERM_POSTINGS = 8 * BLOCK_POSTINGS
+LONG_TERM_POSTINGS = 4 * BLOCK_POSTINGS
 LONG_TERMS_EXT = ".lng"
 SMALL_BLOCK = 32  # postings: below this a block is packed with struct, numpy's call overhead being most of the cost
 UNSIGNED_FORMATS = (None, "B", "H", "I")  # struct's letters for UNSIGNED's widths

@@ -264,7 +264,7 @@ def test_a_segment_lists_its_long_terms(archive, monkeypatch, processes):
     search_maintenance().rebuild(batch_size=10)
     reader = search_backend().snapshot().reader
     expected = long_terms_by_reader(reader, 5)
-    assert len(expected) == processes and all(expected.values())
+    assert len(expected) == processes and any(expected.values())  # a segment of a few documents may have none
     assert {leaf.segment().segment_id(): sorted(whoosh_internals.long_terms(leaf)) for leaf, _ in reader.leaf_readers()} == expected
 
     monkeypatch.setattr(whoosh_internals, "LONG_TERMS_EXT", ".none")  # as a segment written before the list
