@@ -55,7 +55,7 @@ from .related import distinct_top, document_frequency, frequencies_held_bytes, k
 from .rerank import Feedback, document_terms, feedback_scores
 from .scoring import Unscorable, evaluate, top_documents
 from .snapshot import SnapshotHolder, segments_reader
-from .snippets import make_term_of, snippet_html
+from .snippets import compile_word_starts, make_term_of, snippet_html
 from .spelling import spelling_suggestion
 from .whoosh_internals import (
     PackedArchiveCodec,
@@ -252,6 +252,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         for analysis in SHADOWS if self.languages else ():
             self.language_parsers[analysis] = self.query_parser(self.language_schema(analysis))
         self._parsed = {}
+        compile_word_starts(initial_of)  # once a process
         if not self.use_file_storage and getattr(self, "storage", None) is None:
             self.storage = RamStorage()
             self.storage.create_index(self.schema)

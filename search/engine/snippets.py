@@ -64,6 +64,15 @@ def word_starts(initial_of, initials: frozenset) -> re.Pattern:
     return re.compile(rf"(?s:{first}(?<![\w\u0300-\u036f].)(?<![\w\u0300-\u036f]\..))")
 
 
+def compile_word_starts(initial_of) -> None:
+    """``word_starts`` of each initial of a letter or digit (with "", as every query has): what a
+    one-word query asks, compiled when the engine is set up (46 patterns, 4 ms) instead of in the
+    first searches of each initial."""
+    for initial in characters_by_initial(initial_of):
+        if initial.isalnum():  # what words start with
+            word_starts(initial_of, frozenset({initial, ""}))
+
+
 def best_windows(spans: list[tuple[int, int]], surround: int, fragments: int) -> list[tuple[int, int]]:
     """Windows around matches, merged when they touch, the ones holding most matches first."""
     windows: list[list[int]] = []

@@ -90,3 +90,20 @@ def test_words_found_by_their_initials_are_the_words_a_full_scan_finds(text, pic
     words = re.findall(r"[\w\u0300-\u036f]+(?:\.?[\w\u0300-\u036f]+)*", text) or ["x"]
     query = frozenset(term for term in terms(*(words[pick % len(words)] for pick in picks)) if term)
     assert snippet_html(text, query, term_of, initial_of=initial_of) == snippet_html(text, query, term_of)
+
+
+def test_a_one_word_querys_pattern_is_compiled_when_the_engine_is_set_up(db, search_index):
+    """A one-word search's snippets compile nothing: its initial's pattern was compiled at setup."""
+    from search.engine.snippets import word_starts
+    from search.indexing import reindex_articles, search_backend
+    from tests.factories import ArticleFactory
+    from tests.search.helpers import search
+
+    word_starts.cache_clear()
+    search_backend().setup()
+    articles = [ArticleFactory(body=f"Police in {city} arrested {n} men. Zetas, Ürümqi, 1987.") for n, city in enumerate(["Veracruz", "Monterrey"])]
+    reindex_articles([article.pk for article in articles])
+    compiled = word_starts.cache_info().misses
+    for word in ["police", "arrested", "zetas", "urumqi", "1987"]:
+        assert search(f"q={word}").hits[0].snippet
+    assert word_starts.cache_info().misses == compiled
