@@ -77,6 +77,13 @@ def worker_pss_mb(memory: dict) -> float:
     return sum(worker["pss"] for worker in workers) / len(workers) / 1024
 
 
+def arrays_part(archive: dict, text: str | None = None) -> str:
+    """The shared arrays' part of the index's size, in a run that measured it (from 2026-12-05)."""
+    if "index_arrays_mb" not in archive:
+        return ""
+    return text if text is not None else f" ({archive['index_arrays_mb']:.0f})"
+
+
 def curve_section(archives: list[dict], memories: list[dict] = ()) -> list[str]:
     """One column per archive, smallest first: what grows with the archive, side by side."""
     archives = sorted(archives, key=lambda archive: archive["articles"])
@@ -114,7 +121,7 @@ def curve_section(archives: list[dict], memories: list[dict] = ()) -> list[str]:
         row("admin save to findable, p95 ms", lambda a: f"{a['save_to_findable']['findable_through_gunicorn_ms']['p95']:.0f}"),
         row("import with extraction, articles/s", lambda a: f"{a['import']['articles_per_s']:.0f} ({a['import']['seconds'] / 60:.1f} min)"),
         row("`rebuild_index`, articles/s", lambda a: f"{a['rebuild']['articles_per_s']:.0f} ({a['rebuild']['seconds'] / 60:.1f} min)"),
-        row("index on disk / tantivy's, MB", lambda a: f"{a['index_mb']:.0f} / {a['tantivy']['index_mb']:.0f}"),
+        row("index on disk (of it, shared arrays) / tantivy's, MB", lambda a: f"{a['index_mb']:.0f}{arrays_part(a)} / {a['tantivy']['index_mb']:.0f}"),
         row("SQLite database, MB", lambda a: f"{a['database_mb']:.0f}"),
         row("a worker's warm-up, ms", lambda a: f"{a['ours_warm_up_ms']:.0f}" if "ours_warm_up_ms" in a else "–"),
         row("PSS a gunicorn worker after `bench/worker_memory.py`'s workload (commit)", memory_cell),
@@ -143,7 +150,7 @@ def archive_section(archive: dict) -> list[str]:
         f"| import with extraction and indexing (`import_articles`, wall time incl. start-up) | {archive['import']['articles_per_s']:.0f} articles/s ({archive['import']['seconds']:.0f} s) |",
         f"| `rebuild_index --noinput`, while gunicorn answers searches | {archive['rebuild']['articles_per_s']:.0f} articles/s ({archive['rebuild']['seconds']:.0f} s) |",
         *traffic_rows(archive),
-        f"| Whoosh index on disk after rebuild (after import) | {archive['index_mb']:.0f} MB ({archive['index_mb_after_import']:.0f} MB) |",
+        f"| Whoosh index on disk after rebuild{arrays_part(archive, ', of it shared arrays')} (after import) | {archive['index_mb']:.0f} MB{arrays_part(archive)} ({archive['index_mb_after_import']:.0f} MB) |",
         f"| SQLite database | {archive['database_mb']:.0f} MB |",
         *save_rows(save),
         *warm_up_rows(archive),

@@ -131,10 +131,11 @@ def stop(server: subprocess.Popen) -> None:
         server.wait()
 
 
-def live_index_mb(index_dir: Path) -> float:
-    """The size of the live index generation (a rebuild leaves the one it replaced until no worker reads it)."""
+def live_index_mb(index_dir: Path, part: str = "") -> float:
+    """The size of the live index generation (a rebuild leaves the one it replaced until no worker
+    reads it), or of its folder ``part`` (``arrays``: what the workers share, search/engine/shared_arrays.py)."""
     live = index_dir / os.readlink(index_dir / "current") if (index_dir / "current").is_symlink() else index_dir
-    return round(sum(f.stat().st_size for f in live.rglob("*") if f.is_file()) / 1e6, 1)
+    return round(sum(f.stat().st_size for f in (live / part).rglob("*") if f.is_file()) / 1e6, 1)
 
 
 def bench_archive(name: str, records, args, measure_args: list[str]) -> dict:
@@ -176,6 +177,7 @@ def bench_archive(name: str, records, args, measure_args: list[str]) -> dict:
             result["rebuild"] = {"seconds": round(seconds, 1), "articles_per_s": round(result["articles"] / seconds, 1)}
             print(f"[{name}] searches during the rebuild: {result['rebuild_under_traffic']}", flush=True)
             result["index_mb"] = live_index_mb(index_dir)
+            result["index_arrays_mb"] = live_index_mb(index_dir, "arrays")  # part of index_mb
             result["database_mb"] = round((data_dir / "newsarchive.sqlite3").stat().st_size / 1e6, 1)
             print(f"[{name}] rebuild_index: {result['rebuild']}, index {result['index_mb']} MB", flush=True)
 

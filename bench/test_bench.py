@@ -148,6 +148,10 @@ def test_the_curve_puts_each_archive_in_a_column_smallest_first_with_its_memory(
     assert "| common word: run_search / tantivy / ratio | 14.0 / 2.0 / 7.0× | 120.0 / 30.0 / 4.0× |" in table
     assert "| import with extraction, articles/s | 400 (41.7 min) | 400 (41.7 min) |" in table
     assert "(commit) | – | 210 MB (def5678) |" in table
+    assert "| index on disk (of it, shared arrays) / tantivy's, MB | 50 / 20 | 50 / 20 |" in table  # not measured then
+
+    measured = archive("reuters", 21_577, 14.0, 2.0) | {"index_arrays_mb": 12.4}
+    assert "| index on disk (of it, shared arrays) / tantivy's, MB | 50 (12) / 20 |" in "\n".join(curve_section([measured], []))
 
 
 def test_the_machine_line_names_each_runs_machine_where_they_differ():
