@@ -172,10 +172,15 @@ def replay(backend, index, unified_index, journal, present) -> tuple[int, int]:
 
 def share_long_postings(index) -> None:
     """Write the new generation's shared postings of its long terms (``segments.write_long_postings``)
-    before it goes live: every worker's first search of a common word then maps them."""
+    before it goes live: every worker's first search of a common word then maps them. A failure
+    costs only that: the searches decode and write them, as for an index written before."""
     started = time.monotonic()
-    with open_searcher(index) as searcher:
-        terms = write_long_postings(searcher.reader())
+    try:
+        with open_searcher(index) as searcher:
+            terms = write_long_postings(searcher.reader())
+    except Exception:
+        log.exception("The new index's long terms' postings were not shared; searches will share them")
+        return
     log.info("Shared the postings of %d long terms in %.1f s", terms, time.monotonic() - started)
 
 

@@ -307,6 +307,19 @@ def test_a_rebuild_writes_its_long_terms_postings_before_any_search(archive, mon
     assert answers(archive) == mapped  # as each process decodes them
 
 
+def test_a_rebuild_whose_long_terms_cannot_be_shared_still_goes_live(archive, monkeypatch, caplog):
+    from search.engine import rebuild
+
+    def fail(reader):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(rebuild, "write_long_postings", fail)
+    report = search_maintenance().rebuild(batch_size=100)
+    assert search_backend().snapshot().arrays.generation_folder.endswith(report["generation"])
+    assert "long terms' postings were not shared" in caplog.text
+    assert search("q=common").total == 30
+
+
 def hold_writes_left_for_later(monkeypatch) -> threading.Event:
     """The writes left for later start once the event is set; a request's own writes go on."""
     release = threading.Event()
