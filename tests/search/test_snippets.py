@@ -1,5 +1,6 @@
 """Snippets find the index's matches (stemmed, accent-folded) and escape everything else."""
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -92,6 +93,7 @@ def test_words_found_by_their_initials_are_the_words_a_full_scan_finds(text, pic
     assert snippet_html(text, query, term_of, initial_of=initial_of) == snippet_html(text, query, term_of)
 
 
+@pytest.mark.archive_engine
 def test_a_one_word_querys_pattern_is_compiled_when_the_engine_is_set_up(db, search_index):
     """A one-word search's snippets compile nothing: its initial's pattern was compiled at setup."""
     from search.engine.snippets import word_starts

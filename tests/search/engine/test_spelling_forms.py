@@ -18,10 +18,15 @@ def test_the_first_live_document_is_that_of_the_joined_postings(db, search_index
             made = [ArticleFactory(slug=f"s{batch}-{n}", body="common" + (" rare" if n % 4 == 3 else "")) for n in range(10)]
             reindex_articles([article.pk for article in made])
         articles += made
-    for article in articles[:13]:  # the first segment's articles and the next one's first three
-        article.delete()
+    deleted = [article.pk for article in articles[:13]]  # the first segment's and the next one's first three
+    with index_updates_paused():
+        for article in articles[:13]:
+            article.delete()
+    reindex_articles(deleted)  # drops them from the index
     snapshot = search_backend().snapshot()
     assert len(snapshot.postings.leaves) > 1
+    docs, _ = snapshot.postings.term("text", "common")
+    assert len(docs) == 30 and int(snapshot.live[docs].sum()) == 17  # deleted, not yet merged away
     for term in ["common", "rare", "absent"]:
         docs, _ = snapshot.postings.term("text", term)
         live = docs[snapshot.live[docs]]
