@@ -117,10 +117,10 @@ def term_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nd
     return cached(leaf, "postings", fieldname, lambda: shared_postings(leaf, fieldname, btext), btext)
 
 
-def shared_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+def shared_postings(leaf, fieldname: str, btext: bytes, write_later: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """``read_leaf``; for a long term in a segment opened with shared arrays, through the
     generation's files: the first process decodes them and its writing thread writes them
-    after the request (an ``fsync`` a file), the others map them.
+    after the request (an ``fsync`` a file; at once without ``write_later``), the others map them.
 
     Each worker decoded a common word's postings for itself: at a million articles some 40 ms a
     field, on every worker's first search of the word, again after the word was evicted from its
@@ -134,12 +134,8 @@ def shared_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.
         return NO_POSTINGS  # most segments of a rare word: 7 µs of a 14 µs first read was decoding nothing
     if shared is None or leaf_id is None or info.doc_frequency() < SHARED_POSTINGS_FROM:
         return read_leaf(leaf, fieldname, btext, info)
-    key = shared_postings_key(leaf_id, fieldname, btext)
-    return shared.get(key, lambda: read_leaf(leaf, fieldname, btext, info), 2, keep=False, write_later=True)
-
-
-def shared_postings_key(leaf_id: str, fieldname: str, btext: bytes) -> str:
-    return file_key(SEGMENT_PREFIX, leaf_id, "postings", f"{fieldname}-{set_digest(btext)}")
+    key = file_key(SEGMENT_PREFIX, leaf_id, "postings", f"{fieldname}-{set_digest(btext)}")
+    return shared.get(key, lambda: read_leaf(leaf, fieldname, btext, info), 2, keep=False, write_later=write_later)
 
 
 def write_long_postings(reader) -> int:
@@ -149,12 +145,10 @@ def write_long_postings(reader) -> int:
     word and two filters spent up to 2.4 ms of a first search decoding)."""
     terms = 0
     for leaf, _ in reader.leaf_readers():
-        shared, leaf_id = getattr(leaf, "shared_arrays", None), segment_id(leaf)
-        if shared is None or leaf_id is None:
-            continue
+        if getattr(leaf, "shared_arrays", None) is None:
+            continue  # nowhere to write them (an index in memory)
         for fieldname, btext in long_terms(leaf) or ():
-            read = lambda leaf=leaf, fieldname=fieldname, btext=btext: read_leaf(leaf, fieldname, btext)  # noqa: E731
-            shared.get(shared_postings_key(leaf_id, fieldname, btext), read, 2, keep=False)
+            shared_postings(leaf, fieldname, btext, write_later=False)
             terms += 1
     return terms
 
