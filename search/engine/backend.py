@@ -58,9 +58,9 @@ from .snapshot import SnapshotHolder, segments_reader
 from .snippets import compile_word_starts, make_term_of, snippet_html
 from .spelling import spelling_suggestion
 from .whoosh_internals import (
-    PackedArchiveCodec,
     ReaderSharingWriter,
     SharedReaderSearcher,
+    TrainedDictionaryCodec,
     UTCDatetimesForWhoosh,
     haystack_from_python,
     haystack_to_python,
@@ -399,7 +399,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
                     timeout=self._lock_wait,
                     delay=0.05,
                     limitmb=self.writer_limit_mb,
-                    codec=PackedArchiveCodec(),
+                    codec=TrainedDictionaryCodec(),
                 )
             except LockError as error:
                 raise IndexBusy(f"another writer held the search index for {self._lock_wait:g} s") from error

@@ -34,7 +34,7 @@ from whoosh.reading import SegmentReader
 from .interface import SearchUnavailable
 from .merges import merge_after_a_save
 from .parallel_writing import PARALLEL_FROM
-from .whoosh_internals import PackedArchiveCodec, ParallelWriter, index_segments, segment_id
+from .whoosh_internals import ParallelWriter, TrainedDictionaryCodec, index_segments, segment_id
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class BulkWriter:
             staging_index,
             self.backend.index_processes,
             limitmb=self.backend.writer_limit_mb,
-            codec=PackedArchiveCodec(),
+            codec=TrainedDictionaryCodec(),
         )
         for document in self.kept:
             self.writer.add_document(**document)

@@ -25,7 +25,7 @@ from .interface import SearchUnavailable
 from .parallel_writing import writing_processes
 from .segments import write_long_postings
 from .snapshot import open_searcher
-from .whoosh_internals import CommitWriter, PackedArchiveCodec, ParallelWriter
+from .whoosh_internals import CommitWriter, ParallelWriter, TrainedDictionaryCodec
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def write_all(backend, index, model, search_index, batch_size, present, progress
     queryset = search_index.build_queryset(using=backend.connection_alias).order_by("pk")
     total = queryset.count()
     done, last_pk, written = 0, None, set()
-    options = {"limitmb": backend.writer_limit_mb, "codec": PackedArchiveCodec()}
+    options = {"limitmb": backend.writer_limit_mb, "codec": TrainedDictionaryCodec()}
     processes = writing_processes(backend.index_processes, total)
     if processes > 1:
         # A forked writer would hold the rebuild lock with its parent, and a killed rebuild would
@@ -138,7 +138,7 @@ def write_all(backend, index, model, search_index, batch_size, present, progress
 def write(backend, index, search_index, objects, identifiers_to_remove, present) -> None:
     documents = backend.prepare_documents(search_index, objects) if objects else []
     skipped = {get_identifier(obj) for obj in objects} - {document[ID] for document in documents}
-    writer = CommitWriter(index, limitmb=backend.writer_limit_mb, codec=PackedArchiveCodec())
+    writer = CommitWriter(index, limitmb=backend.writer_limit_mb, codec=TrainedDictionaryCodec())
     try:
         for document in documents:
             writer.update_document(**document)

@@ -9,7 +9,9 @@ block layout differs, and ``postings_blocks`` reads ours as arrays without decod
 import io
 import pickle
 import random
+import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from array import array
 from unittest.mock import patch
 
@@ -43,9 +45,13 @@ from search.engine.whoosh_internals import (
     ArchivePostingsWriter,
     CommitLengthsReader,
     PackedArchiveCodec,
+    STORED_FIELDS,
+    TRAINED_STORED_FIELDS_COLUMN,
     ReaderSharingWriter,
     SharedDictionaryColumn,
     SharedDictionaryPerDocReader,
+    TrainedDictionaryCodec,
+    TrainedDictionaryColumn,
     postings_blocks,
 )
 
@@ -134,11 +140,23 @@ def whooshs_index(tmp_path_factory):
     return build(tmp_path_factory.mktemp("w3"), W3Codec())
 
 
-@pytest.fixture(scope="module", params=[PackedArchiveCodec, FirstLayoutCodec], ids=["packed-layout", "first-layout"])
+@pytest.fixture(
+    scope="module",
+    params=[TrainedDictionaryCodec, PackedArchiveCodec, FirstLayoutCodec],
+    ids=["trained-dictionary", "packed-layout", "first-layout"],
+)
 def pair(request, whooshs_index, tmp_path_factory):
     """The same commits with Whoosh's codec and with ours (each of our layouts), in blocks of
-    Whoosh's size (128 postings), so that blocks, skips and block statistics compare one to one."""
-    return whooshs_index, build(tmp_path_factory.mktemp("archive"), request.param(blocklimit=128))
+    Whoosh's size (128 postings), so that blocks, skips and block statistics compare one to one.
+    Stored fields' dictionaries are trained from 100 documents: the segments of 300 and 350
+    documents have one, the last of 50 none."""
+    with patch.object(whoosh_internals, "TRAINING_DOCUMENTS", 100):
+        return whooshs_index, build(tmp_path_factory.mktemp("archive"), request.param(blocklimit=128))
+
+
+def stored_fields_column(leaf, column):
+    """The segment's stored fields' column reader, under Whoosh's ``PickleColumn``."""
+    return leaf._perdoc._cached_reader(STORED_FIELDS, column)._child
 
 
 def every_term(reader):
@@ -432,13 +450,20 @@ def test_every_documents_stored_fields_are_whooshs(pair):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    values=st.lists(st.tuples(st.integers(0, 3), st.binary(max_size=300)), max_size=150),
+    values=st.lists(st.tuples(st.integers(0, 3), st.binary(max_size=300) | st.sampled_from(WORDS).map(str.encode)), max_size=150),
+    column=st.sampled_from([SharedDictionaryColumn, TrainedDictionaryColumn]),
 )
-def test_a_shared_dictionary_column_reads_back_each_value_alone_and_all(values):
-    """Values (some documents with none, fewer or more than the dictionary's documents) read back
-    one by one and all together, as Whoosh's columns give them (b"" for a document without)."""
+def test_a_dictionary_column_reads_back_each_value_alone_and_all(values, column):
+    """Values (some documents with none, fewer or more than the dictionary's documents, some
+    alike) read back one by one and all together, as Whoosh's columns give them (b"" for a
+    document without). The trained dictionary's column trains from 20 values here."""
+    with patch.object(whoosh_internals, "TRAINING_DOCUMENTS", 20):
+        check_column_reads_back(column(), values)
+
+
+def check_column_reads_back(column, values):
     buffer = io.BytesIO()
-    writer = SharedDictionaryColumn().writer(StructFile(buffer))
+    writer = column.writer(StructFile(buffer))
     expected, docnum = [], 0
     for gap, value in values:
         expected.extend([b""] * gap)
@@ -449,18 +474,46 @@ def test_a_shared_dictionary_column_reads_back_each_value_alone_and_all(values):
     writer.finish(docnum + 2)
     expected.extend([b"", b""])
     data = buffer.getvalue()
-    reader = SharedDictionaryColumn().reader(BufferFile(data), 0, len(data), docnum + 2)
+    reader = column.reader(BufferFile(data), 0, len(data), docnum + 2)
     assert [reader[number] for number in range(docnum + 2)] == expected
     assert list(reader) == expected
 
 
-def test_stored_fields_take_less_room_with_the_shared_dictionary(tmp_path):
+def test_stored_fields_take_less_room_with_a_shared_dictionary_and_least_with_a_trained_one(tmp_path):
     sizes = []
-    for codec in (ArchiveCodec(), PackedArchiveCodec()):
+    for codec in (ArchiveCodec(), PackedArchiveCodec(), TrainedDictionaryCodec()):
         (tmp_path / type(codec).__name__).mkdir()
         index = build(tmp_path / type(codec).__name__, codec, batches=((0, 700),))
         sizes.append(index.storage.file_length(index._segments()[0].make_filename(".seg")))
-    assert sizes[1] < sizes[0]
+    assert sizes[2] < sizes[1] < sizes[0]
+
+
+def test_a_segment_has_a_trained_dictionary_when_it_has_its_training_documents(tmp_path):
+    with patch.object(whoosh_internals, "TRAINING_DOCUMENTS", 100):
+        index = build(tmp_path, TrainedDictionaryCodec())
+    with index.reader() as reader:
+        leaves = [leaf for leaf, _ in reader.leaf_readers()]
+        sizes = [leaf.doc_count_all() for leaf in leaves]
+        trained = [stored_fields_column(leaf, TRAINED_STORED_FIELDS_COLUMN)._dictionary is not None for leaf in leaves]
+    assert sizes == [300, 350, 50]
+    assert trained == [True, True, False]
+
+
+def test_threads_reading_one_trained_column_at_once_read_each_value_right(tmp_path):
+    """Each thread decompresses with its own decompressor (zstd's are not to be shared)."""
+    index = build(tmp_path, TrainedDictionaryCodec(), batches=((0, 700),))
+    with index.reader() as reader:
+        expected = list(reader.all_stored_fields())
+        barrier = threading.Barrier(4)
+
+        def read_all():
+            barrier.wait()
+            return [[reader.stored_fields(docnum) for docnum in range(reader.doc_count_all())] for _ in range(3)]
+
+        with ThreadPoolExecutor(4) as pool:
+            answers = [future.result() for future in [pool.submit(read_all) for _ in range(4)]]
+        assert stored_fields_column(reader, TRAINED_STORED_FIELDS_COLUMN)._dictionary is not None
+    assert all(passes == [expected] * 3 for passes in answers)
 
 
 def test_block_info_is_compact_where_exact_and_whooshs_pickle_elsewhere():
@@ -562,7 +615,11 @@ def test_the_per_document_reader_asks_the_storage_about_each_column_once(tmp_pat
     assert asked.call_count == len(set(names))
 
 
-@pytest.mark.parametrize("codec", [PackedArchiveCodec, FirstLayoutCodec, W3Codec], ids=["packed-layout", "first-layout", "whooshs-codec"])
+@pytest.mark.parametrize(
+    "codec",
+    [TrainedDictionaryCodec, PackedArchiveCodec, FirstLayoutCodec, W3Codec],
+    ids=["trained-dictionary", "packed-layout", "first-layout", "whooshs-codec"],
+)
 def test_a_merge_reading_blocks_whole_writes_what_whooshs_merge_writes(tmp_path, codec):
     """``ReaderSharingWriter`` reads merged segments a block at a time; the merged segment has the
     same term statistics, postings and lengths as Whoosh's own merge makes (the second batch's
@@ -572,7 +629,7 @@ def test_a_merge_reading_blocks_whole_writes_what_whooshs_merge_writes(tmp_path,
         (tmp_path / name).mkdir()
         index = build(tmp_path / name, codec())
         assert any(segment.has_deletions() for segment in index._segments())
-        options = {"codec": PackedArchiveCodec()}
+        options = {"codec": TrainedDictionaryCodec()}
         writer = ReaderSharingWriter(index, None, **options) if writer_class is ReaderSharingWriter else SegmentWriter(index, **options)
         for n in range(700, 760):  # and new documents: their lengths are read by the commit's own reader
             writer.add_document(id=str(n), body=f"cartel police {n} " * (n % 7), title="zetas unmask", tags="chile")
