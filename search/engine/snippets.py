@@ -9,8 +9,7 @@ Matching is the index's: accent-folded and stemmed.
 
 import re
 from functools import lru_cache
-
-from django.utils.html import escape
+from html import escape  # Django's escape is this, through a lazy-string wrapper: 3 µs a call
 
 from . import segments
 from .memo import BoundedMemo
@@ -38,7 +37,7 @@ def make_term_of(analyzer, share: float = 1.0) -> BoundedMemo:
 # tested in Python. ``word_starts`` compiles a class of these for each query's initials: for two
 # initials, with the Latin Extended letters in it too, that took 0.63 ms; within Latin-1, 0.11.
 KNOWN_INITIALS = [chr(code) for code in range(0x100)]
-OTHER_CHARACTERS = r"[^\u0000-\u00ff]"
+OTHER_CHARACTERS = r"\u0100-\U0010ffff"  # a character class's range
 KNOWN_CHARACTERS = frozenset(KNOWN_INITIALS)
 
 
@@ -57,10 +56,12 @@ def word_starts(initial_of, initials: frozenset) -> re.Pattern:
     ``initials``: one not after a word character, nor after a word character and a dot (``WORD``
     carries a word on through one dot). The regular expression finds them in C (40 µs in 2,500
     characters, where testing each word's initial in Python took 110), character first so that
-    it skips ahead to the characters it wants; compiling it takes about 0.1 ms."""
+    it skips ahead to the characters it wants, in one character class: with an alternation of
+    two classes the engine tries every position (12.9 µs in 760 characters against 4.4, for
+    "m"). Compiling it takes about 0.1 ms."""
     known = characters_by_initial(initial_of)
     chars = "".join(known.get(initial, "") for initial in initials)
-    first = f"(?:[{chars}]|{OTHER_CHARACTERS})" if chars else OTHER_CHARACTERS
+    first = f"[{chars}{OTHER_CHARACTERS}]"
     return re.compile(rf"(?s:{first}(?<![\w\u0300-\u036f].)(?<![\w\u0300-\u036f]\..))")
 
 
