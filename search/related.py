@@ -9,9 +9,8 @@ from haystack.query import SearchQuerySet
 
 from articles.models import Article
 
-from .facets import TAG_FACETS
 from .params import SearchParams
-from .service import Hit, article_urls, make_hit
+from .service import Hit, article_urls, make_hit, shown_labels
 
 RELATED_LIMIT = 5
 
@@ -21,9 +20,10 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Hit]:
     Raises SearchUnavailable when the index cannot answer."""
     found = SearchQuerySet().models(Article).more_like_this(article)[:limit]
     raw_hits = first_of_each(raw for raw in found if raw is not None)
-    labels = tag_labels(raw_hits)
+    params = SearchParams()
+    labels = shown_labels(raw_hits, params)
     article_url = article_urls()
-    return [make_hit(raw, SearchParams(), labels, article_url) for raw in raw_hits]
+    return [make_hit(raw, params, labels, article_url) for raw in raw_hits]
 
 
 def first_of_each(raw_hits) -> list:
@@ -36,10 +36,3 @@ def first_of_each(raw_hits) -> list:
             unique.append(raw)
     return unique
 
-
-def tag_labels(raw_hits) -> dict[str, dict[str, str]]:
-    """The names of the hits' tags, by facet, as ``make_hit`` takes them."""
-    return {
-        facet.name: facet.labels({value for raw in raw_hits for value in getattr(raw, facet.field, None) or []})
-        for facet in TAG_FACETS
-    }

@@ -275,7 +275,7 @@ def run_search(params: SearchParams) -> SearchResult:
 
     facets = [date_facet(params, counts.get(DATE_FIELD, []))]
     facets += [facet.build(params, counts.get(facet.field, [])) for facet in VALUE_FACETS]
-    labels = {facet.name: {value.value: value.label for value in facet.values} for facet in facets}
+    labels = shown_labels(raw_hits, params)
 
     suggestion = spelling_suggestion(main, params.q) if params.q and total == 0 else None
     article_url = article_urls()
@@ -312,6 +312,17 @@ def article_urls() -> Callable[[str], str]:
         return reverse("articles:detail", kwargs={"slug": slug})
 
     return article_url
+
+
+def shown_labels(raw_hits, params: SearchParams) -> dict[str, dict[str, str]]:
+    """The names of the values a page shows outside its facets, by facet: its hits' tags (as
+    ``make_hit`` takes them) and the selected values (``active_chips``)."""
+    return {
+        facet.name: facet.labels(
+            {*facet.selected(params), *(value for raw in raw_hits for value in getattr(raw, facet.field, None) or [])}
+        )
+        for facet in VALUE_FACETS
+    }
 
 
 def make_hit(raw, params: SearchParams, labels: dict[str, dict[str, str]], article_url: Callable[[str], str]) -> Hit:
