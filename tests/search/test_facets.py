@@ -116,3 +116,29 @@ def test_a_facets_own_counts_ask_the_engine_for_no_page_and_no_ranking(small_arc
     assert [(kwargs["start_offset"], kwargs["end_offset"]) for kwargs in own_counts] == [(0, 0), (0, 0)]
     assert all(kwargs["sort_by"] for kwargs in own_counts)
     assert sorted(name for kwargs in own_counts for name in kwargs["facets"]) == ["countries", "organisations"]
+
+
+def test_a_kinds_labels_are_read_in_one_query_and_a_newer_entity_on_its_own(small_archive, django_assert_num_queries):
+    """A page's labels cost one query a kind a minute, however many values it shows; an
+    organisation made since (in another process: no signal here) is asked for when shown."""
+    from articles.models import Organisation
+    from search.facets import entity_labels, forget_labels
+
+    forget_labels()
+    with django_assert_num_queries(1):
+        assert entity_labels(Organisation, "slug", ["anonymous", "interpol"]) == {"anonymous": "Anonymous", "interpol": "Interpol"}
+        assert entity_labels(Organisation, "slug", ["paypal"]) == {"paypal": "PayPal"}
+    Organisation.objects.bulk_create([Organisation(name="Grupo Ficticio de Prueba", slug="grupo-ficticio-de-prueba")])  # no save signal
+    with django_assert_num_queries(1):
+        assert entity_labels(Organisation, "slug", ["grupo-ficticio-de-prueba", "paypal"]) == {"grupo-ficticio-de-prueba": "Grupo Ficticio de Prueba", "paypal": "PayPal"}
+    with django_assert_num_queries(0):
+        assert entity_labels(Organisation, "slug", ["grupo-ficticio-de-prueba"]) == {"grupo-ficticio-de-prueba": "Grupo Ficticio de Prueba"}
+
+
+def test_a_facets_values_are_made_when_asked_for(small_archive):
+    """The top values, and the count of the others, without making every value."""
+    organisation = search("").facets[2]
+    assert organisation.hidden_count == 0 and "values" not in organisation.__dict__
+    assert [(value.value, value.count) for value in organisation.top] == organisation.counts
+    assert "values" not in organisation.__dict__
+    assert [value.label for value in organisation.values][:2] == ["Anonymous", "Interpol"]
