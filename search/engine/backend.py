@@ -55,7 +55,7 @@ from .related import distinct_top, document_frequency, frequencies_held_bytes, k
 from .rerank import Feedback, document_terms, feedback_scores
 from .scoring import Unscorable, evaluate, top_documents
 from .snapshot import SnapshotHolder, segments_reader
-from .snippets import compile_word_starts, make_term_of, snippet_html
+from .snippets import WORD, compile_word_starts, make_term_of, snippet_html
 from .spelling import spelling_suggestion
 from .whoosh_internals import (
     ReaderSharingWriter,
@@ -110,6 +110,7 @@ ENGINE_FORMAT = 4
 SNIPPET_FRAGMENTS = 2
 SNIPPET_SURROUND = 80
 SNIPPET_SOURCE_CHARS = 2500
+WARM_SNIPPET_DOCUMENTS = 1000
 WRITER_LOCK_TIMEOUT = 60.0
 OPEN_RETRY_DELAYS = (0.02, 0.05, 0.1, 0.2, 0)
 PARSED_CACHE_SIZE = 2048
@@ -892,11 +893,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
     def snippet(self, stored, marked_terms: dict[str, frozenset], marks) -> str:
         """Up to two fragments around the query's terms in the article's text field (of its
         analysis: ``marked_terms`` by field, ``terms_by_field``), HTML-escaped except for the marks."""
-        text = stored.get(self.content_field_name) or ""
-        title = stored.get("title") or ""
-        if isinstance(title, str) and title and text.startswith(title):
-            text = text[len(title) :].lstrip()  # the page shows the title already
-        text = text[:SNIPPET_SOURCE_CHARS]  # matches in the lead make the snippet; the rest costs time
+        text = self.snippet_source(stored)
         analysis = self.languages.analysis_of_stored(stored) if self.languages else DEFAULT
         fieldname = field_of(self.content_field_name, analysis)
         terms = marked_terms.get(fieldname)
@@ -911,6 +908,30 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             tags=marks,
             initial_of=initial_of,
         )
+
+    def warm_up(self) -> None:
+        """Analyse the words of the snippet text of the last ``WARM_SNIPPET_DOCUMENTS`` documents
+        written, as ``snippet`` would (each article in its language's analysis), within half of
+        each analysis' share of the words' cache. A word's first analysis costs about 10 µs, and
+        a first page of twenty snippets met 90 new words (0.9 ms of a 10 ms search at 100,000
+        articles); this process meets most of them again. ``newsarchive.warmup`` asks this of an
+        engine that has it; 0.3 s for 1,000 documents."""
+        snapshot = self.snapshot()
+        for docnum in np.flatnonzero(snapshot.live)[-WARM_SNIPPET_DOCUMENTS:].tolist():
+            stored = snapshot.searcher.stored_fields(docnum)
+            term_of = TERM_OF[self.languages.analysis_of_stored(stored) if self.languages else DEFAULT]
+            if term_of.held_bytes() > term_of.limit() // 2:
+                continue
+            for word in WORD.findall(self.snippet_source(stored)):
+                term_of(word.lower())
+
+    def snippet_source(self, stored) -> str:
+        """The text a snippet is made from: the lead of the content field, after the title."""
+        text = stored.get(self.content_field_name) or ""
+        title = stored.get("title") or ""
+        if isinstance(title, str) and title and text.startswith(title):
+            text = text[len(title) :].lstrip()  # the page shows the title already
+        return text[:SNIPPET_SOURCE_CHARS]  # matches in the lead make the snippet; the rest costs time
 
     def spelling_fields(self) -> list[tuple[str, str, object]]:
         """(index field, stored field, term_of) of each reading of the content: a word is known

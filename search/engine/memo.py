@@ -57,3 +57,7 @@ class BoundedMemo:
 
     def __len__(self) -> int:
         return len(self._values)
+
+    def __contains__(self, key) -> bool:
+        """Whether ``key``'s value is remembered (a call would not compute it)."""
+        return key in self._values

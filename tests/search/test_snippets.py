@@ -109,3 +109,27 @@ def test_a_one_word_querys_pattern_is_compiled_when_the_engine_is_set_up(db, sea
     for word in ["police", "arrested", "zetas", "urumqi", "1987"]:
         assert search(f"q={word}").hits[0].snippet
     assert word_starts.cache_info().misses == compiled
+
+
+@pytest.mark.archive_engine
+def test_the_engines_warm_up_analyses_the_words_of_the_latest_articles_snippets(db, search_index):
+    """What a worker's first snippets would analyse: the words of the last documents written."""
+    from unittest.mock import patch
+    from uuid import uuid4
+
+    from search.engine import backend as engine
+    from search.indexing import reindex_articles, search_backend
+    from tests.factories import ArticleFactory
+
+    marker = f"wq{uuid4().hex[:8]}"
+    articles = [ArticleFactory(body=f"Police in Veracruz arrested {marker}x{n} and others.") for n in range(5)]
+    reindex_articles([article.pk for article in articles])
+    backend = search_backend()
+    with patch.object(engine, "WARM_SNIPPET_DOCUMENTS", 3):
+        backend.warm_up()
+    snapshot = backend.snapshot()
+    written = [snapshot.searcher.stored_fields(docnum)["django_id"] for docnum in range(snapshot.size)]
+    last = {str(article.pk) for article in articles if str(article.pk) in written[-3:]}
+    assert len(last) == 3
+    term_of = engine.TERM_OF[engine.DEFAULT]
+    assert [f"{marker}x{n}" in term_of for n, article in enumerate(articles)] == [str(a.pk) in last for a in articles]
