@@ -123,8 +123,20 @@ _create_lock = threading.Lock()
 
 
 class ArchiveDATETIME(DATETIME):
-    """Whoosh's DATETIME, whose ranges keep haystack's ``gt``/``lt`` exclusive: Whoosh's own
-    ``parse_range`` drops ``startexcl``/``endexcl``, so ``gt`` behaved as ``gte`` (stock too)."""
+    """Whoosh's DATETIME indexed at full precision only, whose ranges keep haystack's ``gt``/``lt``
+    exclusive: Whoosh's own ``parse_range`` drops ``startexcl``/``endexcl``, so ``gt`` behaved as
+    ``gte`` (stock too).
+
+    Whoosh indexes a date as eight terms (``shift_step=8``: the value and seven coarser prefixes of
+    it), so that its range queries read few terms. This engine reads date ranges from the field's
+    column (``Snapshot.range_mask``), and the coarser terms were most of an archive's terms: of
+    396,191 in a segment of 49,630 articles, 241,016 were ``published_at``'s. With no shift, a
+    range that Whoosh evaluates itself is one ``TermRange`` over the full-precision terms, which
+    an index written with the shift has as well."""
+
+    def __init__(self, stored=False, unique=False, sortable=False):
+        super().__init__(stored=stored, unique=unique, sortable=sortable)
+        self.shift_step = 0
 
     def parse_range(self, fieldname, start, end, startexcl, endexcl, boost=1.0):
         if start is None and end is None:
