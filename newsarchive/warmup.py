@@ -11,8 +11,8 @@ def warm_up() -> None:
     """Import every URLconf (the admin's included), load the entity matcher and its gazetteer
     (unless ``settings.WARM_UP_ENTITY_MATCHER`` is off), open the search snapshot with its arrays,
     read the words a spelling suggestion is chosen from and, where the engine has a ``warm_up``
-    (ours: the words of the latest articles' snippets), what it reads ahead. A failure is logged: the worker still
-    serves.
+    (ours: the words of the latest articles' snippets), what it reads ahead. A failure is logged:
+    the worker still serves.
 
     At 100,000 articles a cold worker's first admin save took 1.4-2.0 s (1.45 s building the
     matcher, 0.4 s the dateline gazetteer, then opening every index segment); gunicorn calls this
