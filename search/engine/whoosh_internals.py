@@ -635,70 +635,100 @@ def decompressed_with(value: bytes, dictionary: bytes) -> bytes:
     return decompressor.decompress(value) + decompressor.flush()
 
 
-class SharedDictionaryColumn(Column):
-    """Byte strings each compressed on its own, so that a document is still read alone, with a zlib
-    preset dictionary made of the segment's first documents and stored (compressed) at the end of
-    the column. Stored fields repeat field names, sources, URL and date prefixes in every document,
-    which zlib cannot share between documents compressed one by one (Whoosh's ``STORED_COLUMN``).
+class DictionaryColumn(Column):
+    """Byte strings each compressed on its own, so that a document is still read alone, with a
+    dictionary made from the segment's first values and stored (packed) at the end of the column,
+    its length last. Subclasses say how many first values, and how they compress and decompress.
 
     Relies on (2.7.5): ``columns.VarBytesColumn``'s writer (``add``, ``finish``, ``_dbfile``) and
     reader (``__getitem__``, ``__iter__``) over ``(basepos, length)``, which ours narrows to leave the
     dictionary out.
     """
 
+    def first_values(self) -> int:
+        """How many of the segment's first values the dictionary is made from."""
+        raise NotImplementedError
+
+    def compressor(self, first: list[bytes]) -> tuple:
+        """(compress(value), the packed dictionary) for values like ``first``."""
+        raise NotImplementedError
+
+    def decompressor(self, packed: bytes):
+        """decompress(value), from the packed dictionary."""
+        raise NotImplementedError
+
     def writer(self, dbfile):
-        return self.Writer(dbfile)
+        return self.Writer(self, dbfile)
 
     def reader(self, dbfile, basepos, length, doccount):
-        return self.Reader(dbfile, basepos, length, doccount)
+        return self.Reader(self, dbfile, basepos, length, doccount)
 
     class Writer(VarBytesColumn.Writer):
-        def __init__(self, dbfile):
+        def __init__(self, column, dbfile):
             super().__init__(dbfile)
-            self._first = []  # (docnum, value) until the dictionary is made of them
-            self._dictionary = self._primed = None
+            self._column = column
+            self._first = []  # (docnum, value) until the dictionary is made from them
+            self._compress = None
+            self._packed = b""
 
         def add(self, docnum, value):
-            if self._primed is not None:
-                super().add(docnum, compressed_with(value, self._primed))
+            if self._compress is not None:
+                super().add(docnum, self._compress(value))
                 return
             self._first.append((docnum, value))
-            if len(self._first) == DICTIONARY_DOCUMENTS:
-                self._make_dictionary()
+            if len(self._first) == self._column.first_values():
+                self._start()
 
-        def _make_dictionary(self):
-            """The dictionary: the end of the first documents (zlib prefers matches near the end)."""
-            self._dictionary = b"".join(value for _, value in self._first)[-ZLIB_WINDOW:]
-            self._primed = primed_compressor(self._dictionary)
+        def _start(self):
+            self._compress, self._packed = self._column.compressor([value for _, value in self._first])
             first, self._first = self._first, []
             for docnum, value in first:
                 self.add(docnum, value)
 
         def finish(self, doccount):
-            if self._dictionary is None:
-                self._make_dictionary()
+            if self._compress is None:
+                self._start()
             super().finish(doccount)
-            packed = zlib.compress(self._dictionary, 6)
-            self._dbfile.write(packed)
-            self._dbfile.write(DICTIONARY_LENGTH.pack(len(packed)))
+            self._dbfile.write(self._packed)
+            self._dbfile.write(DICTIONARY_LENGTH.pack(len(self._packed)))
 
     class Reader(VarBytesColumn.Reader):
-        def __init__(self, dbfile, basepos, length, doccount):
+        def __init__(self, column, dbfile, basepos, length, doccount):
             (packed_length,) = DICTIONARY_LENGTH.unpack(dbfile.get(basepos + length - DICTIONARY_LENGTH.size, DICTIONARY_LENGTH.size))
             values_length = length - DICTIONARY_LENGTH.size - packed_length
-            self._dictionary = zlib.decompress(dbfile.get(basepos + values_length, packed_length))
+            self.packed_dictionary_length = packed_length
+            self._decompress = column.decompressor(bytes(dbfile.get(basepos + values_length, packed_length)))
             super().__init__(dbfile, basepos, values_length, doccount)
 
         def __getitem__(self, docnum):
             value = super().__getitem__(docnum)
-            return decompressed_with(value, self._dictionary) if value else value
+            return self._decompress(value) if value else value
 
         def __iter__(self):
             for value in super().__iter__():
-                yield decompressed_with(value, self._dictionary) if value else value
+                yield self._decompress(value) if value else value
 
         def load(self):
             return list(self)
+
+
+class SharedDictionaryColumn(DictionaryColumn):
+    """zlib, with a preset dictionary of the segment's first ``DICTIONARY_DOCUMENTS`` documents
+    (``PackedArchiveCodec``'s stored fields). Stored fields repeat field names, sources, URL and
+    date prefixes in every document, which zlib cannot share between documents compressed one by
+    one (Whoosh's ``STORED_COLUMN``)."""
+
+    def first_values(self) -> int:
+        return DICTIONARY_DOCUMENTS
+
+    def compressor(self, first):
+        dictionary = b"".join(first)[-ZLIB_WINDOW:]  # zlib prefers matches near the end
+        primed = primed_compressor(dictionary)
+        return (lambda value: compressed_with(value, primed)), zlib.compress(dictionary, 6)
+
+    def decompressor(self, packed):
+        dictionary = zlib.decompress(packed)
+        return lambda value: decompressed_with(value, dictionary)
 
 
 ZSTD_LEVEL = 9  # with a trained dictionary, 37 µs a 1.4 kB document, where zlib's level 6 took 63
@@ -720,82 +750,34 @@ def trained_dictionary(samples: list[bytes]) -> zstandard.ZstdCompressionDict | 
         return None
 
 
-class TrainedDictionaryColumn(Column):
-    """Byte strings each compressed on its own as a zstd frame, with a dictionary that zstd trains
-    on the segment's first ``TRAINING_DOCUMENTS`` values and that is stored at the end of the
-    column (none in a smaller segment). Against ``SharedDictionaryColumn``'s zlib with the first
-    documents as a preset dictionary, on the stored fields of 100,000 articles: 22% smaller, and
-    a document decompressed in 2.3 µs instead of 18, because zlib loads its 32 kB dictionary into
-    every decompression (``docs/performance.md``).
-
-    Each reader keeps a decompressor per thread (one is not safe to share). Relies on (2.7.5) what
-    ``SharedDictionaryColumn`` relies on.
+class TrainedDictionaryColumn(DictionaryColumn):
+    """zstd frames, with a dictionary that zstd trains on the segment's first
+    ``TRAINING_DOCUMENTS`` values (none in a smaller segment). Against ``SharedDictionaryColumn``
+    on the stored fields of 100,000 articles: 15% smaller, and a document decompressed in 2.3 µs
+    instead of 18, because zlib loads its 32 kB dictionary into every decompression
+    (``docs/performance.md``). A reader keeps a decompressor per thread (one is not to be shared).
     """
 
-    def writer(self, dbfile):
-        return self.Writer(dbfile)
+    def first_values(self) -> int:
+        return TRAINING_DOCUMENTS
 
-    def reader(self, dbfile, basepos, length, doccount):
-        return self.Reader(dbfile, basepos, length, doccount)
+    def compressor(self, first):
+        dictionary = trained_dictionary(first)
+        compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL, dict_data=dictionary, write_dict_id=False, write_content_size=True)
+        packed = zstandard.ZstdCompressor(level=PACKED_DICTIONARY_LEVEL).compress(dictionary.as_bytes()) if dictionary else b""
+        return compressor.compress, packed
 
-    class Writer(VarBytesColumn.Writer):
-        def __init__(self, dbfile):
-            super().__init__(dbfile)
-            self._first = []  # (docnum, value) until the dictionary is trained on them
-            self._dictionary = self._compressor = None
+    def decompressor(self, packed):
+        dictionary = zstandard.ZstdCompressionDict(zstandard.ZstdDecompressor().decompress(packed)) if packed else None
+        local = threading.local()
 
-        def add(self, docnum, value):
-            if self._compressor is not None:
-                super().add(docnum, self._compressor.compress(value))
-                return
-            self._first.append((docnum, value))
-            if len(self._first) == TRAINING_DOCUMENTS:
-                self._train()
+        def decompress(value: bytes) -> bytes:
+            this_threads = getattr(local, "zstd", None)
+            if this_threads is None:
+                this_threads = local.zstd = zstandard.ZstdDecompressor(dict_data=dictionary)
+            return this_threads.decompress(value)
 
-        def _train(self):
-            self._dictionary = trained_dictionary([value for _, value in self._first])
-            self._compressor = zstandard.ZstdCompressor(
-                level=ZSTD_LEVEL, dict_data=self._dictionary, write_dict_id=False, write_content_size=True
-            )
-            first, self._first = self._first, []
-            for docnum, value in first:
-                self.add(docnum, value)
-
-        def finish(self, doccount):
-            if self._compressor is None:
-                self._train()
-            super().finish(doccount)
-            dictionary = self._dictionary.as_bytes() if self._dictionary is not None else b""
-            packed = zstandard.ZstdCompressor(level=PACKED_DICTIONARY_LEVEL).compress(dictionary) if dictionary else b""
-            self._dbfile.write(packed)
-            self._dbfile.write(DICTIONARY_LENGTH.pack(len(packed)))
-
-    class Reader(VarBytesColumn.Reader):
-        def __init__(self, dbfile, basepos, length, doccount):
-            (packed_length,) = DICTIONARY_LENGTH.unpack(dbfile.get(basepos + length - DICTIONARY_LENGTH.size, DICTIONARY_LENGTH.size))
-            values_length = length - DICTIONARY_LENGTH.size - packed_length
-            packed = dbfile.get(basepos + values_length, packed_length)
-            self._dictionary = zstandard.ZstdCompressionDict(zstandard.ZstdDecompressor().decompress(packed)) if packed else None
-            self._local = threading.local()
-            super().__init__(dbfile, basepos, values_length, doccount)
-
-        def _decompressor(self):
-            decompressor = getattr(self._local, "decompressor", None)
-            if decompressor is None:
-                decompressor = self._local.decompressor = zstandard.ZstdDecompressor(dict_data=self._dictionary)
-            return decompressor
-
-        def __getitem__(self, docnum):
-            value = super().__getitem__(docnum)
-            return self._decompressor().decompress(value) if value else value
-
-        def __iter__(self):
-            decompressor = self._decompressor()
-            for value in super().__iter__():
-                yield decompressor.decompress(value) if value else value
-
-        def load(self):
-            return list(self)
+        return decompress
 
 
 STORED_FIELDS_COLUMN = PickleColumn(SharedDictionaryColumn())

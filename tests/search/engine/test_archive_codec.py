@@ -494,7 +494,7 @@ def test_a_segment_has_a_trained_dictionary_when_it_has_its_training_documents(t
     with index.reader() as reader:
         leaves = [leaf for leaf, _ in reader.leaf_readers()]
         sizes = [leaf.doc_count_all() for leaf in leaves]
-        trained = [stored_fields_column(leaf, TRAINED_STORED_FIELDS_COLUMN)._dictionary is not None for leaf in leaves]
+        trained = [stored_fields_column(leaf, TRAINED_STORED_FIELDS_COLUMN).packed_dictionary_length > 0 for leaf in leaves]
     assert sizes == [300, 350, 50]
     assert trained == [True, True, False]
 
@@ -512,7 +512,7 @@ def test_threads_reading_one_trained_column_at_once_read_each_value_right(tmp_pa
 
         with ThreadPoolExecutor(4) as pool:
             answers = [future.result() for future in [pool.submit(read_all) for _ in range(4)]]
-        assert stored_fields_column(reader, TRAINED_STORED_FIELDS_COLUMN)._dictionary is not None
+        assert stored_fields_column(reader, TRAINED_STORED_FIELDS_COLUMN).packed_dictionary_length > 0
     assert all(passes == [expected] * 3 for passes in answers)
 
 
