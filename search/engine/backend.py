@@ -74,6 +74,7 @@ TEXT_ANALYZER = ENGLISH_ANALYZER  # text fields' analysis under their own names 
 # A word's index term per analysis, remembered; the analyses share the words' part of the cache budget.
 TERM_OF = {analysis: make_term_of(analyzer, 1 / len(ANALYZERS)) for analysis, analyzer in ANALYZERS.items()}
 term_of = TERM_OF[DEFAULT]  # a word's index term, cached for snippets
+TERM_OF_ANALYZER = {id(ANALYZERS[analysis]): memo for analysis, memo in TERM_OF.items()}  # by the analyzer a field has
 
 
 def caches_held_bytes(snapshot) -> dict[str, int]:
@@ -985,12 +986,24 @@ def words_query(parser, words: list[str]) -> query.Query:
     word_queries = []
     for word in words:
         if multifield is None:
-            word_queries.append(parser.term_query(parser.fieldname, word, parser.termclass))
+            word_queries.append(word_term(parser, parser.fieldname, word, 1.0))
             continue
-        terms = [parser.term_query(field, word, parser.termclass, boost=multifield.boosts.get(field, 1.0))
-                 for field in multifield.fieldnames]  # fmt: skip
+        terms = [word_term(parser, field, word, multifield.boosts.get(field, 1.0)) for field in multifield.fieldnames]
         word_queries.append(multifield.group.qclass([term for term in terms if term is not None]))
     return (parser.group.qclass([q for q in word_queries if q is not None]) or query.NullQuery).normalize()
+
+
+def word_term(parser, fieldname: str, word: str, boost: float) -> query.Query | None:
+    """``parser.term_query`` of one word, from the remembered term of the field's analyzer where
+    it is one of ours and gives one term: a new word was analysed once per field and language
+    (12 runs of an analyzer for two words), and again for its snippets and its spelling."""
+    field = parser.schema[fieldname] if parser.schema and fieldname in parser.schema else None
+    term_of = TERM_OF_ANALYZER.get(id(getattr(field, "analyzer", None)))
+    if term_of is not None and not field.self_parsing():
+        term = term_of(word)
+        if term is not None:
+            return parser.termclass(fieldname, term, boost=boost)
+    return parser.term_query(fieldname, word, parser.termclass, boost=boost)  # a stop word, several terms, another field
 
 
 # A group as haystack writes a filter: a field's values in quotes, joined by OR, or a range of

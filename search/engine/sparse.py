@@ -35,6 +35,9 @@ class Matches:
         return mask, scores
 
 
+EMPTY_SCORES = np.zeros(0, dtype=np.float32)
+
+
 def evaluable(q) -> bool:
     """Whether every part of ``q`` is a term, an And, an Or or a language branch of them."""
     if isinstance(q, query.Term):
@@ -75,6 +78,8 @@ def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> Mat
             return Matches(docs if within is None else docs[within[docs]], None)
         docs, freqs = snapshot.postings.term(q.fieldname, q.text)
         found_in = len(docs)
+        if not found_in:
+            return Matches(docs, EMPTY_SCORES.copy() if scored else None)  # most of a rare query's terms
         if within is not None:
             keep = within[docs]
             docs, freqs = docs[keep], freqs[keep]
@@ -88,8 +93,20 @@ def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> Mat
         matches = evaluate(q.tree, snapshot, scored, within)
         keep = analysed[matches.docs]
         return Matches(matches.docs[keep], None if matches.scores is None else matches.scores[keep])
-    parts = [evaluate(child, snapshot, scored, within) for child in q.subqueries]
-    matches = both(parts, scored) if isinstance(q, query.And) else either(parts, scored)
+    conjunction = isinstance(q, query.And)
+    parts = []
+    for child in q.subqueries:
+        part = evaluate(child, snapshot, scored, within)
+        if len(part.docs):
+            parts.append(part)
+        elif conjunction:
+            return part  # no document has every part: the rest need not be read
+    if not parts:
+        return Matches(np.zeros(0, dtype=np.int64), EMPTY_SCORES.copy() if scored else None)
+    if len(parts) == 1 and not conjunction:
+        matches = Matches(parts[0].docs, None if parts[0].scores is None else parts[0].scores.copy())  # 0.0 + each score
+    else:
+        matches = both(parts, scored) if conjunction else either(parts, scored)
     if scored and q.boost != 1:
         matches.scores[...] *= q.boost
     return matches

@@ -35,7 +35,8 @@ def spelling_suggestion(snapshot, fields, query_string: str) -> str | None:
         if not readings:
             suggested.append(bare)  # a stop word or not one word: keep it
             continue
-        known = next((r for r in readings if (r[0], r[3]) in snapshot.reader), None)  # the lexicon, not the postings
+        # Known: a segment has postings of it, read through the cache that the search itself filled.
+        known = next((r for r in readings if snapshot.postings.found_in(r[0], r[3])), None)
         if known is not None:
             # Known through its stem: the archive's own spelling if it never writes it as typed.
             field, stored, term_of, term = known

@@ -93,6 +93,39 @@ def test_words_found_by_their_initials_are_the_words_a_full_scan_finds(text, pic
     assert snippet_html(text, query, term_of, initial_of=initial_of) == snippet_html(text, query, term_of)
 
 
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=ALPHABET, max_size=120), initials=st.sets(st.sampled_from("abcdeiostxyzæøß0123456789"), min_size=2, max_size=4))
+def test_a_querys_initials_read_one_by_one_find_what_its_own_pattern_finds(text, initials):
+    """Until a query's initials have been read in ``COMPILE_AFTER`` texts, each initial's pattern is
+    read in turn; the positions are those of the query's own pattern."""
+    from search.engine import snippets
+
+    key = frozenset(initials) | {""}
+    snippets._scans.pop((initial_of, key), None)
+    one_by_one = snippets.word_start_positions(text, initial_of, key)
+    whole = [match.start() for match in snippets.word_starts(initial_of, key).finditer(text)]
+    assert one_by_one == whole
+
+
+def test_a_new_querys_pattern_is_compiled_only_once_it_has_paid_for_itself():
+    """A two-initial query's first snippets compile nothing; its own pattern is compiled after
+    ``COMPILE_AFTER`` texts, and serves from then on."""
+    from search.engine import snippets
+
+    key = frozenset({"q", "j", ""})
+    snippets._scans.pop((initial_of, key), None)
+    snippets.word_starts.cache_clear()
+    for word in "qjxyz":
+        snippets.word_starts(initial_of, frozenset({word, ""}))
+    singles = snippets.word_starts.cache_info().misses
+    text = "Quinn and Jones met in Quebec; jam."
+    for _ in range(snippets.COMPILE_AFTER):
+        assert snippets.word_start_positions(text, initial_of, key) == [0, 10, 23, 31]
+    assert snippets.word_starts.cache_info().misses == singles, "compiled before it paid for itself"
+    assert snippets.word_start_positions(text, initial_of, key) == [0, 10, 23, 31]
+    assert snippets.word_starts.cache_info().misses == singles + 1
+
+
 @pytest.mark.archive_engine
 def test_a_one_word_querys_pattern_is_compiled_when_the_engine_is_set_up(db, search_index):
     """A one-word search's snippets compile nothing: its initial's pattern was compiled at setup."""

@@ -22,6 +22,8 @@ QUERIES = [
     "countries:(MX)",
     "zzzunknown",
     "anonymous zzzunknown",
+    "(zzzunknown OR anonymous)^2 police",  # an Or with one part found, boosted
+    "(zzzunknown AND anonymous) OR police",  # an And cut short by its first part
 ]
 
 
