@@ -25,6 +25,7 @@ from importlib.metadata import version
 import numpy as np
 import zstandard
 from django.core.exceptions import ImproperlyConfigured
+from haystack.backends.whoosh_backend import WhooshSearchBackend
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
@@ -993,8 +994,20 @@ def haystack_from_python(backend, value):
     return backend._from_python(value)
 
 
+_HAYSTACK_TO_PYTHON = WhooshSearchBackend._to_python
+
+# What a string must start with for ``_to_python`` (3.4.0) to make anything but the string of it:
+# JSON (after JSON's whitespace, which ``json.loads`` skips; NaN and Infinity as Python reads
+# them), "true", "false", or a date, which starts with a digit.
+CONVERTIBLE_STARTS = frozenset('[{"-0123456789tfnNI \t\n\r')
+
+
 def haystack_to_python(backend, value):
-    """A stored Whoosh value back in Python: ``WhooshSearchBackend._to_python`` (django-haystack 3.4.0)."""
+    """A stored Whoosh value back in Python: ``WhooshSearchBackend._to_python`` (django-haystack 3.4.0).
+    A string that cannot be one of its conversions is given back at once: every result's
+    "articles.article.5" cost a failed ``json.loads`` (an exception raised and caught)."""
+    if type(value) is str and value and value[0] not in CONVERTIBLE_STARTS and type(backend)._to_python is _HAYSTACK_TO_PYTHON:
+        return value
     return backend._to_python(value)
 
 

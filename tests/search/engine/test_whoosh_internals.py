@@ -20,6 +20,8 @@ from importlib.metadata import packages_distributions, version
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 import whoosh
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
@@ -577,6 +579,22 @@ def test_haystack_to_python_converts_as_haystack_does(backend, stored, value):
     """How stored values come back in search results, as haystack 3.4.0's Whoosh engine reads them."""
     assert haystack_to_python(backend, stored) == value
     assert type(haystack_to_python(backend, stored)) is type(value)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from('[]{}",:.-+eE0123456789 \t\n\rtruefalsnNaIiyTZ_/aé'), max_size=24) | st.text(max_size=24))
+@example("articles.article.5")
+@example(" [1, 2]")
+@example("\n5")
+@example("NaN")
+@example("-Infinity")
+@example("2011-03-04T05:06:07")
+def test_a_string_comes_back_as_haystacks_own_conversion_gives_it(backend, text):
+    """The strings given back without trying haystack's conversions are those it gives back as they are."""
+    expected = backend._to_python(text)
+    found = haystack_to_python(backend, text)
+    assert type(found) is type(expected)
+    assert found == expected or (expected != expected and found != found)  # NaN
 
 
 @pytest.mark.parametrize("value", [datetime(2012, 2, 29, 23, 59, 59), True, False, ["MX", "US"], 7, "words"])
