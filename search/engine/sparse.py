@@ -58,8 +58,15 @@ def estimate(q, snapshot) -> int:
         return snapshot.postings.found_in(q.fieldname, q.text)  # counted by segment: no joined copy
     if isinstance(q, LanguageBranch):
         return estimate(q.tree, snapshot)
-    counts = [estimate(child, snapshot) for child in q.subqueries]
-    return min(counts) if isinstance(q, query.And) else sum(counts)
+    if isinstance(q, query.And):
+        least = None
+        for child in q.subqueries:
+            count = estimate(child, snapshot)
+            if not count:
+                return 0  # the rest need not be read: a new word's absent readings are most of a first search's look-ups
+            least = count if least is None else min(least, count)
+        return least
+    return sum(estimate(child, snapshot) for child in q.subqueries)
 
 
 def term_docs(q: query.Term, snapshot) -> np.ndarray:

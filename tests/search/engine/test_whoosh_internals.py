@@ -19,6 +19,7 @@ from importlib import import_module
 from importlib.metadata import packages_distributions, version
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -361,6 +362,37 @@ def test_postings_blocks_are_the_terms_postings(ix, readers, fieldname, text):
         blocks, pairs = block_postings(leaf, fieldname, btext)
         assert pairs == walked_postings(leaf, fieldname, text)
         assert all(0 < len(ids) <= 128 and len(ids) == len(weights) for ids, weights in blocks)
+
+
+def test_a_terms_whole_postings_decode_at_once_as_the_matcher_reads_them(ix, readers):
+    """Every term of an archive-codec segment (one posting, several blocks, boosted, ID fields):
+    its postings read whole and decoded in one pass are the matcher's blocks, array for array."""
+    from search.engine.whoosh_internals import ArchiveCodec, whole_postings_arrays
+
+    decoded = 0
+    for leaf, _ in readers(ix.reader()).leaf_readers():
+        terms = leaf._terms
+        if not isinstance(terms._codec, ArchiveCodec):
+            continue  # Whoosh's own codec: its matcher reads it
+        for fieldname, btext in leaf.all_terms():
+            info = terms.term_info(fieldname, btext)
+            if info.is_inlined():
+                continue
+            offset, length = info.extent()
+            length = length[0] if isinstance(length, tuple) else length
+            blocks = whole_postings_arrays(terms._postfile.get(offset, length))
+            matcher = terms._codec.postings_reader(terms._postfile, info, leaf.schema[fieldname].format)
+            expected = []
+            while matcher.is_active():
+                expected.append(matcher.block_arrays())
+                matcher._next_block()
+            assert blocks is not None and len(blocks) == len(expected)
+            for (ids, weights), (their_ids, their_weights) in zip(blocks, expected):
+                assert ids.dtype == their_ids.dtype and weights.dtype == their_weights.dtype
+                assert np.array_equal(ids, their_ids) and np.array_equal(weights, their_weights)
+            decoded += 1
+    if any(isinstance(leaf._terms._codec, ArchiveCodec) for leaf, _ in readers(ix.reader()).leaf_readers()):
+        assert decoded > 100
 
 
 def test_postings_blocks_of_a_term_the_segment_lacks_is_empty(ix, readers):
@@ -950,6 +982,29 @@ def test_an_in_place_segment_reader_reads_what_whooshs_own_reads(edited_ix, read
         assert [ours.doc_field_length(n, "body") for n in range(ours.doc_count_all())] == [
             theirs.doc_field_length(n, "body") for n in range(theirs.doc_count_all())
         ]
+
+
+def test_an_in_place_segment_reader_leaves_out_stored_names_the_schema_lacks_as_whoosh_does(tmp_path, readers):
+    """Stored fields are those of the schema the reader is opened with: a field removed since, or
+    one of a dynamic field's names, is read as Whoosh reads it."""
+    from whoosh.fields import STORED
+
+    from search.engine.whoosh_internals import InPlaceSegmentReader
+
+    written = Schema(title=TEXT(stored=True), extra=ID(stored=True))
+    written.add("*_s", STORED, glob=True)
+    index = create_in(str(tmp_path), written)
+    with index.writer() as writer:
+        writer.add_document(title="one", extra="gone", note_s="kept")
+        writer.add_document(title="two")
+    dynamic = Schema(title=TEXT(stored=True))
+    dynamic.add("*_s", STORED, glob=True)
+    for schema in (written, Schema(title=TEXT(stored=True)), dynamic):
+        for segment in index_segments(index):
+            theirs = readers(SegmentReader(index.storage, schema, segment))
+            ours = readers(InPlaceSegmentReader(index.storage, schema, segment))
+            assert list(ours.all_stored_fields()) == list(theirs.all_stored_fields())
+    assert ours.stored_fields(0) == {"title": "one", "note_s": "kept"}, "the dynamic field's name is kept, the removed field's is not"
 
 
 def test_an_in_place_segment_reader_neither_copies_nor_maps_the_segment_files(edited_ix, readers):
