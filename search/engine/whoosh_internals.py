@@ -1263,9 +1263,10 @@ class InPlaceSegmentReader(SegmentReader):
 
     def stored_fields(self, docnum):
         """Whoosh's, with the stored names checked against the schema's fields in one comparison
-        of key sets, not one ``Schema.__contains__`` call each (17 a result here: 7 µs). A name
-        that is not one of the schema's own fields (a removed field, or one of a dynamic field's)
-        goes through Whoosh's check. Relies on (2.7.5): ``Schema._fields``, ``SegmentReader._perdoc``."""
+        of key sets, not one ``Schema.__contains__`` call for each of a result's 17 (11.6 → 8.4-9.4
+        µs a document at 100,000 articles). A name that is not one of the schema's own fields (a
+        removed field, or one of a dynamic field's) goes through Whoosh's check. Relies on
+        (2.7.5): ``Schema._fields``, ``SegmentReader._perdoc``."""
         if self.is_closed:
             raise ReaderClosed
         assert docnum >= 0
