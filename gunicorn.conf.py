@@ -8,7 +8,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1)
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+# A worker is replaced after this many requests (and up to 200 more), by default only where others
+# serve meanwhile: a lone worker's replacement boots and warms up while every request waits, which
+# gave 1 request in 100 a wait of about a second (bench/load.py, one worker, docs/performance.md).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000" if workers > 1 else "0"))
 max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
 errorlog = "-"

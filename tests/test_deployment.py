@@ -106,6 +106,22 @@ def test_json_api_is_served(gunicorn_server):
     assert data["total"] >= 2 and all("operation-cartel" in r["operations"] for r in data["results"])
 
 
+@pytest.mark.parametrize(
+    "environment, recycled_after",
+    [({"WEB_CONCURRENCY": "1"}, 0), ({"WEB_CONCURRENCY": "3"}, 2000), ({"WEB_CONCURRENCY": "1", "GUNICORN_MAX_REQUESTS": "500"}, 500)],
+)
+def test_a_lone_worker_is_not_replaced_after_its_requests_unless_asked(monkeypatch, environment, recycled_after):
+    """Replacing a worker after ``max_requests`` keeps memory in check where other workers serve
+    meanwhile; a lone worker's replacement made every request wait about a second."""
+    import runpy
+
+    for name in ("WEB_CONCURRENCY", "GUNICORN_MAX_REQUESTS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["max_requests"] == recycled_after
+
+
 def test_startup_is_refused_without_a_secret_key(tmp_path):
     env = production_env(tmp_path)
     del env["SECRET_KEY"]
