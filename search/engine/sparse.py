@@ -111,7 +111,7 @@ def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> Mat
     if not parts:
         return Matches(np.zeros(0, dtype=np.int64), EMPTY_SCORES.copy() if scored else None)
     if len(parts) == 1 and not conjunction:
-        matches = Matches(parts[0].docs, None if parts[0].scores is None else parts[0].scores.copy())  # 0.0 + each score
+        matches = parts[0]  # its scores are 0.0 + each score, in an array of this evaluation's own
     else:
         matches = both(parts, scored) if conjunction else either(parts, scored)
     if scored and q.boost != 1:

@@ -456,6 +456,18 @@ class ArchivePostingsWriter(W3PostingsWriter):
 BLOCK_LENGTH = struct.Struct("!i")  # before each block: its length, negative for the last (``write_int``)
 
 
+def block_ids(section: bytes, layout: int) -> np.ndarray:
+    """A block's document numbers (int64) from its ids section, decompressed: deltas in the width
+    ``layout`` gives (bits 0-1; 0 is the first layout's uint32)."""
+    return np.cumsum(np.frombuffer(section, dtype=UNSIGNED[layout & 3] or "<u4"), dtype=np.int64)
+
+
+def block_weights(section: bytes, layout: int) -> np.ndarray:
+    """A block's weights (float32) from its weights section, decompressed: whole numbers in the
+    width ``layout`` gives (bits 2-3), or float32 where that is 0."""
+    return np.frombuffer(section, dtype=UNSIGNED[layout >> 2 & 3] or "<f4").astype(np.float32)
+
+
 def whole_postings_arrays(raw: bytes) -> list[tuple[np.ndarray, np.ndarray]] | None:
     """``ArchiveLeafMatcher.block_arrays`` of every block of a term's postings read whole
     (``raw``, from Whoosh's header on), decoded in one pass over the bytes; None where a block's
@@ -481,14 +493,13 @@ def whole_postings_arrays(raw: bytes) -> list[tuple[np.ndarray, np.ndarray]] | N
             (layout,) = LAYOUT.unpack_from(raw, section)
             section += LAYOUT.size
         ids = raw[section : section + id_length]
-        ids = np.frombuffer(zlib.decompress(ids) if flags & IDS_COMPRESSED else ids, dtype=UNSIGNED[layout & 3] or "<u4")
+        ids = block_ids(zlib.decompress(ids) if flags & IDS_COMPRESSED else ids, layout)
         if flags & WEIGHTS_ALL_ONE:
             weights = np.ones(postings, dtype=np.float32)
         else:
             weights = raw[section + id_length : section + id_length + weight_length]
-            weights = zlib.decompress(weights) if flags & WEIGHTS_COMPRESSED else weights
-            weights = np.frombuffer(weights, dtype=UNSIGNED[layout >> 2 & 3] or "<f4").astype(np.float32)
-        blocks.append((np.cumsum(ids, dtype=np.int64), weights))
+            weights = block_weights(zlib.decompress(weights) if flags & WEIGHTS_COMPRESSED else weights, layout)
+        blocks.append((ids, weights))
         if length < 0:
             return blocks
         position = start + length
@@ -546,9 +557,7 @@ class ArchiveLeafMatcher(W3LeafMatcher):
         if self._data is None:
             self._read_data()
         flags, layout, start, id_length, _, _ = self._data
-        dtype = UNSIGNED[layout & 3] or "<u4"
-        deltas = np.frombuffer(self._section(start, id_length, flags & IDS_COMPRESSED), dtype=dtype)
-        return np.cumsum(deltas, dtype=np.int64)
+        return block_ids(self._section(start, id_length, flags & IDS_COMPRESSED), layout)
 
     def _weight_array(self) -> np.ndarray:
         if self._data is None:
@@ -556,8 +565,7 @@ class ArchiveLeafMatcher(W3LeafMatcher):
         flags, layout, start, id_length, weight_length, _ = self._data
         if flags & WEIGHTS_ALL_ONE:
             return np.ones(self._blocklength, dtype=np.float32)
-        raw = self._section(start + id_length, weight_length, flags & WEIGHTS_COMPRESSED)
-        return np.frombuffer(raw, dtype=UNSIGNED[layout >> 2 & 3] or "<f4").astype(np.float32)
+        return block_weights(self._section(start + id_length, weight_length, flags & WEIGHTS_COMPRESSED), layout)
 
     def block_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """This block's (document numbers as int64, weights as float32), positions left unread."""
