@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.encoding import force_str
-from haystack.backends import BaseEngine, log_query
+from haystack.backends import SPELLING_SUGGESTION_HAS_NOT_RUN, BaseEngine, log_query
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 from haystack.exceptions import SkipDocument
@@ -635,12 +635,14 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         models=None,
         limit_to_registered_models=None,
         result_class=None,
+        suggest_spelling=True,
         **kwargs,
     ):
         """Search, turning a damaged index into SearchUnavailable rather than a server error.
 
         Queries are parsed first, outside that net: a query we built wrongly is a bug, not an
-        unavailable index."""
+        unavailable index. ``suggest_spelling=False`` (``ArchiveWhooshQuery``'s) leaves the
+        spelling suggestion out; it is made when asked for (``spelling_suggestion_for``)."""
         query_string = force_str(query_string)
         if not query_string or (len(query_string) <= 1 and query_string != "*"):
             return {"results": [], "hits": 0}  # as stock: nothing to search for
@@ -665,7 +667,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
                 facets=facets,
                 date_facets=date_facets,
                 query_facets=query_facets,
-                spelling_query=spelling_query,
+                spelling_query=spelling_query if suggest_spelling else False,
                 result_class=result_class,
             )
         except SearchUnavailable:
@@ -703,13 +705,34 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         ]
 
         suggestion = None
-        if self.include_spelling and not isinstance(main_query, query.Every):
-            # haystack asks one with every search (a filtered page makes three with one query):
-            # the same for the generation, so remembered with it
-            spelled = spelling_query or query_string
-            suggestion = snapshot.remembered(("spelling", spelled), lambda: self.create_spelling_suggestion(spelled, snapshot))
-
+        if spelling_query is not False:  # False: not asked (``search``'s ``suggest_spelling``)
+            suggestion = self.remembered_suggestion(snapshot, main_query, spelling_query or query_string)
         return {"results": results, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
+
+    def remembered_suggestion(self, snapshot, main_query, spelled: str) -> str | None:
+        """The spelling suggestion for ``spelled`` where the engine makes them, remembered for
+        the generation: the same query is asked again (a filtered page runs it three times)."""
+        if not self.include_spelling or isinstance(main_query, query.Every):
+            return None
+        return snapshot.remembered(("spelling", spelled), lambda: self.create_spelling_suggestion(spelled, snapshot))
+
+    def spelling_suggestion_for(self, query_string, spelling_query=None) -> str | None:
+        """The ``spelling_suggestion`` that ``search(query_string, spelling_query=...)`` gives."""
+        query_string = force_str(query_string)
+        if not query_string or (len(query_string) <= 1 and query_string != "*"):
+            return None  # as search: nothing searched, nothing suggested
+        if not self.setup_complete:
+            self.setup()
+        main_query = self.parse(query_string)
+        snapshot = self.snapshot()
+        try:
+            return self.remembered_suggestion(snapshot, main_query, force_str(spelling_query or query_string))
+        except SearchUnavailable:
+            raise
+        except Exception as error:
+            self.forget_snapshot()
+            log.exception("The search index at %s failed while suggesting a spelling", self.path)
+            raise SearchUnavailable(f"the search index failed ({type(error).__name__})") from error
 
     def facet_counts_of(self, snapshot, main_query, filters, matched, facets, date_facets, query_facets) -> dict:
         """The facet counts of a search. Browsing (no words, maybe filters) counts the same for
@@ -1073,7 +1096,25 @@ def as_datetime(value) -> datetime:
 
 
 class ArchiveWhooshQuery(WhooshSearchQuery):
-    pass
+    """haystack's Whoosh query, whose spelling suggestion is made when it is asked for.
+
+    haystack's engines make one with every search where ``INCLUDE_SPELLING`` is on, and a page
+    asks for it only when nothing matched: a new query's suggestion cost 0.19 ms of a 2.6 ms
+    rare-word search at 100,000 articles. ``spelling_suggestion()`` answers as haystack's does:
+    after the query has run, the suggestion for the spelling query it ran with (or its own
+    query); before, for ``preferred_query``, running the query first."""
+
+    def run(self, spelling_query=None, **kwargs):
+        super().run(spelling_query=spelling_query, suggest_spelling=False, **kwargs)
+        self._spelled_as = spelling_query or self.spelling_query  # what haystack's run would spell
+        self._spelling_suggestion = SPELLING_SUGGESTION_HAS_NOT_RUN
+
+    def get_spelling_suggestion(self, preferred_query=None):
+        if self._spelling_suggestion is SPELLING_SUGGESTION_HAS_NOT_RUN:
+            if not (self.has_run() and hasattr(self, "_spelled_as")):  # not run, or run otherwise (``run_mlt``)
+                self.run(spelling_query=preferred_query)
+            self._spelling_suggestion = self.backend.spelling_suggestion_for(self.build_query(), self._spelled_as)
+        return self._spelling_suggestion
 
 
 class ArchiveWhooshEngine(BaseEngine):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from haystack import connections
 from haystack.query import SearchQuerySet
 
 from tests.contract_app.models import Gadget
@@ -65,6 +66,32 @@ def test_spelling_suggestion_for_a_word_that_matches_only_by_its_stem(catalogue)
     sqs = SearchQuerySet().auto_query("sunlights")
     assert catalogue.keys_of(sqs) == ["g1"]
     assert sqs.spelling_suggestion() == "sunlight"
+
+
+def test_spelling_suggestion_for_the_spelling_query_set_on_the_queryset(catalogue):
+    """``set_spelling_query``: the suggestion is the spelling query's, after the query has run."""
+    sqs = SearchQuerySet().auto_query("solar").set_spelling_query("kettel")
+    assert catalogue.key_set(sqs) == {"g1", "g2"}
+    assert sqs.spelling_suggestion() == "kettle"
+
+
+def test_spelling_suggestion_for_the_preferred_query_of_a_queryset_not_yet_run(catalogue):
+    assert SearchQuerySet().auto_query("solar").spelling_suggestion("kettel") == "kettle"
+
+
+def test_spelling_suggestion_of_a_queryset_that_has_run_is_for_its_own_query(catalogue):
+    """haystack's SearchQuery answers from the run it made: a preferred query asked afterwards
+    does not change the suggestion."""
+    sqs = SearchQuerySet().auto_query("sunlights")
+    assert catalogue.keys_of(sqs) == ["g1"]
+    assert sqs.spelling_suggestion("kettel") == "sunlight"
+
+
+def test_the_backend_search_gives_the_suggestion_with_its_results(catalogue):
+    """haystack's Whoosh test_spelling: ``search`` returns ``spelling_suggestion`` beside the hits."""
+    results = connections["default"].get_backend().search("solar", spelling_query="kettel")
+    assert results["hits"] == 2
+    assert results["spelling_suggestion"] == "kettle"
 
 
 def test_more_like_this_finds_documents_sharing_words(catalogue):

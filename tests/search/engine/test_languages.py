@@ -1,6 +1,7 @@
 """Text analysed per language (search/engine/languages.py), on a real index on disk."""
 
 import pytest
+from haystack import connections
 from haystack.query import SearchQuerySet
 
 from articles.models import Article, LanguageOrigin
@@ -124,6 +125,21 @@ def test_a_spanish_misspelling_gets_the_spanish_spelling(bilingual_archive):
     result = search("q=secuestrro")
     assert result.total == 0
     assert result.suggestion == "secuestro"
+
+
+def test_a_search_makes_its_spelling_suggestion_only_when_asked(bilingual_archive, monkeypatch):
+    """ArchiveWhooshQuery: a page of results costs no suggestion; asking for it makes one, once."""
+    backend = connections["default"].get_backend()
+    made = []
+    original = type(backend).create_spelling_suggestion
+    monkeypatch.setattr(
+        type(backend), "create_spelling_suggestion", lambda self, *a, **k: made.append(a[0]) or original(self, *a, **k)
+    )
+    sqs = SearchQuerySet().auto_query("secuestrro")
+    assert sqs.count() == 0 and made == []
+    assert sqs.spelling_suggestion() == "secuestro"
+    assert sqs.spelling_suggestion() == "secuestro"
+    assert len(made) == 1
 
 
 def test_a_word_known_in_one_language_gets_no_suggestion(bilingual_archive):
