@@ -131,14 +131,25 @@ class Languages:
 
     def renamed(self, tree: query.Query, analysis: str) -> query.Query:
         """``tree`` with its text fields renamed to those of ``analysis``."""
+        return renamed_fields(tree, self.renamer(analysis))
 
-        def rename(part):
-            if getattr(part, "fieldname", None) in self.text_fields:
-                part = copy.copy(part)
-                part.fieldname = field_of(part.fieldname, analysis)
-            return part
+    def renamer(self, analysis: str):
+        """The index field of each field a query names, for ``analysis``."""
+        text_fields = self.text_fields
+        return lambda fieldname: field_of(fieldname, analysis) if fieldname in text_fields else fieldname
 
-        return tree.accept(rename)
+
+def renamed_fields(tree: query.Query, renamer) -> query.Query:
+    """``tree`` with each part's field renamed by ``renamer``: parts are copied, not changed."""
+
+    def rename(part):
+        fieldname = getattr(part, "fieldname", None)
+        if fieldname is not None and renamer(fieldname) != fieldname:
+            part = copy.copy(part)
+            part.fieldname = renamer(fieldname)
+        return part
+
+    return tree.accept(rename)
 
 
 class LanguageBranch(query.And):
