@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cached_property, lru_cache
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.urls.converters import SlugConverter
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -304,7 +304,7 @@ def article_urls() -> Callable[[str], str]:
     """``reverse("articles:detail", kwargs={"slug": slug})`` for a page of slugs: reversed once,
     with a marker slug where each goes (reverse took some 40 µs a hit). A slug outside the URL
     pattern's converter goes through ``reverse``, which refuses it as it always did."""
-    before, after = reverse("articles:detail", kwargs={"slug": SLUG_MARKER}).split(SLUG_MARKER)
+    before, after = article_url_parts(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
     def article_url(slug: str) -> str:
         if SLUG.fullmatch(slug):  # letters, digits, "-" and "_": reverse's quoting keeps them
@@ -312,6 +312,14 @@ def article_urls() -> Callable[[str], str]:
         return reverse("articles:detail", kwargs={"slug": slug})
 
     return article_url
+
+
+@lru_cache(maxsize=16)
+def article_url_parts(script_prefix: str, urlconf) -> tuple[str, str]:
+    """An article's URL before and after its slug, for the script prefix and URL configuration
+    that ``reverse`` reads: the same on every page of a deployment (reversing took 45 µs)."""
+    before, after = reverse("articles:detail", kwargs={"slug": SLUG_MARKER}, urlconf=urlconf).split(SLUG_MARKER)
+    return before, after
 
 
 def shown_labels(raw_hits, params: SearchParams) -> dict[str, dict[str, str]]:
