@@ -28,8 +28,8 @@ from functools import lru_cache
 import numpy as np
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.encoding import force_str
-from haystack.backends import SPELLING_SUGGESTION_HAS_NOT_RUN, BaseEngine, log_query
-from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
+from haystack.backends import BaseEngine, log_query
+from haystack.backends.whoosh_backend import WhooshSearchBackend
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 from haystack.exceptions import SkipDocument
 from haystack.fields import FacetField
@@ -60,6 +60,7 @@ from .snapshot import SnapshotHolder, segments_reader
 from .snippets import WORD, compile_word_starts, make_term_of, snippet_html
 from .spelling import spelling_suggestion
 from .whoosh_internals import (
+    DeferredSpellingQuery,
     ReaderSharingWriter,
     SharedReaderSearcher,
     TrainedDictionaryCodec,
@@ -1130,26 +1131,8 @@ def as_datetime(value) -> datetime:
     raise ValueError(f"not a date: {value!r}")
 
 
-class ArchiveWhooshQuery(WhooshSearchQuery):
-    """haystack's Whoosh query, whose spelling suggestion is made when it is asked for.
-
-    haystack's engines make one with every search where ``INCLUDE_SPELLING`` is on, and a page
-    asks for it only when nothing matched: a new query's suggestion cost 0.19 ms of a 2.6 ms
-    rare-word search at 100,000 articles. ``spelling_suggestion()`` answers as haystack's does:
-    after the query has run, the suggestion for the spelling query it ran with (or its own
-    query); before, for ``preferred_query``, running the query first."""
-
-    def run(self, spelling_query=None, **kwargs):
-        super().run(spelling_query=spelling_query, suggest_spelling=False, **kwargs)
-        self._spelled_as = spelling_query or self.spelling_query  # what haystack's run would spell
-        self._spelling_suggestion = SPELLING_SUGGESTION_HAS_NOT_RUN
-
-    def get_spelling_suggestion(self, preferred_query=None):
-        if self._spelling_suggestion is SPELLING_SUGGESTION_HAS_NOT_RUN:
-            if not (self.has_run() and hasattr(self, "_spelled_as")):  # not run, or run otherwise (``run_mlt``)
-                self.run(spelling_query=preferred_query)
-            self._spelling_suggestion = self.backend.spelling_suggestion_for(self.build_query(), self._spelled_as)
-        return self._spelling_suggestion
+class ArchiveWhooshQuery(DeferredSpellingQuery):
+    """haystack's Whoosh query, its spelling suggestion made when it is asked for."""
 
 
 class ArchiveWhooshEngine(BaseEngine):

@@ -1078,3 +1078,74 @@ def test_a_memory_view_reader_reads_as_a_bytes_io_does():
              ("seek", 0), ("readline", 4), ("readline", -1), ("seek", 2, 1), ("readline", -1), ("read", 0)]  # fmt: skip
     for name, *args in steps:
         assert getattr(ours, name)(*args) == getattr(theirs, name)(*args), (name, args)
+
+
+# Term look-ups --------------------------------------------------------------------------------
+
+
+def test_term_info_is_whooshs_for_every_term_and_none_for_terms_a_segment_lacks(edited_ix, readers):
+    """``term_info`` (``hash_table_value`` over the segment's term table) gives the TermInfo that
+    Whoosh's ``term_info`` gives for every term of every segment, read by Whoosh's reader and in
+    place, and None wherever Whoosh finds no term: another text, a field without terms, a field
+    the schema lacks."""
+    from whoosh.reading import TermNotFound
+
+    from search.engine.whoosh_internals import InPlaceSegmentReader, term_info
+
+    edited_ix, _ = edited_ix
+    found_terms = absent_terms = 0
+    for segment in index_segments(edited_ix):
+        for reader_class in (SegmentReader, InPlaceSegmentReader):
+            leaf = readers(reader_class(edited_ix.storage, edited_ix.schema, segment))
+            terms = list(leaf.all_terms())
+            others = [(fieldname, btext + b"x") for fieldname, btext in terms]
+            others += [("body", b"nowhere"), ("count", b"common"), ("missing_field", b"common"), ("body", b"")]
+            for fieldname, btext in terms + others:
+                try:
+                    expected = leaf._terms.term_info(fieldname, btext)
+                except TermNotFound:
+                    expected = None
+                found = term_info(leaf, fieldname, btext)
+                if expected is None:
+                    assert found is None, (fieldname, btext)
+                    absent_terms += 1
+                else:
+                    assert type(found) is type(expected) and vars(found) == vars(expected), (fieldname, btext)
+                    found_terms += 1
+    assert found_terms > 500 and absent_terms > 500
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.sets(st.binary(min_size=1, max_size=10), min_size=0, max_size=1500),
+    probes=st.lists(st.binary(max_size=10), max_size=50),
+    slots_read=st.sampled_from([1, 2, 3, 4, 16]),
+    value_guess=st.sampled_from([0, 5, 48]),
+)
+@example(keys={b"k%d" % n for n in range(3000)}, probes=[b"absent%d" % n for n in range(1000)], slots_read=3, value_guess=5)
+def test_hash_table_value_is_whooshs_hash_reader_lookup(tmp_path_factory, keys, probes, slots_read, value_guess):
+    """``hash_table_value`` against Whoosh's ``HashReader.get`` on tables Whoosh wrote: every key
+    found with its value (some longer than the bytes read with the key), every other key absent,
+    whatever number of slots is read at once (runs of slots wrap around a table's end)."""
+    from unittest import mock
+
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.filedb.filetables import HashReader, HashWriter
+
+    from search.engine import whoosh_internals as internals
+
+    storage = FileStorage(str(tmp_path_factory.mktemp("hash")))
+    writer = HashWriter(storage.create_file("table"))
+    values = {key: key * (1 + len(key) % 9) for key in keys}
+    for key, value in values.items():
+        writer.add(key, value)
+    writer.close()
+    reader = HashReader.open(storage, "table")
+    try:
+        with mock.patch.object(internals, "SLOTS_READ", slots_read), mock.patch.object(internals, "VALUE_BYTES_GUESS", value_guess):
+            for key in [*values, *probes]:
+                expected = reader.get(key)
+                found = internals.hash_table_value(reader, key)
+                assert (None if expected is None else bytes(expected)) == found
+    finally:
+        reader.close()
