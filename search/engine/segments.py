@@ -165,19 +165,30 @@ NO_POSTINGS = read_only(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float3
 def read_leaf(leaf, fieldname: str, btext: bytes, info=None) -> tuple[np.ndarray, np.ndarray]:
     """One segment's postings of a term, a block at a time: (local document numbers, frequencies).
     ``info``: the term's ``term_info`` in the segment, where the caller has looked it up."""
-    docs, freqs = [], []
-    for ids, weights in postings_blocks(leaf, fieldname, btext, info):
-        docs.append(np.asarray(ids, dtype=np.int32))  # half the bytes of int64; a segment holds far fewer than 2**31
-        freqs.append(np.asarray(weights, dtype=np.float32))
-    if not docs:
+    blocks = [
+        # int32: half the bytes of int64; a segment holds far fewer than 2**31 documents
+        (np.asarray(ids, dtype=np.int32), weights if is_bytes(weights) else np.asarray(weights, dtype=np.float32))
+        for ids, weights in postings_blocks(leaf, fieldname, btext, info, narrow=True)
+    ]
+    if not blocks:
         return NO_POSTINGS
-    return read_only(np.concatenate(docs), compact_frequencies(np.concatenate(freqs)))  # kept and shared
+    if len(blocks) == 1:  # most terms in most segments: 6 numpy calls fewer (25 of a rare word's 40 µs first read)
+        docs, freqs = blocks[0]
+    else:
+        docs, freqs = np.concatenate([ids for ids, _ in blocks]), np.concatenate([weights for _, weights in blocks])
+    return read_only(docs, compact_frequencies(freqs))  # kept and shared
+
+
+def is_bytes(values) -> bool:
+    return isinstance(values, np.ndarray) and values.dtype == np.uint8
 
 
 def compact_frequencies(freqs: np.ndarray) -> np.ndarray:
     """A term's frequencies in one byte each where they are whole numbers under 256, as a word's
     counts in an article are: 5 bytes a cached posting instead of 8, so the same budget keeps 60%
     more terms. Every value is the same number; ``Postings.bm25`` reads them as float32."""
+    if is_bytes(freqs):
+        return freqs  # written in a byte each (``postings_blocks``' ``narrow``)
     if len(freqs) and freqs.max() < 256 and freqs.min() >= 0 and np.array_equal(freqs, np.floor(freqs)):
         return freqs.astype(np.uint8)
     return freqs

@@ -206,10 +206,11 @@ def hash_table_value(table, key: bytes) -> bytes | None:
 WHOLE_POSTINGS_BYTES = 128 * 1024
 
 
-def postings_blocks(leaf, fieldname: str, btext: bytes, info=None):
+def postings_blocks(leaf, fieldname: str, btext: bytes, info=None, narrow=False):
     """A term's postings in one segment, a block (up to ``BLOCK_POSTINGS``) at a time: yields
     (document numbers, weights) as array-likes, deleted documents included; nothing for a term
     the segment does not have. ``info``: the term's ``term_info`` where the caller has it.
+    ``narrow``: where a block is decoded whole, its numbers as ``whole_postings_arrays`` narrows them.
 
     Relies on (2.7.5): ``SegmentReader._terms`` with ``_codec`` and ``_postfile``, the codec's
     ``postings_reader`` giving a ``W3LeafMatcher`` without the deletion filter for a term info
@@ -230,7 +231,7 @@ def postings_blocks(leaf, fieldname: str, btext: bytes, info=None):
         length = length[0] if isinstance(length, tuple) else length  # read back as a 1-tuple (2.7.5)
         if length <= WHOLE_POSTINGS_BYTES:
             raw = postfile.get(offset, length)
-            blocks = whole_postings_arrays(raw)
+            blocks = whole_postings_arrays(raw, narrow)
             if blocks is not None:
                 yield from blocks
                 return
@@ -537,24 +538,30 @@ class ArchivePostingsWriter(W3PostingsWriter):
 BLOCK_LENGTH = struct.Struct("!i")  # before each block: its length, negative for the last (``write_int``)
 
 
-def block_ids(section: bytes, layout: int) -> np.ndarray:
-    """A block's document numbers (int64) from its ids section, decompressed: deltas in the width
-    ``layout`` gives (bits 0-1; 0 is the first layout's uint32)."""
-    return np.cumsum(np.frombuffer(section, dtype=UNSIGNED[layout & 3] or "<u4"), dtype=np.int64)
+def block_ids(section: bytes, layout: int, dtype=np.int64) -> np.ndarray:
+    """A block's document numbers (int64, or ``dtype``) from its ids section, decompressed:
+    deltas in the width ``layout`` gives (bits 0-1; 0 is the first layout's uint32)."""
+    return np.cumsum(np.frombuffer(section, dtype=UNSIGNED[layout & 3] or "<u4"), dtype=dtype)
 
 
-def block_weights(section: bytes, layout: int) -> np.ndarray:
+def block_weights(section: bytes, layout: int, narrow: bool = False) -> np.ndarray:
     """A block's weights (float32) from its weights section, decompressed: whole numbers in the
-    width ``layout`` gives (bits 2-3), or float32 where that is 0."""
-    return np.frombuffer(section, dtype=UNSIGNED[layout >> 2 & 3] or "<f4").astype(np.float32)
+    width ``layout`` gives (bits 2-3), or float32 where that is 0. ``narrow``: whole numbers of
+    one byte stay uint8 (read-only, over ``section``)."""
+    width = layout >> 2 & 3
+    weights = np.frombuffer(section, dtype=UNSIGNED[width] or "<f4")
+    return weights if narrow and width == 1 else weights.astype(np.float32)
 
 
-def whole_postings_arrays(raw: bytes) -> list[tuple[np.ndarray, np.ndarray]] | None:
+def whole_postings_arrays(raw: bytes, narrow: bool = False) -> list[tuple[np.ndarray, np.ndarray]] | None:
     """``ArchiveLeafMatcher.block_arrays`` of every block of a term's postings read whole
     (``raw``, from Whoosh's header on), decoded in one pass over the bytes; None where a block's
     info is pickled (the first layout, or a value that did not fit), which the matcher reads.
     The matcher took 25 µs for a rare word's one block, most of it Python calls reading a few
-    bytes each; this takes 4 (``/tmp/fb/s33/lean.py``, 141 terms at 100,000 articles)."""
+    bytes each; this takes 4 (``/tmp/fb/s33/lean.py``, 141 terms at 100,000 articles).
+
+    ``narrow``: document numbers as int32 and weights that are whole numbers of one byte as
+    uint8, as the segment cache keeps them (``segments.read_leaf``), without converting twice."""
     if raw[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
         return None
     blocks = []
@@ -574,12 +581,12 @@ def whole_postings_arrays(raw: bytes) -> list[tuple[np.ndarray, np.ndarray]] | N
             (layout,) = LAYOUT.unpack_from(raw, section)
             section += LAYOUT.size
         ids = raw[section : section + id_length]
-        ids = block_ids(zlib.decompress(ids) if flags & IDS_COMPRESSED else ids, layout)
+        ids = block_ids(zlib.decompress(ids) if flags & IDS_COMPRESSED else ids, layout, np.int32 if narrow else np.int64)
         if flags & WEIGHTS_ALL_ONE:
-            weights = np.ones(postings, dtype=np.float32)
+            weights = np.ones(postings, dtype=np.uint8 if narrow else np.float32)
         else:
             weights = raw[section + id_length : section + id_length + weight_length]
-            weights = block_weights(zlib.decompress(weights) if flags & WEIGHTS_COMPRESSED else weights, layout)
+            weights = block_weights(zlib.decompress(weights) if flags & WEIGHTS_COMPRESSED else weights, layout, narrow)
         blocks.append((ids, weights))
         if length < 0:
             return blocks

@@ -395,6 +395,25 @@ def test_a_terms_whole_postings_decode_at_once_as_the_matcher_reads_them(ix, rea
         assert decoded > 100
 
 
+def test_a_segments_postings_as_kept_are_whooshs_postings_in_narrow_arrays(ix, readers):
+    """``segments.read_leaf`` (blocks decoded narrow: int32 numbers, one-byte weights as uint8)
+    gives every term's postings as Whoosh's public matcher walks them, for both codecs, in one
+    block or several."""
+    from search.engine.segments import read_leaf
+
+    narrow_weights = several_blocks = 0
+    for leaf, _ in readers(ix.reader()).leaf_readers():
+        for fieldname, btext in leaf.all_terms():
+            docs, freqs = read_leaf(leaf, fieldname, btext)
+            assert docs.dtype == np.int32 and freqs.dtype in (np.uint8, np.float32)
+            assert not docs.flags.writeable and not freqs.flags.writeable
+            expected = [(docnum, weight) for docnum, weight in leaf.postings(fieldname, btext).items_as("weight")]
+            assert list(zip(docs.tolist(), freqs.astype(np.float64).tolist())) == expected
+            narrow_weights += freqs.dtype == np.uint8
+            several_blocks += len(docs) > 128
+    assert narrow_weights > 100 and several_blocks > 0
+
+
 def test_postings_blocks_of_a_term_the_segment_lacks_is_empty(ix, readers):
     """"rare" is in the first segment only; the others give no block, and no error."""
     leaves = [leaf for leaf, _ in readers(ix.reader()).leaf_readers()]
