@@ -56,7 +56,7 @@ from .parallel_writing import index_processes
 from .related import distinct_top, document_frequency, frequencies_held_bytes, key_terms, shingles, tag_likeness, text_likeness
 from .rerank import Feedback, document_terms, feedback_scores
 from .scoring import Unscorable, evaluate, top_documents
-from .snapshot import SnapshotHolder, segments_reader
+from .snapshot import Matches, SnapshotHolder, segments_reader
 from .snippets import WORD, compile_word_starts, make_term_of, snippet_html
 from .spelling import spelling_suggestion
 from .whoosh_internals import (
@@ -704,7 +704,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
 
         facet_counts = {}
         if facets or date_facets or query_facets:
-            facet_counts = self.facet_counts_of(snapshot, main_query, filters, matched, facets, date_facets, query_facets)
+            facet_counts = self.facet_counts_of(snapshot, main_query, filters, Matches(matched, hits), facets, date_facets, query_facets)
 
         page = self.page_docnums(snapshot, main_query, scores, matched, sort_by, start, end) if end > start else []
         marks = self.highlight_tags(highlight)
@@ -762,12 +762,15 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
 
     def facet_counts(self, snapshot, main_query, matched, facets, date_facets, query_facets) -> dict:
         """Field facets from the snapshot's arrays for exact fields, Whoosh's own otherwise; date
-        facets by Whoosh's ranges; query facets as the count of each query within the matches."""
+        facets by Whoosh's ranges; query facets as the count of each query within the matches.
+        ``matched``: the search's ``Matches``, or their mask."""
         counts = {"fields": {}, "dates": {}, "queries": {}}
         grouped = []
+        matches = matched if isinstance(matched, Matches) else Matches(matched)  # counted and found once for every field
+        matched = matches.mask
         for fieldname in facets or ():
             if fieldname in snapshot.value_fields:
-                counts["fields"][fieldname] = snapshot.facet_counts(fieldname, matched)
+                counts["fields"][fieldname] = snapshot.facet_counts(fieldname, matches)
             else:
                 grouped.append((FieldFacet(fieldname, allow_overlap=True, maptype=Count), "fields", fieldname))
         for key, value in (date_facets or {}).items():

@@ -110,6 +110,22 @@ def documents_of(mask: np.ndarray, leave_out: np.ndarray | None = None) -> np.nd
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
+class Matches:
+    """A search's matches: their mask, their count and, once asked, their numbers. A search
+    counts four or five facet fields over the same matches; each counted and found them anew
+    (13 µs a field at 100,000 articles)."""
+
+    def __init__(self, mask: np.ndarray, count: int | None = None):
+        self.mask = mask
+        self.count = int(np.count_nonzero(mask)) if count is None else count
+        self._documents = None
+
+    def documents(self) -> np.ndarray:
+        if self._documents is None:
+            self._documents = np.flatnonzero(self.mask)
+        return self._documents
+
+
 class IndexSnapshot:
     def __init__(self, index, name: str, searcher, hold=None):
         self.index = index
@@ -408,12 +424,15 @@ class IndexSnapshot:
 
         return self.remembered(("facet runs", fieldname, PAIRS_CHUNK), compute)
 
-    def counts_over(self, fieldname: str, mask: np.ndarray, count: int, leave_out: np.ndarray | None = None) -> np.ndarray:
+    def counts_over(self, fieldname: str, mask: np.ndarray, count: int, leave_out: np.ndarray | None = None,
+                    documents=None) -> np.ndarray:  # fmt: skip
         """Each value's count over the ``count`` documents of ``mask`` (less ``leave_out``'s):
-        few are counted from their own values, many over the field's (document, value) pairs."""
+        few are counted from their own values, many over the field's (document, value) pairs.
+        ``documents()``: the numbers of ``mask``'s documents, where the caller has them."""
         values, docs, _ = self.facet_postings(fieldname)
         if count * FEW_MATCHES_FACTOR < len(docs):
-            return self.counts_of_few(fieldname, documents_of(mask, leave_out), len(values))
+            found = documents() if documents is not None and leave_out is None else documents_of(mask, leave_out)
+            return self.counts_of_few(fieldname, found, len(values))
         return self.facet_counts_array(fieldname, mask, leave_out)
 
     def counts_of_few(self, fieldname: str, matched_docs: np.ndarray, value_count: int) -> np.ndarray:
@@ -425,22 +444,24 @@ class IndexSnapshot:
         positions = np.repeat(firsts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
         return np.bincount(by_document[positions], minlength=value_count)
 
-    def facet_counts(self, fieldname: str, matched: np.ndarray) -> list[tuple[str, int]]:
+    def facet_counts(self, fieldname: str, matched) -> list[tuple[str, int]]:
         """Counts of each value of a facet field over the matched documents, most frequent first.
 
         Few matches (a rare word, a narrow filter) are counted from their own values; many, over
         the field's (document, value) pairs. Most of the documents (a word like "said"): the live
         documents' counts, remembered, less those of the live documents that do not match, which
-        are few. ``matched`` holds live documents only, as a search's matches do."""
+        are few. ``matched`` holds live documents only, as a search's matches do: a mask, or its
+        ``Matches`` where several fields are counted over it."""
+        matches = matched if isinstance(matched, Matches) else Matches(matched)
         values, docs, _ = self.facet_postings(fieldname)
         if not values:
             return []
-        matched_count = int(np.count_nonzero(matched))
+        matched, matched_count = matches.mask, matches.count
         if matched_count * FEW_MATCHES_FACTOR >= len(docs) and 2 * matched_count > self.live_count:
             live_counts = self.remembered(("live facet counts", fieldname), lambda: self.facet_counts_array(fieldname, self.live))
             counts = live_counts - self.counts_over(fieldname, self.live, self.live_count - matched_count, leave_out=matched)
         else:
-            counts = self.counts_over(fieldname, matched, matched_count)
+            counts = self.counts_over(fieldname, matched, matched_count, documents=matches.documents)
         nonzero = np.flatnonzero(counts)
         pairs = list(zip([values[i] for i in nonzero.tolist()], counts[nonzero].tolist()))  # Python ints, read at once
         pairs.sort(key=lambda pair: (-pair[1], pair[0]))
