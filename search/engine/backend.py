@@ -56,7 +56,7 @@ from .parallel_writing import index_processes
 from .related import distinct_top, document_frequency, frequencies_held_bytes, key_terms, shingles, tag_likeness, text_likeness
 from .rerank import Feedback, document_terms, feedback_scores
 from .scoring import Unscorable, evaluate, top_documents
-from .snapshot import Matches, SnapshotHolder, segments_reader
+from .snapshot import MatchedDocuments, SnapshotHolder, segments_reader
 from .snippets import WORD, compile_word_starts, make_term_of, snippet_html
 from .spelling import spelling_suggestion
 from .whoosh_internals import (
@@ -678,7 +678,8 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
                 facets=facets,
                 date_facets=date_facets,
                 query_facets=query_facets,
-                spelling_query=spelling_query if suggest_spelling else False,
+                spelling_query=spelling_query,
+                suggest_spelling=suggest_spelling,
                 result_class=result_class,
             )
         except SearchUnavailable:
@@ -689,7 +690,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             raise SearchUnavailable(f"the search index failed ({type(error).__name__})") from error
 
     def search_snapshot(self, snapshot, main_query, filters, *, query_string, sort_by, start, end, highlight,
-                        facets, date_facets, query_facets, spelling_query, result_class):  # fmt: skip
+                        facets, date_facets, query_facets, spelling_query, result_class, suggest_spelling=True):  # fmt: skip
         # Each filter is a mask; an empty intersection is an empty result (stock Whoosh treats an
         # empty allow-set as no filter at all and returns everything).
         matched = self.matched_mask(snapshot, filters)
@@ -704,7 +705,8 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
 
         facet_counts = {}
         if facets or date_facets or query_facets:
-            facet_counts = self.facet_counts_of(snapshot, main_query, filters, Matches(matched, hits), facets, date_facets, query_facets)
+            matches = MatchedDocuments(matched, hits)  # counted once, listed once, for every facet field
+            facet_counts = self.facet_counts_of(snapshot, main_query, filters, matches, facets, date_facets, query_facets)
 
         page = self.page_docnums(snapshot, main_query, scores, matched, sort_by, start, end) if end > start else []
         marks = self.highlight_tags(highlight)
@@ -716,7 +718,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         ]
 
         suggestion = None
-        if spelling_query is not False:  # False: not asked (``search``'s ``suggest_spelling``)
+        if suggest_spelling:
             suggestion = self.remembered_suggestion(snapshot, main_query, spelling_query or query_string)
         return {"results": results, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
 
@@ -763,10 +765,10 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
     def facet_counts(self, snapshot, main_query, matched, facets, date_facets, query_facets) -> dict:
         """Field facets from the snapshot's arrays for exact fields, Whoosh's own otherwise; date
         facets by Whoosh's ranges; query facets as the count of each query within the matches.
-        ``matched``: the search's ``Matches``, or their mask."""
+        ``matched``: the search's ``MatchedDocuments``, or their mask."""
         counts = {"fields": {}, "dates": {}, "queries": {}}
         grouped = []
-        matches = matched if isinstance(matched, Matches) else Matches(matched)  # counted and found once for every field
+        matches = matched if isinstance(matched, MatchedDocuments) else MatchedDocuments(matched)
         matched = matches.mask
         for fieldname in facets or ():
             if fieldname in snapshot.value_fields:

@@ -84,12 +84,12 @@ def test_facet_counts_of_few_matches_are_the_counts_over_every_pair(sample_snaps
 
 @pytest.mark.parametrize("factor", [0, 10**9])
 def test_one_searchs_matches_counted_for_every_field_give_each_fields_counts(sample_snapshot, factor, monkeypatch):
-    """A search counts its facet fields over one ``Matches`` (its count and numbers found once):
-    each field's counts are those of its own pairs, whichever field asked for the numbers first."""
+    """A search counts its facet fields over one ``MatchedDocuments`` (its count and numbers found
+    once): each field's counts are those of its own pairs, whichever field listed them first."""
     import numpy as np
 
     from search.engine import snapshot as snapshot_module
-    from search.engine.snapshot import Matches
+    from search.engine.snapshot import MatchedDocuments
 
     monkeypatch.setattr(snapshot_module, "FEW_MATCHES_FACTOR", factor)
     _, snapshot = sample_snapshot
@@ -97,7 +97,7 @@ def test_one_searchs_matches_counted_for_every_field_give_each_fields_counts(sam
     fields = ["countries", "organisations", "operations", "year_month", "language"]
     for share in (0.0, 0.05, 0.5, 1.0):
         mask = snapshot.live & (rng.random(snapshot.size) < share)
-        matches = Matches(mask)
+        matches = MatchedDocuments(mask)
         for order in (fields, fields[::-1]):
             assert [snapshot.facet_counts(f, matches) for f in order] == [counted_over_every_pair(snapshot, f, mask) for f in order]
 
