@@ -665,7 +665,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         if model_query is not None:
             filters.append(model_query)
         snapshot = self.snapshot()
-        try:
+        with self.failures_unavailable("searching"):
             return self.search_snapshot(
                 snapshot,
                 main_query,
@@ -682,11 +682,18 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
                 suggest_spelling=suggest_spelling,
                 result_class=result_class,
             )
+
+    @contextmanager
+    def failures_unavailable(self, doing: str):
+        """A failure of the index while ``doing`` something becomes SearchUnavailable (a 503),
+        not a server error; the snapshot is dropped, so that the next request opens it afresh."""
+        try:
+            yield
         except SearchUnavailable:
             raise
         except Exception as error:
             self.forget_snapshot()
-            log.exception("The search index at %s failed while searching", self.path)
+            log.exception("The search index at %s failed while %s", self.path, doing)
             raise SearchUnavailable(f"the search index failed ({type(error).__name__})") from error
 
     def search_snapshot(self, snapshot, main_query, filters, *, query_string, sort_by, start, end, highlight,
@@ -738,14 +745,8 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             self.setup()
         main_query = self.parse(query_string)
         snapshot = self.snapshot()
-        try:
+        with self.failures_unavailable("suggesting a spelling"):
             return self.remembered_suggestion(snapshot, main_query, force_str(spelling_query or query_string))
-        except SearchUnavailable:
-            raise
-        except Exception as error:
-            self.forget_snapshot()
-            log.exception("The search index at %s failed while suggesting a spelling", self.path)
-            raise SearchUnavailable(f"the search index failed ({type(error).__name__})") from error
 
     def facet_counts_of(self, snapshot, main_query, filters, matched, facets, date_facets, query_facets) -> dict:
         """The facet counts of a search. Browsing (no words, maybe filters) counts the same for

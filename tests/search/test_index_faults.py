@@ -87,6 +87,22 @@ def test_an_unreadable_index(client, indexed, monkeypatch):
     assert_search_unavailable(client)
 
 
+@pytest.mark.archive_engine  # its spelling suggestion, made when a page asks for it
+def test_an_index_that_fails_while_suggesting_a_spelling(client, indexed, monkeypatch):
+    """A search that finds nothing asks for "Did you mean" after its results: an index failing
+    then is a 503 too, and the next search opens the index afresh."""
+    backend = search_backend()
+
+    def fail(self, *args, **kwargs):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(type(backend), "create_spelling_suggestion", fail)
+    page = client.get("/", {"q": "hackerz"})
+    assert page.status_code == 503 and b"Search is unavailable" in page.content
+    monkeypatch.undo()
+    assert client.get("/api/search", {"q": "hackers"}).json()["total"] == 3
+
+
 def test_an_index_failure_never_loses_an_editors_save(client, indexed):
     shutil.rmtree(indexed)
     os.makedirs(indexed)
