@@ -589,24 +589,19 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         words = plain_words(query_string)
         if words is None:
             nodes = self.parser.process(query_string)
-            read = lambda parser, analysis: self.renamed(query_of(nodes, parser), analysis)  # noqa: E731
+
+            def read(parser, renamer):
+                tree = query_of(nodes, parser)
+                return tree if renamer is None else renamed_fields(tree, renamer)
         else:
-            read = lambda parser, analysis: words_query(parser, words, self.renamer(analysis))  # noqa: E731
-        parsed = read(self.parser, DEFAULT)
+            read = lambda parser, renamer: words_query(parser, words, renamer)  # noqa: E731
+        parsed = read(self.parser, None)
         if not self.languages or not self.languages.mentions_text(parsed):
             return parsed
         readings = {DEFAULT: parsed}
         for analysis, parser in self.language_parsers.items():
-            readings[analysis] = read(parser, analysis)
+            readings[analysis] = read(parser, self.languages.renamer(analysis))
         return self.languages.branches(readings)
-
-    def renamed(self, tree, analysis: str):
-        """``tree``, as its analysis's parser read it, with the text fields of ``analysis``."""
-        return self.languages.renamed(tree, analysis) if self.languages and analysis != DEFAULT else tree
-
-    def renamer(self, analysis: str):
-        """``renamed`` for one field name; None where nothing is renamed."""
-        return self.languages.renamer(analysis) if self.languages and analysis != DEFAULT else None
 
     def model_filter(self, models, limit_to_registered_models):
         """The query that keeps the documents of ``models`` (or of every registered model)."""
@@ -748,14 +743,15 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         with self.failures_unavailable("suggesting a spelling"):
             return self.remembered_suggestion(snapshot, main_query, force_str(spelling_query or query_string))
 
-    def facet_counts_of(self, snapshot, main_query, filters, matched, facets, date_facets, query_facets) -> dict:
-        """The facet counts of a search. Browsing (no words, maybe filters) counts the same for
-        every request until the next commit, so those are remembered for the generation."""
+    def facet_counts_of(self, snapshot, main_query, filters, matches, facets, date_facets, query_facets) -> dict:
+        """The facet counts of a search (its ``MatchedDocuments``). Browsing (no words, maybe
+        filters) counts the same for every request until the next commit, so those are
+        remembered for the generation."""
         if not isinstance(main_query, query.Every):
-            return self.facet_counts(snapshot, main_query, matched, facets, date_facets, query_facets)
+            return self.facet_counts(snapshot, main_query, matches, facets, date_facets, query_facets)
         key = ("facets", tuple(filters), tuple(facets or ()), repr(date_facets), tuple(query_facets or ()))
         counts = snapshot.remembered(
-            key, lambda: self.facet_counts(snapshot, main_query, matched, facets, date_facets, query_facets)
+            key, lambda: self.facet_counts(snapshot, main_query, matches, facets, date_facets, query_facets)
         )
         # Copies: a caller may change what it gets; query facets are counts, the others lists.
         return {
@@ -763,13 +759,12 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             for kind, by_name in counts.items()
         }
 
-    def facet_counts(self, snapshot, main_query, matched, facets, date_facets, query_facets) -> dict:
+    def facet_counts(self, snapshot, main_query, matches, facets, date_facets, query_facets) -> dict:
         """Field facets from the snapshot's arrays for exact fields, Whoosh's own otherwise; date
-        facets by Whoosh's ranges; query facets as the count of each query within the matches.
-        ``matched``: the search's ``MatchedDocuments``, or their mask."""
+        facets by Whoosh's ranges; query facets as the count of each query within the matches
+        (``matches``, the search's ``MatchedDocuments``)."""
         counts = {"fields": {}, "dates": {}, "queries": {}}
         grouped = []
-        matches = matched if isinstance(matched, MatchedDocuments) else MatchedDocuments(matched)
         matched = matches.mask
         for fieldname in facets or ():
             if fieldname in snapshot.value_fields:
@@ -781,7 +776,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             facet = DateRangeFacet(key, as_datetime(value["start_date"]), as_datetime(value["end_date"]), gap, maptype=Count)
             grouped.append((facet, "dates", key))
         if grouped:
-            allowed = set(np.flatnonzero(matched).tolist())
+            allowed = set(matches.documents().tolist())
             results = snapshot.searcher.search(
                 query.Every(), filter=allowed, limit=1, groupedby={key: facet for facet, _, key in grouped}
             )
