@@ -163,3 +163,14 @@ def test_the_machine_line_names_each_runs_machine_where_they_differ():
     other = [same[0], {"commit": "b", "machine": machine | {"cpu": "Intel Xeon"}}]
     line = machine_line(other)
     assert "commit a's run: AMD EPYC" in line and "commit b's run: Intel Xeon" in line and "within a run" in line
+
+
+def test_reading_into_the_page_cache_reads_every_file_once(tmp_path):
+    from page_cache import read_into_page_cache
+
+    (tmp_path / "index" / "arrays").mkdir(parents=True)
+    (tmp_path / "index" / "a.seg").write_bytes(b"x" * 3_000_000)  # more than one chunk
+    (tmp_path / "index" / "arrays" / "b.npy").write_bytes(b"y" * 10)
+    (tmp_path / "db.sqlite3").write_bytes(b"z" * 7)
+    assert read_into_page_cache(tmp_path / "index", tmp_path / "db.sqlite3") == 3_000_017
+    assert read_into_page_cache(tmp_path / "missing") == 0
