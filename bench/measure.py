@@ -5,8 +5,8 @@ serving it on ``--port``. It draws the request classes from the archive's own vo
 them through ``run_search`` and through gunicorn's ``/api/search``, times related articles
 (``related_articles`` and ``/api/articles/<slug>/related``; the reference engines have no
 more-like-this, so only ours), loads the same articles and
-tags into tantivy and SQLite FTS5 and times the same requests there, checks that the totals
-agree, profiles the slowest class, and times saves in the admin (new articles and edits) until
+tags into tantivy and SQLite FTS5 and times the same requests there (tantivy's interleaved with
+``run_search``'s, request by request), checks that the totals agree, profiles the slowest class, and times saves in the admin (new articles and edits) until
 the search API finds them.
 Writes one JSON object to ``--out``.
 """
@@ -21,7 +21,6 @@ import pstats
 import random
 import re
 import secrets
-import statistics
 import sys
 import tempfile
 import time
@@ -49,6 +48,7 @@ from whoosh.analysis import STOP_WORDS  # noqa: E402
 from articles.models import Article, ArticleCountry, ArticleOperation, ArticleOrganisation  # noqa: E402
 from page_cache import read_into_page_cache  # noqa: E402
 from reference_engines import Fts5Engine, Request, TantivyEngine  # noqa: E402
+from timing import percentiles, timed_runs, timed_together  # noqa: E402
 from search.forms import SearchForm  # noqa: E402
 from search.related import related_articles  # noqa: E402
 from search.service import run_search  # noqa: E402
@@ -58,12 +58,6 @@ RELATED = "related"  # a request class of ours alone: articles whose related art
 FACET_OF = {"countries": "country", "organisations": "organisation", "operations": "operation"}
 WORD = re.compile(r"[a-z]{3,}")
 COMMON_WORD = re.compile(r"[a-z]{4,}")  # shorter words stem into stop words differently in each engine
-
-
-def percentiles(samples_ms: list[float]) -> dict:
-    ordered = sorted(samples_ms)
-    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-    return {"p50": round(statistics.median(ordered), 2), "p95": round(p95, 2), "max": round(ordered[-1], 2), "n": len(ordered)}
 
 
 def archive_documents() -> list[dict]:
@@ -170,21 +164,6 @@ class Gunicorn:
         if response.status != 200:
             raise RuntimeError(f"{path} answered {response.status}")
         return body
-
-
-def timed_runs(classes, repeats, call) -> tuple[dict, dict]:
-    """Each class's requests, ``repeats`` passes; returns latencies and each request's total."""
-    latencies, totals = {}, {}
-    for name, requests in classes.items():
-        samples = []
-        for _ in range(repeats):
-            for number, request in enumerate(requests):
-                started = time.perf_counter()
-                total = call(request)
-                samples.append((time.perf_counter() - started) * 1000)
-                totals.setdefault(name, {})[number] = total
-        latencies[name] = percentiles(samples) if samples else None
-    return latencies, totals
 
 
 def facet_dicts(result) -> dict:
@@ -375,13 +354,27 @@ def main(argv=None):
         return answer.total
 
     name_of = {id(request): name for name, requests in classes.items() for request in requests}
-    read_into_page_cache(*our_files())
-    result["ours_function"], ours_totals = timed_runs(classes, args.repeats, call_ours)
+    # tantivy, the reference of the targets, is timed with ours, request by request (``timed_together``).
+    references = tempfile.TemporaryDirectory(prefix="newsarchive-refs-", dir="/tmp")
+    work = Path(references.name)
+    tantivy = TantivyEngine(work / "tantivy")
+    tantivy_load = tantivy.load(docs)
+    for requests in classes.values():
+        tantivy.search(reference_request(requests[0]))
+    read_into_page_cache(*our_files(), work / "tantivy")
+    latencies, totals = timed_together(
+        classes, args.repeats, {"ours": call_ours, "tantivy": lambda r: tantivy.search(reference_request(r)).total}
+    )
+    result["ours_function"], ours_totals = latencies["ours"], totals["ours"]
     our_answers = {name: answers[: len(classes[name])] for name, answers in our_answers.items()}
     ours_related(related[RELATED][0])
     related_latency, related_totals = timed_runs(related, args.repeats, ours_related)
     result["ours_function"] |= related_latency
     print(f"  run_search: {result['ours_function']}", flush=True)
+    mismatches = compare(classes, tantivy, our_answers)
+    result["tantivy"] = {"load_seconds": round(tantivy_load, 1), "index_mb": directory_mb(work / "tantivy"),
+                         "latency": latencies["tantivy"], "mismatches": len(mismatches), "mismatch_examples": mismatches[:12]}  # fmt: skip
+    print(f"  tantivy: load {tantivy_load:.1f} s, {latencies['tantivy']}, {len(mismatches)} mismatches", flush=True)
 
     gunicorn = Gunicorn(args.port)
     read_into_page_cache(*our_files())
@@ -404,20 +397,19 @@ def main(argv=None):
     result["ours_gunicorn_page"], _ = timed_runs(classes, args.repeats, gunicorn.page)
     print(f"  gunicorn, HTML page: {result['ours_gunicorn_page']}", flush=True)
 
-    with tempfile.TemporaryDirectory(prefix="newsarchive-refs-", dir="/tmp") as work:
-        for engine in (TantivyEngine(Path(work) / "tantivy"), Fts5Engine(Path(work) / "fts5.sqlite3")):
-            load_seconds = engine.load(docs)
-            size = directory_mb(Path(work) / "tantivy") if engine.name == "tantivy" else round(os.path.getsize(Path(work) / "fts5.sqlite3") / 1e6, 1)
-            read_into_page_cache(work)
-            for requests in classes.values():
-                engine.search(reference_request(requests[0]))
-            latencies, _ = timed_runs(classes, args.repeats, lambda r: engine.search(reference_request(r)).total)
-            mismatches = compare(classes, engine, our_answers)
-            result[engine.name] = {"load_seconds": round(load_seconds, 1), "index_mb": size, "latency": latencies,
-                                   "mismatches": len(mismatches), "mismatch_examples": mismatches[:12]}  # fmt: skip
-            print(f"  {engine.name}: load {load_seconds:.1f} s, {latencies}, {len(mismatches)} mismatches", flush=True)
-            if engine.name == "fts5":
-                engine.db.close()
+    fts5 = Fts5Engine(work / "fts5.sqlite3")  # far slower than both for common words: timed on its own
+    load_seconds = fts5.load(docs)
+    read_into_page_cache(work / "fts5.sqlite3")
+    for requests in classes.values():
+        fts5.search(reference_request(requests[0]))
+    latencies, _ = timed_runs(classes, args.repeats, lambda r: fts5.search(reference_request(r)).total)
+    mismatches = compare(classes, fts5, our_answers)
+    result["fts5"] = {"load_seconds": round(load_seconds, 1), "index_mb": round(os.path.getsize(work / "fts5.sqlite3") / 1e6, 1),
+                      "latency": latencies, "mismatches": len(mismatches), "mismatch_examples": mismatches[:12]}  # fmt: skip
+    print(f"  fts5: load {load_seconds:.1f} s, {latencies}, {len(mismatches)} mismatches", flush=True)
+    fts5.db.close()
+    del tantivy
+    references.cleanup()
 
     slowest = max(CLASSES, key=lambda name: result["ours_function"][name]["p95"])
     result["profile"] = {"class": slowest, "requests": len(classes[slowest]), "text": profile_class(classes[slowest])}

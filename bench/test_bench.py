@@ -174,3 +174,33 @@ def test_reading_into_the_page_cache_reads_every_file_once(tmp_path):
     (tmp_path / "db.sqlite3").write_bytes(b"z" * 7)
     assert read_into_page_cache(tmp_path / "index", tmp_path / "db.sqlite3") == 3_000_017
     assert read_into_page_cache(tmp_path / "missing") == 0
+
+
+def test_engines_timed_together_take_turns_and_keep_each_ones_samples_and_totals():
+    from timing import timed_together
+
+    order = []
+
+    def engine(name, total):
+        def call(request):
+            order.append((name, request["q"]))
+            return total(request)
+
+        return call
+
+    classes = {"words": [{"q": "a"}, {"q": "b"}], "more": [{"q": "c"}]}
+    latencies, totals = timed_together(classes, 2, {"ours": engine("ours", len), "ref": engine("ref", lambda r: 7)})
+    # Every request on both engines, each pass; the engine timed first alternates from request to request.
+    assert order == [("ours", "a"), ("ref", "a"), ("ref", "b"), ("ours", "b"),
+                     ("ours", "a"), ("ref", "a"), ("ref", "b"), ("ours", "b"),
+                     ("ours", "c"), ("ref", "c"), ("ref", "c"), ("ours", "c")]  # fmt: skip
+    assert {name: {c: v["n"] for c, v in by_class.items()} for name, by_class in latencies.items()} == {
+        "ours": {"words": 4, "more": 2}, "ref": {"words": 4, "more": 2}}  # fmt: skip
+    assert totals == {"ours": {"words": {0: 1, 1: 1}, "more": {0: 1}}, "ref": {"words": {0: 7, 1: 7}, "more": {0: 7}}}
+
+
+def test_percentiles_take_the_nearest_rank():
+    from timing import percentiles
+
+    assert percentiles([float(n) for n in range(1, 101)]) == {"p50": 50.5, "p95": 95.0, "max": 100.0, "n": 100}
+    assert percentiles([3.0]) == {"p50": 3.0, "p95": 3.0, "max": 3.0, "n": 1}
