@@ -4,11 +4,10 @@ Run by ``bench/run.py`` with the archive's settings in the environment and gunic
 serving it on ``--port``. It draws the request classes from the archive's own vocabulary, times
 them through ``run_search`` and through gunicorn's ``/api/search``, times related articles
 (``related_articles`` and ``/api/articles/<slug>/related``; the reference engines have no
-more-like-this, so only ours), loads the same articles and
-tags into tantivy and SQLite FTS5 and times the same requests there (tantivy's interleaved with
-``run_search``'s, request by request), checks that the totals agree, profiles the slowest class, and times saves in the admin (new articles and edits) until
-the search API finds them.
-Writes one JSON object to ``--out``.
+more-like-this, so only ours), loads the same articles and tags into tantivy and SQLite FTS5 and
+times the same requests there (tantivy's interleaved with ``run_search``'s, pass by pass), checks
+that the totals agree, profiles the slowest class, and times saves in the admin (new articles and
+edits) until the search API finds them. Writes one JSON object to ``--out``.
 """
 
 import argparse
@@ -354,7 +353,7 @@ def main(argv=None):
         return answer.total
 
     name_of = {id(request): name for name, requests in classes.items() for request in requests}
-    # tantivy, the reference of the targets, is timed with ours, request by request (``timed_together``).
+    # tantivy, the reference of the targets, is timed with ours, pass by pass (``timed_together``).
     references = tempfile.TemporaryDirectory(prefix="newsarchive-refs-", dir="/tmp")
     work = Path(references.name)
     tantivy = TantivyEngine(work / "tantivy")

@@ -214,7 +214,7 @@ def render(runs: list[dict], loads: list[dict] = (), memories: list[dict] = ()) 
         "and tags (read back from NewsArchive's database), and answer each request as `run_search` does: 20 hits "
         "(with snippets for text queries), the total and four facets (year, country, organisation, operation), "
         "each counted without its own filter. Words are ANDed in all three engines. tantivy's requests are timed "
-        "with `run_search`'s, request by request (the engine timed first alternating), so that a slow spell of "
+        "with `run_search`'s, a class's pass on one then on the other (the first alternating), so that a slow spell of "
         "the machine slows both; FTS5's on their own. Each engine's files are read into the page cache just "
         "before it is timed: the machine pages out what has gone unread for about a minute.",
         "",

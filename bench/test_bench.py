@@ -176,7 +176,7 @@ def test_reading_into_the_page_cache_reads_every_file_once(tmp_path):
     assert read_into_page_cache(tmp_path / "missing") == 0
 
 
-def test_engines_timed_together_take_turns_and_keep_each_ones_samples_and_totals():
+def test_engines_timed_together_take_turns_by_pass_and_keep_each_ones_samples_and_totals():
     from timing import timed_together
 
     order = []
@@ -190,9 +190,9 @@ def test_engines_timed_together_take_turns_and_keep_each_ones_samples_and_totals
 
     classes = {"words": [{"q": "a"}, {"q": "b"}], "more": [{"q": "c"}]}
     latencies, totals = timed_together(classes, 2, {"ours": engine("ours", len), "ref": engine("ref", lambda r: 7)})
-    # Every request on both engines, each pass; the engine timed first alternates from request to request.
-    assert order == [("ours", "a"), ("ref", "a"), ("ref", "b"), ("ours", "b"),
-                     ("ours", "a"), ("ref", "a"), ("ref", "b"), ("ours", "b"),
+    # Each pass of a class on one engine, then the other; the engine timed first alternates from pass to pass.
+    assert order == [("ours", "a"), ("ours", "b"), ("ref", "a"), ("ref", "b"),
+                     ("ref", "a"), ("ref", "b"), ("ours", "a"), ("ours", "b"),
                      ("ours", "c"), ("ref", "c"), ("ref", "c"), ("ours", "c")]  # fmt: skip
     assert {name: {c: v["n"] for c, v in by_class.items()} for name, by_class in latencies.items()} == {
         "ours": {"words": 4, "more": 2}, "ref": {"words": 4, "more": 2}}  # fmt: skip

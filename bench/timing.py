@@ -11,11 +11,14 @@ def percentiles(samples_ms: list[float]) -> dict:
 
 
 def timed_together(classes: dict, repeats: int, calls: dict) -> tuple[dict, dict]:
-    """Each class's requests, ``repeats`` passes, each request timed on every engine of ``calls``
-    (name: call) in turn, the first of them changing from one request to the next. A slow spell of
-    the machine (this one is a virtual machine whose neighbours come and go) then slows every engine
-    alike: timed one engine after another, the same code's p95 ratio to tantivy's varied from 2.7
-    to 3.9 between runs. Returns, by engine, the latencies of each class and each request's total."""
+    """Each class's requests, ``repeats`` passes, on every engine of ``calls`` (name: call): each
+    pass of a class on one engine, then on the next, the first engine changing from pass to pass.
+    A slow spell of the machine (a virtual machine whose neighbours come and go) then slows every
+    engine alike: timed one engine after the other, minutes apart, the same code's p95 ratio to
+    tantivy's went from 2.7 to 3.9 between runs. A pass, not a request, is the turn: between
+    requests of different engines each one's working set left the processor's caches, which cost
+    a light engine most (tantivy's two rare words, 0.28 ms p95 alone, took 0.38).
+    Returns, by engine, the latencies of each class and each request's total."""
     names = list(calls)
     samples = {name: {} for name in names}
     totals = {name: {} for name in names}
@@ -24,14 +27,14 @@ def timed_together(classes: dict, repeats: int, calls: dict) -> tuple[dict, dict
         for name in names:
             samples[name][class_name] = []
         for _ in range(repeats):
-            for number, request in enumerate(requests):
-                first = turn % len(names)
-                for name in names[first:] + names[:first]:
+            first = turn % len(names)
+            for name in names[first:] + names[:first]:
+                for number, request in enumerate(requests):
                     started = time.perf_counter()
                     total = calls[name](request)
                     samples[name][class_name].append((time.perf_counter() - started) * 1000)
                     totals[name].setdefault(class_name, {})[number] = total
-                turn += 1
+            turn += 1
     latencies = {
         name: {class_name: percentiles(timed) if timed else None for class_name, timed in by_class.items()}
         for name, by_class in samples.items()
