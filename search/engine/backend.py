@@ -49,7 +49,7 @@ from . import segments
 from .generations import IndexFolder
 from .interface import IndexBusy, SearchUnavailable
 from .languages import (
-    ANALYZERS, DEFAULT, ENGLISH_ANALYZER, FOLD_ACCENTS, SHADOWS, LanguageBranch, Languages, field_of, renamed_fields,
+    ANALYZERS, CHANGED_ENDING, DEFAULT, ENGLISH_ANALYZER, FOLD_ACCENTS, SHADOWS, LanguageBranch, Languages, field_of, renamed_fields,
 )
 from .merges import commit_merge_policy, merge_small_tiers, segments_to_merge
 from .parallel_writing import index_processes
@@ -969,6 +969,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             fragments=SNIPPET_FRAGMENTS,
             tags=marks,
             initial_of=initial_of,
+            changed_ending=CHANGED_ENDING[analysis],
         )
 
     def warm_up(self) -> None:

@@ -75,6 +75,11 @@ SPANISH_ANALYZER = FusedAnalyzer(
 NEUTRAL_ANALYZER = FusedAnalyzer(RegexTokenizer(WORD_PATTERN), LowercaseFilter(), CharsetFilter(FOLD_ACCENTS))
 
 ANALYZERS = {DEFAULT: ENGLISH_ANALYZER, SPANISH: SPANISH_ANALYZER, OTHER: NEUTRAL_ANALYZER}
+# How many of a lowercased ASCII word's last characters each analysis may change to make its term
+# (snippets.py finds a term's words by the rest). Porter's rules that replace rather than remove
+# keep all but two ("possibly" -> "possible" -> "possibl"), Snowball Spanish's too ("competencia"
+# -> "competent"): tests/search/test_snippets.py checks it on Webster's Second and Spanish text.
+CHANGED_ENDING = {DEFAULT: 2, SPANISH: 2, OTHER: 0}
 SHADOWS = (SPANISH, OTHER)  # the analyses that have fields of their own
 
 

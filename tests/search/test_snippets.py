@@ -166,3 +166,53 @@ def test_the_engines_warm_up_analyses_the_words_of_the_latest_articles_snippets(
     assert len(last) == 3
     term_of = engine.TERM_OF[engine.DEFAULT]
     assert [f"{marker}x{n}" in term_of for n, article in enumerate(articles)] == [str(a.pk) in last for a in articles]
+
+
+def test_every_ascii_word_starts_with_its_terms_start():
+    """What ``term_start`` relies on (``CHANGED_ENDING``): each analysis keeps all but the last few
+    characters of a lowercased word in its term, over Webster's Second and Spanish text."""
+    import json
+    import re
+    from pathlib import Path
+
+    from english_words import get_english_words_set
+
+    from search.engine.backend import TERM_OF
+    from search.engine.languages import CHANGED_ENDING
+    from search.engine.snippets import term_start
+
+    words = set(get_english_words_set(["web2"], lower=True))
+    spanish = Path(__file__).resolve().parents[1] / "data/spanish_labelled.jsonl"
+    for line in spanish.read_text().splitlines():
+        article = json.loads(line)
+        words |= {word.lower() for word in re.findall(r"\w+", f"{article['title']} {article['body']}")}
+    words = {word for word in words if word.isascii()}
+    assert len(words) > 200_000
+    for analysis, changed_ending in CHANGED_ENDING.items():
+        term_of_analysis = TERM_OF[analysis]
+        moved = [(word, term) for word in words if (term := term_of_analysis(word)) and not word.startswith(term_start(term, changed_ending))]
+        assert moved == [], analysis
+
+
+ASCII_ALPHABET = "abcdeilmnoprstuyABELMST0123_" + " .,;:'-()\n"
+
+
+@settings(max_examples=300, deadline=None)
+@example(text="oil.price fell; price. prices", picks=[2, 4])
+@example(text="possibly possible possibility", picks=[0])
+@example(text="employability rose", picks=[0])
+@given(text=st.text(alphabet=ASCII_ALPHABET, max_size=160), picks=st.lists(st.integers(0, 40), min_size=1, max_size=3))
+def test_words_found_by_their_terms_start_are_the_words_a_full_scan_finds(text, picks):
+    """In ASCII text, words found by their terms' starts (``changed_ending``) give the snippet that
+    testing every word gives, in every analysis."""
+    import re
+
+    from search.engine.backend import TERM_OF
+    from search.engine.languages import CHANGED_ENDING
+
+    words = re.findall(r"\w+(?:\.?\w+)*", text) or ["x"]
+    for analysis, changed_ending in CHANGED_ENDING.items():
+        term_of_analysis = TERM_OF[analysis]
+        query = frozenset(term for word in (words[pick % len(words)] for pick in picks) if (term := term_of_analysis(word.lower())))
+        found = snippet_html(text, query, term_of_analysis, initial_of=initial_of, changed_ending=changed_ending)
+        assert found == snippet_html(text, query, term_of_analysis)
