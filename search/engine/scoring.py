@@ -17,7 +17,7 @@ from whoosh import query, scoring
 from . import sparse
 from .sparse import analysis_documents
 from .languages import LanguageBranch
-from .segments import LENGTH_OF_BYTE, NO_POSTINGS, field_lengths, term_postings
+from .segments import LENGTH_OF_BYTE, NO_POSTINGS, field_lengths, joined_postings, postings_count, term_postings
 
 # BM25's parameters, for our numpy scoring and Whoosh's (FieldBM25F) alike. K1 is Whoosh's default;
 # B is lower than Whoosh's 0.75: long stories are penalised less, which raised the mean P@10 of the
@@ -84,6 +84,7 @@ class Postings:
         self.leaves = reader.leaf_readers()
         self._lengths: dict = {}
         self._field_documents: dict = {}
+        self._field_statistics: dict = {}
         self._empty: dict = {}
 
     def term_parts(self, fieldname: str, text) -> list[tuple[tuple[np.ndarray, np.ndarray], int]]:
@@ -118,15 +119,7 @@ class Postings:
         joined arrays are not kept: where the index has several large segments (a parallel
         rebuild writes one per process) they were a second copy of every cached term, and
         joining them is a copy of a few bytes a posting (docs/memory.md)."""
-        parts = self.term_parts(fieldname, text)
-        if not parts:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-        if len(parts) == 1 and parts[0][1] == 0:
-            return parts[0][0]  # one segment: its arrays as they are, read only
-        return (
-            np.concatenate([docs + offset for (docs, _), offset in parts]),
-            np.concatenate([freqs for (_, freqs), _ in parts]),
-        )
+        return joined_postings(self.term_parts(fieldname, text))
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length in this field as Whoosh's byte (``segments.field_lengths``),
@@ -178,10 +171,20 @@ class Postings:
     def statistics(self, fieldname: str, found_in: int) -> tuple[float, float] | None:
         """(IDF, average length in the field) of a term in ``found_in`` documents; None where
         no document has the field, and every score is 0."""
-        doc_count = self.field_documents(fieldname) if self.reader.doc_count_all() else 0
-        if not doc_count:
+        field = self.field_statistics(fieldname)
+        if field is None:
             return None
-        return math.log(doc_count / (found_in + 1)) + 1, self.reader.field_length(fieldname) / doc_count
+        doc_count, average = field
+        return math.log(doc_count / (found_in + 1)) + 1, average
+
+    def field_statistics(self, fieldname: str) -> tuple[int, float] | None:
+        """(documents with the field, their average length in it), or None where none has it:
+        the reader's, which sums them over its segments on each call (a rare query asked 32 times)."""
+        if fieldname not in self._field_statistics:
+            doc_count = self.field_documents(fieldname) if self.reader.doc_count_all() else 0
+            field = (doc_count, self.reader.field_length(fieldname) / doc_count) if doc_count else None
+            self._field_statistics[fieldname] = field
+        return self._field_statistics[fieldname]
 
     def bm25(self, fieldname: str, text, docs: np.ndarray, freqs: np.ndarray, found_in: int | None = None,
              offset: int = 0, statistics: tuple[float, float] | None = None) -> np.ndarray:  # fmt: skip
@@ -200,11 +203,6 @@ class Postings:
         return idf * ((freqs * (K1 + 1)) / (freqs + K1 * ((1 - B) + B * lengths / (average or 1.0))))
 
 
-def postings_count(parts) -> int:
-    """The postings of a term's ``Postings.term_parts``."""
-    return sum(len(docs) for (docs, _), _ in parts)
-
-
 def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """The mask of documents ``q`` matches and, if ``scored`` and possible, their scores.
 
@@ -217,8 +215,9 @@ def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> tup
     size = snapshot.size
     if sparse.evaluable(q):
         narrow = within is not None and np.count_nonzero(within) * SPARSE_SHARE <= size
-        if narrow or sparse.estimate(q, snapshot) * SPARSE_SHARE <= size:
-            return sparse.evaluate(q, snapshot, scored, within).dense(size)
+        reads: dict = {}
+        if narrow or sparse.estimate(q, snapshot, reads) * SPARSE_SHARE <= size:
+            return sparse.evaluate(q, snapshot, scored, within, reads).dense(size)
     if isinstance(q, query.Every):
         return snapshot.live.copy(), (np.zeros(size, dtype=np.float32) if scored else None)
     if isinstance(q, query.Term):

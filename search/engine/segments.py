@@ -162,6 +162,26 @@ def read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
 NO_POSTINGS = read_only(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))  # a term a segment lacks
 
 
+def postings_count(parts) -> int:
+    """The postings of a term's ((documents, frequencies), offset) in each segment
+    (``scoring.Postings.term_parts``)."""
+    return sum(len(docs) for (docs, _), _ in parts)
+
+
+def joined_postings(parts) -> tuple[np.ndarray, np.ndarray]:
+    """(global document numbers, term frequencies) of a term's parts in each segment. The
+    segments without it are left out first: a rare term is in few of them."""
+    parts = [part for part in parts if len(part[0][0])]
+    if not parts:
+        return NO_POSTINGS
+    if len(parts) == 1 and parts[0][1] == 0:
+        return parts[0][0]  # in the first segment only: its arrays as they are, read only
+    return (
+        np.concatenate([docs + offset for (docs, _), offset in parts]),
+        np.concatenate([freqs for (_, freqs), _ in parts]),
+    )
+
+
 def read_leaf(leaf, fieldname: str, btext: bytes, info=None) -> tuple[np.ndarray, np.ndarray]:
     """One segment's postings of a term, a block at a time: (local document numbers, frequencies).
     ``info``: the term's ``term_info`` in the segment, where the caller has looked it up."""

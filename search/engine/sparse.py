@@ -17,6 +17,7 @@ import numpy as np
 from whoosh import query
 
 from .languages import LanguageBranch
+from .segments import joined_postings, postings_count
 
 
 @dataclass(frozen=True)
@@ -49,24 +50,28 @@ def evaluable(q) -> bool:
     return False
 
 
-def estimate(q, snapshot) -> int:
+def estimate(q, snapshot, reads: dict | None = None) -> int:
     """At most how many documents ``q`` matches (an evaluable ``q``). Reads the terms' postings,
-    which ``evaluate`` then finds cached."""
+    by segment, into ``reads`` (by field and text) for ``evaluate``: looking a term up in each
+    segment's cache again was a fifth of a rare query's evaluation."""
     if isinstance(q, query.Term):
         if q.fieldname in snapshot.value_fields:
             return len(snapshot.value_docs(q.fieldname, q.text))
-        return snapshot.postings.found_in(q.fieldname, q.text)  # counted by segment: no joined copy
+        parts = snapshot.postings.term_parts(q.fieldname, q.text)  # counted by segment: no joined copy
+        if reads is not None:
+            reads[q.fieldname, q.text] = parts
+        return postings_count(parts)
     if isinstance(q, LanguageBranch):
-        return estimate(q.tree, snapshot)
+        return estimate(q.tree, snapshot, reads)
     if isinstance(q, query.And):
         least = None
         for child in q.subqueries:
-            count = estimate(child, snapshot)
+            count = estimate(child, snapshot, reads)
             if not count:
                 return 0  # the rest need not be read: a new word's absent readings are most of a first search's look-ups
             least = count if least is None else min(least, count)
         return least
-    return sum(estimate(child, snapshot) for child in q.subqueries)
+    return sum(estimate(child, snapshot, reads) for child in q.subqueries)
 
 
 def term_docs(q: query.Term, snapshot) -> np.ndarray:
@@ -75,15 +80,17 @@ def term_docs(q: query.Term, snapshot) -> np.ndarray:
     return snapshot.postings.term(q.fieldname, q.text)[0]
 
 
-def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> Matches:
+def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None, reads: dict | None = None) -> Matches:
     """``scoring.evaluate`` of an evaluable ``q``, as a document list; with ``within`` (a mask),
     only the documents in it: each term's postings are cut to them first, scored with the
-    term's whole document frequency, so a document kept scores as without ``within``."""
+    term's whole document frequency, so a document kept scores as without ``within``.
+    ``reads``: terms' postings by segment that ``estimate`` read."""
     if isinstance(q, query.Term):
         if not scored and q.fieldname in snapshot.value_fields:
             docs = snapshot.value_docs(q.fieldname, q.text)  # sorted and unique, as postings
             return Matches(docs if within is None else docs[within[docs]], None)
-        docs, freqs = snapshot.postings.term(q.fieldname, q.text)
+        parts = reads.get((q.fieldname, q.text)) if reads else None
+        docs, freqs = joined_postings(parts) if parts is not None else snapshot.postings.term(q.fieldname, q.text)
         found_in = len(docs)
         if not found_in:
             return Matches(docs, EMPTY_SCORES.copy() if scored else None)  # most of a rare query's terms
@@ -97,13 +104,13 @@ def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> Mat
         return Matches(docs, scores)
     if isinstance(q, LanguageBranch):
         analysed = analysis_documents(q, snapshot)
-        matches = evaluate(q.tree, snapshot, scored, within)
+        matches = evaluate(q.tree, snapshot, scored, within, reads)
         keep = analysed[matches.docs]
         return Matches(matches.docs[keep], None if matches.scores is None else matches.scores[keep])
     conjunction = isinstance(q, query.And)
     parts = []
     for child in q.subqueries:
-        part = evaluate(child, snapshot, scored, within)
+        part = evaluate(child, snapshot, scored, within, reads)
         if len(part.docs):
             parts.append(part)
         elif conjunction:
