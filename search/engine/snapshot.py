@@ -11,7 +11,7 @@ matched documents is then one numpy ``bincount``. The arrays are assembled from 
 import bisect
 import threading
 from functools import partial
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 import numpy as np
 from haystack.constants import DJANGO_ID
@@ -84,6 +84,7 @@ def shared_of(arrays, source: str, kind: str, fieldname: str, compute, count: in
 
 
 FEW_MATCHES_FACTOR = 8  # matches under 1/8 of a facet's (document, value) pairs are few
+COUNTED_ONE_BY_ONE = 16  # matches up to this many are counted document by document, in Python
 # (document, value) pairs counted at a time: their mask and values (int32) stay under a web
 # worker's mmap threshold (newsarchive/allocator.py), so the heap reuses them.
 PAIRS_CHUNK = 32_768
@@ -444,6 +445,17 @@ class IndexSnapshot:
         positions = np.repeat(firsts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
         return np.bincount(by_document[positions], minlength=value_count)
 
+    def facet_counts_one_by_one(self, fieldname: str, values: list, matched_docs: np.ndarray) -> list[tuple[str, int]]:
+        """``facet_counts`` of a few documents, from each one's values: the arrays' way made and
+        scanned an array of every value the field has, 17 µs a field for one matched document."""
+        by_document, starts = self.values_by_document(fieldname)
+        counts = Counter()
+        for first, last in zip(starts[matched_docs].tolist(), starts[matched_docs + 1].tolist()):
+            counts.update(by_document[first:last].tolist())
+        pairs = [(values[value_id], count) for value_id, count in counts.items()]
+        pairs.sort(key=lambda pair: (-pair[1], pair[0]))
+        return pairs
+
     def facet_counts(self, fieldname: str, matched) -> list[tuple[str, int]]:
         """Counts of each value of a facet field over the matched documents, most frequent first.
 
@@ -457,6 +469,8 @@ class IndexSnapshot:
         if not values:
             return []
         matched, matched_count = matches.mask, matches.count
+        if matched_count <= COUNTED_ONE_BY_ONE:
+            return self.facet_counts_one_by_one(fieldname, values, matches.documents())
         if matched_count * FEW_MATCHES_FACTOR >= len(docs) and 2 * matched_count > self.live_count:
             live_counts = self.remembered(("live facet counts", fieldname), lambda: self.facet_counts_array(fieldname, self.live))
             counts = live_counts - self.counts_over(fieldname, self.live, self.live_count - matched_count, leave_out=matched)

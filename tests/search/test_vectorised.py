@@ -58,9 +58,9 @@ def test_a_facet_filter_is_a_slice_of_the_facet_arrays_and_matches_whoosh(sample
 @pytest.mark.parametrize("pairs_chunk", [1, 5, 32_768])
 @pytest.mark.parametrize("fieldname", ["countries", "organisations", "operations", "year_month"])
 def test_facet_counts_of_few_matches_are_the_counts_over_every_pair(sample_snapshot, fieldname, pairs_chunk, monkeypatch):
-    """Few matches are counted from their own values, many over every (document, value) pair,
-    whatever the pairs counted at a time: the ways give the same counts, for no match, one,
-    some, and all."""
+    """Few matches are counted from their own values (up to ``COUNTED_ONE_BY_ONE`` of them, one
+    document at a time), many over every (document, value) pair, whatever the pairs counted at
+    a time: the ways give the same counts, for no match, one, some, and all."""
     import numpy as np
 
     from search.engine import snapshot as snapshot_module
@@ -75,15 +75,18 @@ def test_facet_counts_of_few_matches_are_the_counts_over_every_pair(sample_snaps
     one[np.flatnonzero(snapshot.live)[3]] = True
     masks.append(one)
     counted = {}
-    for factor, way in ((0, "own values"), (10**9, "every pair")):
+    for factor, one_by_one, way in ((0, -1, "own values"), (10**9, -1, "every pair"), (0, 10**9, "one by one")):
         monkeypatch.setattr(snapshot_module, "FEW_MATCHES_FACTOR", factor)
+        monkeypatch.setattr(snapshot_module, "COUNTED_ONE_BY_ONE", one_by_one)
         counted[way] = [snapshot.facet_counts(fieldname, mask) for mask in masks]
-    assert counted["own values"] == counted["every pair"] == [counted_over_every_pair(snapshot, fieldname, mask) for mask in masks]
+    expected = [counted_over_every_pair(snapshot, fieldname, mask) for mask in masks]
+    assert counted["own values"] == counted["every pair"] == counted["one by one"] == expected
     assert any(counted["every pair"][1])
 
 
+@pytest.mark.parametrize("one_by_one", [-1, 10**9])
 @pytest.mark.parametrize("factor", [0, 10**9])
-def test_one_searchs_matches_counted_for_every_field_give_each_fields_counts(sample_snapshot, factor, monkeypatch):
+def test_one_searchs_matches_counted_for_every_field_give_each_fields_counts(sample_snapshot, factor, one_by_one, monkeypatch):
     """A search counts its facet fields over one ``MatchedDocuments`` (its count and numbers found
     once): each field's counts are those of its own pairs, whichever field listed them first."""
     import numpy as np
@@ -92,6 +95,7 @@ def test_one_searchs_matches_counted_for_every_field_give_each_fields_counts(sam
     from search.engine.snapshot import MatchedDocuments
 
     monkeypatch.setattr(snapshot_module, "FEW_MATCHES_FACTOR", factor)
+    monkeypatch.setattr(snapshot_module, "COUNTED_ONE_BY_ONE", one_by_one)
     _, snapshot = sample_snapshot
     rng = np.random.default_rng(11)
     fields = ["countries", "organisations", "operations", "year_month", "language"]
