@@ -115,7 +115,7 @@ def compile_word_starts(initial_of) -> None:
 
 # In text of ASCII characters only (most English articles), a query term's words are found by
 # ``str.find`` of the start they must have (``term_start``), not at every word of its initial:
-# a snippet in the benchmark's 100,000 archive took 18 µs where it took 35 (docs/performance.md).
+# a snippet in the benchmark's 100,000 archive took 17 µs where it took 35 (docs/performance.md).
 # A start of one character is looked for by its initial, as in any other text.
 MIN_FOUND_START = 2
 ASCII_WORD_CHARACTERS = frozenset(string.ascii_letters + string.digits + "_")
@@ -123,8 +123,10 @@ ASCII_WORD_CHARACTERS = frozenset(string.ascii_letters + string.digits + "_")
 
 def term_start(term: str, changed_ending: int) -> str:
     """What every word whose term is ``term`` starts with, lowercased, where the analysis keeps a
-    lowercased word's characters in its term but for at most the last ``changed_ending`` of them."""
-    return term[: max(1, len(term) - changed_ending)]
+    lowercased word's characters in its term but for at most the last ``changed_ending`` of them,
+    and the first two of a term of three characters or more: a stemmer changes a word's second
+    character only where it leaves two ("eying" -> "ei", the one such word in Webster's Second)."""
+    return term[: max(len(term) - changed_ending, min(2, len(term) - 1), 1)]
 
 
 def ascii_word_starts(text: str, lowered: str, terms: frozenset, changed_ending: int, initial_of) -> list[int]:

@@ -201,6 +201,7 @@ ASCII_ALPHABET = "abcdeilmnoprstuyABELMST0123_" + " .,;:'-()\n"
 @example(text="oil.price fell; price. prices", picks=[2, 4])
 @example(text="possibly possible possibility", picks=[0])
 @example(text="employability rose", picks=[0])
+@example(text="eying it", picks=[0])
 @given(text=st.text(alphabet=ASCII_ALPHABET, max_size=160), picks=st.lists(st.integers(0, 40), min_size=1, max_size=3))
 def test_words_found_by_their_terms_start_are_the_words_a_full_scan_finds(text, picks):
     """In ASCII text, words found by their terms' starts (``changed_ending``) give the snippet that
