@@ -122,8 +122,9 @@ class SearchForm(forms.Form):
     page = forms.CharField(required=False)
 
     def __init__(self, data=None, **kwargs):
-        # ``from`` is a Python keyword, so the form's fields carry a prefix-free alias.
-        if data is not None and hasattr(data, "getlist"):
+        # ``from`` is a Python keyword, so the form's fields carry a prefix-free alias (the data
+        # copied only to add them: a QueryDict's copy is a deep copy).
+        if data is not None and hasattr(data, "getlist") and ("from" in data or "to" in data):
             data = data.copy()
             for public, internal in (("from", "date_from"), ("to", "date_to")):
                 if public in data:
