@@ -310,6 +310,13 @@ def our_files() -> list[str]:
     return paths
 
 
+def reference_result(engine, load_seconds: float, index_mb: float, latencies: dict, mismatches: list[str]) -> dict:
+    """A reference engine's part of the results, printed as the run goes."""
+    print(f"  {engine.name}: load {load_seconds:.1f} s, {latencies}, {len(mismatches)} mismatches", flush=True)
+    return {"load_seconds": round(load_seconds, 1), "index_mb": index_mb, "latency": latencies,
+            "mismatches": len(mismatches), "mismatch_examples": mismatches[:12]}  # fmt: skip
+
+
 def directory_mb(path: Path) -> float:
     return round(sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 1e6, 1)
 
@@ -370,10 +377,8 @@ def main(argv=None):
     related_latency, related_totals = timed_runs(related, args.repeats, ours_related)
     result["ours_function"] |= related_latency
     print(f"  run_search: {result['ours_function']}", flush=True)
-    mismatches = compare(classes, tantivy, our_answers)
-    result["tantivy"] = {"load_seconds": round(tantivy_load, 1), "index_mb": directory_mb(work / "tantivy"),
-                         "latency": latencies["tantivy"], "mismatches": len(mismatches), "mismatch_examples": mismatches[:12]}  # fmt: skip
-    print(f"  tantivy: load {tantivy_load:.1f} s, {latencies['tantivy']}, {len(mismatches)} mismatches", flush=True)
+    result["tantivy"] = reference_result(tantivy, tantivy_load, directory_mb(work / "tantivy"), latencies["tantivy"],
+                                         compare(classes, tantivy, our_answers))  # fmt: skip
 
     gunicorn = Gunicorn(args.port)
     read_into_page_cache(*our_files())
@@ -402,10 +407,8 @@ def main(argv=None):
     for requests in classes.values():
         fts5.search(reference_request(requests[0]))
     latencies, _ = timed_runs(classes, args.repeats, lambda r: fts5.search(reference_request(r)).total)
-    mismatches = compare(classes, fts5, our_answers)
-    result["fts5"] = {"load_seconds": round(load_seconds, 1), "index_mb": round(os.path.getsize(work / "fts5.sqlite3") / 1e6, 1),
-                      "latency": latencies, "mismatches": len(mismatches), "mismatch_examples": mismatches[:12]}  # fmt: skip
-    print(f"  fts5: load {load_seconds:.1f} s, {latencies}, {len(mismatches)} mismatches", flush=True)
+    result["fts5"] = reference_result(fts5, load_seconds, round(os.path.getsize(work / "fts5.sqlite3") / 1e6, 1), latencies,
+                                      compare(classes, fts5, our_answers))  # fmt: skip
     fts5.db.close()
     del tantivy
     references.cleanup()
