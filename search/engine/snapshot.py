@@ -23,6 +23,7 @@ from whoosh.searching import Searcher
 from . import segments, shared_arrays
 from .scoring import FieldBM25F, Postings
 from .shared_arrays import SET_PREFIX, file_key, set_digest
+from .spelling import Vocabulary, vocabulary_of
 from .whoosh_internals import (
     InPlaceSegmentReader, deleted_docnums, index_segments, reader_with_deletions_of, segment_id,
 )  # fmt: skip
@@ -350,20 +351,17 @@ class IndexSnapshot:
             return docs[:0]
         return docs[starts[position] : ends[position]]
 
-    def spelling_words(self, fieldname: str) -> dict[int, list[str]]:
-        """The terms of a text field made of letters, for suggestions, by length: the union of the
-        segments' word lists, which survive commits, so a query with no hits after a save stays
-        quick. Only words of about a term's length can be near it, so it is compared with those."""
+    def spelling_words(self, fieldname: str) -> Vocabulary:
+        """The terms of a text field made of letters, for suggestions (``spelling.Vocabulary``):
+        the union of the segments' word lists, which survive commits, so a query with no hits
+        after a save stays quick."""
         with self._lock:
             key = ("spelling", fieldname)
             if key not in self._facets:
                 words = set()
                 for leaf, _ in self.reader.leaf_readers():
                     words.update(segments.spelling_words(leaf, fieldname))
-                by_length: dict[int, list[str]] = {}
-                for word in sorted(words):
-                    by_length.setdefault(len(word), []).append(word)
-                self._facets[key] = by_length
+                self._facets[key] = vocabulary_of(words)
             return self._facets[key]
 
     def values_by_document(self, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
