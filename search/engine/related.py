@@ -53,12 +53,12 @@ def key_terms(text: str, term_of, document_frequency, documents: int) -> dict[st
 
 def document_frequency(snapshot, fieldname: str):
     """``term -> documents with it``, remembered for the generation within the document
-    frequencies' share of the cache budget: Whoosh looks a term up in every segment (25 at
+    frequencies' share of the cache budget: a term is looked up in every segment (25 at
     100,000 articles), and articles share most of their words."""
     known = _frequencies.get(snapshot)
     if known is None:
-        reader = snapshot.reader
-        known = _frequencies.setdefault(snapshot, BoundedMemo(lambda key: reader.doc_frequency(*key), segments.FREQUENCIES))
+        postings = snapshot.postings  # not the snapshot: the memo is kept only as long as the snapshot lives
+        known = _frequencies.setdefault(snapshot, BoundedMemo(lambda key: postings.document_frequency(*key), segments.FREQUENCIES))
 
     def frequency(term: str) -> int:
         return known((fieldname, term))

@@ -95,7 +95,7 @@ def nearest_term(snapshot, fieldname: str, term: str) -> tuple[str, int, int] | 
         return None
     nearest = min(found.values())
     return min(
-        ((word, distance, -snapshot.reader.doc_frequency(fieldname, word)) for word, distance in found.items() if distance == nearest),
+        ((word, distance, -snapshot.postings.document_frequency(fieldname, word)) for word, distance in found.items() if distance == nearest),
         key=lambda c: (c[1], c[2], c[0]),
     )
 

@@ -1,5 +1,6 @@
 """A known word's written form is read from the first live article with it, found a segment and a
-few postings at a time: the same article as in the term's whole postings joined."""
+few postings at a time: the same article as in the term's whole postings joined. A correction's
+document frequency is read from the segments' term tables: Whoosh's count, deleted documents in."""
 
 import pytest
 
@@ -34,3 +35,6 @@ def test_the_first_live_document_is_that_of_the_joined_postings(db, search_index
         assert (expected is None) == (term == "absent")
         for chunk in (1, 2, 256):
             assert first_live_document(snapshot, "text", term, chunk) == expected
+        # A candidate's document frequency, read from the term tables, is Whoosh's and the postings'.
+        frequency = snapshot.postings.document_frequency("text", term)
+        assert frequency == snapshot.reader.doc_frequency("text", term) == len(docs)

@@ -19,7 +19,7 @@ def snapshot_of(frequencies: dict[str, int]):
     vocabulary = vocabulary_of(frequencies)
     return SimpleNamespace(
         spelling_words=lambda fieldname: vocabulary,
-        reader=SimpleNamespace(doc_frequency=lambda fieldname, word: frequencies[word]),
+        postings=SimpleNamespace(document_frequency=lambda fieldname, word: frequencies[word]),
     )
 
 
