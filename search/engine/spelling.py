@@ -67,10 +67,11 @@ class Vocabulary(NamedTuple):
 
 def vocabulary_of(words) -> Vocabulary:
     by_length: dict[int, set[str]] = {}
+    letters: set[str] = set()
     for word in words:
         by_length.setdefault(len(word), set()).add(word)
-    letters = "".join(sorted(set().union(*(set(word) for word in words)))) if by_length else ""
-    return Vocabulary({length: frozenset(same) for length, same in by_length.items()}, letters)
+        letters.update(word)
+    return Vocabulary({length: frozenset(same) for length, same in by_length.items()}, "".join(sorted(letters)))
 
 
 def nearest_term(snapshot, fieldname: str, term: str) -> tuple[str, int, int] | None:
