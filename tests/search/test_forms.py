@@ -107,3 +107,23 @@ def test_unknown_parameters_are_named_in_a_notice(db):
     params = params_of("q=oil&utm_source=x&foo=1")
     assert params.q == "oil"
     assert params.notices == ("Ignored unknown parameters “foo”, “utm_source”.",)
+
+
+def field_state(field) -> dict:
+    """What a field and its widget hold, as plain values to compare."""
+    return {"field": repr(sorted(vars(field).items(), key=lambda item: item[0])), "widget": repr(sorted(vars(field.widget).items()))}
+
+
+def test_forms_share_their_declared_fields_without_changing_them(db):
+    """Every form uses the class's declared fields (not deep copies of them), so cleaning any
+    input must leave those fields as they were, and each form's dict of fields is its own."""
+    before = {name: field_state(field) for name, field in SearchForm.base_fields.items()}
+    inputs = ["q=mexico", "q=" + "x" * 600, "from=2011&to=2010", "from=yesterday&sort=loudest&page=-3", "facet=nope&page=abc",
+              "q=%00cartel&country=MX&country=ZZ&language=xx", "sort=newest&page=99999"]  # fmt: skip
+    forms = [SearchForm(QueryDict(query)) for query in inputs]
+    for form in forms:
+        form.search_params()
+    assert {name: field_state(field) for name, field in SearchForm.base_fields.items()} == before
+    forms[0].fields.pop("q")
+    assert "q" in forms[1].fields and "q" in SearchForm(QueryDict("q=a")).fields
+    assert params_of("q=mexico").q == "mexico"
