@@ -93,10 +93,11 @@ def caches_held_bytes(snapshot) -> dict[str, int]:
 def terms_by_field(parsed_query) -> dict[str, frozenset]:
     """A query's terms, as text, by field: read once a page, not once a result.
 
-    Not remembered: Whoosh (2.7.5) hashes a compound query by XOR of its parts' hashes, so a word
-    searched in two fields (``text`` and ``title``) cancels out. 600 different searches had 4
-    hashes between them, and a cache keyed by the queries compared each search with most of those
-    before it (0.1-0.3 ms a search, growing with the cache); reading the terms takes 20 µs."""
+    Remembered by the query's identity (``marked_terms``), never by the query: Whoosh (2.7.5)
+    hashes a compound query by XOR of its parts' hashes, so a word searched in two fields
+    (``text`` and ``title``) cancels out. 600 different searches had 4 hashes between them, and
+    a cache keyed by the queries compared each search with most of those before it (0.1-0.3 ms
+    a search, growing with the cache); reading the terms takes 20 µs."""
     terms: dict[str, set] = {}
     for fieldname, term_text in parsed_query.iter_all_terms():
         terms.setdefault(fieldname, set()).add(force_str(term_text))
@@ -181,6 +182,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         self._lock_wait = WRITER_LOCK_TIMEOUT
         self._own_readers = False
         self._parsed = {}
+        self._marked = {}  # id of a parsed query -> (the query, its terms_by_field)
         # The SearchIndex field naming each document's language (ISO 639-1): where an index has
         # it, text is analysed per language (languages.py); None analyses every document as English.
         self.language_field = connection_options.get("LANGUAGE_FIELD")
@@ -272,6 +274,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         for analysis in SHADOWS if self.languages else ():
             self.language_parsers[analysis] = self.query_parser(self.language_schema(analysis))
         self._parsed = {}
+        self._marked = {}
         compile_word_starts(initial_of)  # once a process
         if not self.use_file_storage and getattr(self, "storage", None) is None:
             self.storage = RamStorage()
@@ -716,7 +719,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         page = self.page_docnums(snapshot, main_query, scores, matched, sort_by, start, end) if end > start else []
         marks = self.highlight_tags(highlight)
         conversions = {}  # of each model's stored fields on this page (``stored_conversions``)
-        marked_terms = terms_by_field(main_query) if marks else None
+        marked_terms = self.marked_terms(main_query) if marks else None
         results = [
             self.make_result(snapshot, docnum, score, marked_terms, marks, result_class, conversions)
             for docnum, score in page
@@ -726,6 +729,20 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         if suggest_spelling:
             suggestion = self.remembered_suggestion(snapshot, main_query, spelling_query or query_string)
         return {"results": results, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
+
+    def marked_terms(self, parsed_query) -> dict[str, frozenset]:
+        """``terms_by_field`` of a query, remembered with it: a query string's parse is the same
+        object on every search of it (``parse``), and a page, its next page and its facets' links
+        search the same words again. Kept by the query's identity, the query held with its terms
+        so that the identity stays its own, never by the query's hash (``terms_by_field``)."""
+        found = self._marked.get(id(parsed_query))
+        if found is not None and found[0] is parsed_query:
+            return found[1]
+        terms = terms_by_field(parsed_query)
+        if len(self._marked) >= PARSED_CACHE_SIZE:
+            self._marked.clear()
+        self._marked[id(parsed_query)] = (parsed_query, terms)
+        return terms
 
     def remembered_suggestion(self, snapshot, main_query, spelled: str) -> str | None:
         """The spelling suggestion for ``spelled`` where the engine makes them, remembered for
