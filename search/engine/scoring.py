@@ -17,7 +17,7 @@ from whoosh import query, scoring
 from . import sparse
 from .sparse import analysis_documents
 from .languages import LanguageBranch
-from .segments import LENGTH_OF_BYTE, NO_POSTINGS, field_lengths, joined_postings, postings_count, term_postings
+from .segments import LENGTH_OF_BYTE, NO_POSTINGS, field_lengths, joined_postings, postings_count, small_field_terms, term_postings
 from .whoosh_internals import term_info
 
 # BM25's parameters, for our numpy scoring and Whoosh's (FieldBM25F) alike. K1 is Whoosh's default;
@@ -35,6 +35,7 @@ SCORE_CHUNK = 32_768
 # Documents ranked at a time by ``top_documents``: their numbers (int64) take 128 kB, also under
 # the threshold.
 TOP_CHUNK = 16_384
+NO_TERMS: frozenset = frozenset()  # a segment's terms of a field it has no word in
 
 
 def field_document_count(reader, fieldname: str, lengths: np.ndarray | None = None) -> int:
@@ -87,6 +88,7 @@ class Postings:
         self._field_documents: dict = {}
         self._field_statistics: dict = {}
         self._empty: dict = {}
+        self._known: dict = {}
 
     def term_parts(self, fieldname: str, text) -> list[tuple[tuple[np.ndarray, np.ndarray], int]]:
         """Each segment's ((local document numbers, term frequencies), offset) of a term, deleted
@@ -95,9 +97,20 @@ class Postings:
         field = self.reader.schema[fieldname]
         btext = field.to_bytes(text) if not isinstance(text, bytes) else text
         return [
-            (NO_POSTINGS if empty else term_postings(leaf, fieldname, btext), offset)
-            for (leaf, offset), empty in zip(self.leaves, self.empty_in(fieldname))
+            (NO_POSTINGS if terms is not None and btext not in terms else term_postings(leaf, fieldname, btext), offset)
+            for (leaf, offset), terms in zip(self.leaves, self.known_terms(fieldname))
         ]
+
+    def known_terms(self, fieldname: str) -> tuple[frozenset | None, ...]:
+        """Each segment's terms of a text field where they are few (``segments.small_field_terms``;
+        none where the field is empty), else None: a term outside them is absent, unread."""
+        known = self._known.get(fieldname)
+        if known is None:
+            known = self._known[fieldname] = tuple(
+                NO_TERMS if empty else small_field_terms(leaf, fieldname) if self.reader.schema[fieldname].scorable else None
+                for (leaf, _), empty in zip(self.leaves, self.empty_in(fieldname))
+            )
+        return known
 
     def empty_in(self, fieldname: str) -> tuple[bool, ...]:
         """Whether each segment has no word in a text field: its total length there is 0. An editor's
@@ -120,7 +133,8 @@ class Postings:
         """``found_in`` without reading the postings: each segment's count in its term table
         (Whoosh's ``reader.doc_frequency`` made three or four reads a segment; this one or two)."""
         btext = self.reader.schema[fieldname].to_bytes(text) if not isinstance(text, bytes) else text
-        infos = (term_info(leaf, fieldname, btext) for (leaf, _), empty in zip(self.leaves, self.empty_in(fieldname)) if not empty)
+        known = self.known_terms(fieldname)
+        infos = (term_info(leaf, fieldname, btext) for (leaf, _), terms in zip(self.leaves, known) if terms is None or btext in terms)
         return sum(info.doc_frequency() for info in infos if info is not None)
 
     def term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:

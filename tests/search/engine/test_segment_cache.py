@@ -192,3 +192,58 @@ def test_a_segment_without_a_word_in_a_field_is_not_asked_for_its_terms(archive,
     assert {field for _, field in asked} >= {"text", "text__es"} and not [field for _, field in asked if "__other" in field]
     assert not [field for segment, field in asked if (segment in english_only) == field.endswith("__es")]
     assert search("q=policías").total == 1 and search("q=common").total == 41
+
+
+def test_a_small_fields_terms_answer_for_it_without_looking_terms_up(archive, budget, monkeypatch):
+    """Where a segment holds few words of a field, its terms are held as a set: a term outside it
+    is answered absent without reading the term table, and every answer (postings, document
+    frequencies, searches) is the one the term table gives. Over the threshold, terms are read."""
+    budget(64 * 2**20)
+    with index_updates_paused():
+        spanish = ArticleFactory(slug="noticia", title="Noticia de Veracruz", body="policías detenidos common", language="es",
+                                 language_origin=LanguageOrigin.RECORD)  # fmt: skip
+        other = ArticleFactory(slug="artikel", title="Artikel", body="Polizei common", language="de", language_origin=LanguageOrigin.RECORD)
+    reindex_articles([spanish.pk, other.pk])  # a segment of its own, as an editor's save makes
+    fields = ("text", "title", "text__es", "title__es", "text__other", "title__other")
+    words = ["common", "word003", "word299", "story", "polic", "policias", "detenidos", "veracruz", "noticia", "polizei", "zzzabsent"]
+
+    def answers():
+        snapshot = search_backend().snapshot()
+        reader = snapshot.searcher.reader()
+        btexts = {field: sorted(set(reader.lexicon(field)) | {word.encode() for word in words}) for field in fields}
+        return snapshot.postings, {
+            (field, btext): (
+                [(docs.tolist(), freqs.tolist(), offset) for (docs, freqs), offset in snapshot.postings.term_parts(field, btext)],
+                snapshot.postings.document_frequency(field, btext),
+                reader.doc_frequency(field, btext),
+            )
+            for field in fields
+            for btext in btexts[field]
+        }
+
+    looked_up = []
+    real_term_info = segments.term_info
+
+    def counted(leaf, field, btext):
+        looked_up.append((field, btext))
+        return real_term_info(leaf, field, btext)
+
+    monkeypatch.setattr(segments, "term_info", counted)
+    monkeypatch.setattr("search.engine.scoring.term_info", counted)
+    postings, held = answers()
+    assert all(terms is not None for field in fields for terms in postings.known_terms(field))  # every field here is small
+    assert not [key for key in looked_up if key[1] == b"zzzabsent"]
+    for (field, btext), (parts, frequency, whooshs) in held.items():
+        assert frequency == whooshs == sum(len(docs) for docs, _, _ in parts), (field, btext)
+    assert held[("text__es", b"deten")][2] == 1 and held[("text", b"word003")][2] == 1
+
+    monkeypatch.setattr(segments, "SMALL_FIELD_TOKENS", 0)  # every field with a word is now read term by term
+    budget(0)
+    budget(64 * 2**20)
+    search_backend().forget_snapshot()
+    looked_up.clear()
+    postings, read = answers()
+    assert None in postings.known_terms("text") and not [terms for terms in postings.known_terms("text") if terms]
+    assert ("text", b"zzzabsent") in looked_up
+    assert read == held
+    assert search("q=policías").total == 1 and search("q=common").total == 42
