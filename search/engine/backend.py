@@ -55,7 +55,7 @@ from .merges import commit_merge_policy, merge_small_tiers, segments_to_merge
 from .parallel_writing import index_processes
 from .related import distinct_top, document_frequency, frequencies_held_bytes, key_terms, shingles, tag_likeness, text_likeness
 from .rerank import Feedback, document_terms, feedback_scores
-from .scoring import Unscorable, evaluate, top_documents
+from .scoring import Unscorable, documents_in_order, evaluate, top_documents
 from .snapshot import MatchedDocuments, SnapshotHolder, segments_reader
 from .snippets import WORD, compile_word_starts, make_term_of, snippet_html
 from .spelling import spelling_suggestion
@@ -824,7 +824,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             hits = snapshot.searcher.search(query.Every(), limit=end, filter=allowed, sortedby=facets)
             return [(docnum, 0.0) for _, docnum in hits.top_n[start:end]]
         if isinstance(main_query, query.Every):
-            return [(int(docnum), 0.0) for docnum in np.flatnonzero(matched)[start:end]]
+            return [(docnum, 0.0) for docnum in documents_in_order(matched, start, end)]
         if scores is not None:
             return top_documents(matched, self.reranked(snapshot, main_query, matched, scores), start, end)
         # A query only Whoosh can rank (a phrase, a wildcard): Whoosh ranks, within the matches.

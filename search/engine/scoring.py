@@ -388,6 +388,23 @@ def top_documents(mask: np.ndarray, scores: np.ndarray, start: int, end: int) ->
     return [(int(candidates[i]), float(candidate_scores[i])) for i in order]
 
 
+def documents_in_order(mask: np.ndarray, start: int, end: int) -> list[int]:
+    """``np.flatnonzero(mask)[start:end]``, the mask read ``TOP_CHUNK`` documents at a time until
+    it has them: a count (which fetches one result) or a first page in index order read the whole
+    archive's mask (50 µs at 100,000 articles) for a handful of documents."""
+    if end <= start:
+        return []
+    parts, count = [], 0
+    for first in range(0, len(mask), TOP_CHUNK):
+        docs = np.flatnonzero(mask[first : first + TOP_CHUNK])
+        if len(docs):
+            parts.append(docs + first)
+            count += len(docs)
+            if count >= end:
+                break
+    return np.concatenate(parts)[start:end].tolist() if parts else []
+
+
 def best_of(candidates: np.ndarray, scores: np.ndarray, end: int) -> tuple[np.ndarray, np.ndarray]:
     """The candidates (and their scores) scoring at least the ``end``-th best: ties are kept, so
     that pages never overlap."""

@@ -33,3 +33,15 @@ def test_pages_of_tied_scores_follow_each_other_without_overlap(monkeypatch):
     mask = np.ones(30, dtype=bool)
     pages = [scoring.top_documents(mask, scores, start, start + 10) for start in (0, 10, 20)]
     assert [doc for page in pages for doc, _ in page] == list(range(30))
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 10**9])
+@pytest.mark.parametrize("seed", range(6))
+def test_documents_in_index_order_a_part_at_a_time_as_every_match_listed(monkeypatch, chunk, seed):
+    monkeypatch.setattr(scoring, "TOP_CHUNK", chunk)
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(0, 400))
+    mask = rng.random(size) < rng.choice([0.0, 0.02, 0.3, 1.0])
+    for start, end in [(0, 1), (0, 10), (3, 13), (10, 20), (0, size + 5), (size, size + 10), (5, 5), (7, 2)]:
+        expected = np.flatnonzero(mask)[start:end].tolist() if end > start else []
+        assert scoring.documents_in_order(mask, start, end) == expected, (start, end)
