@@ -90,8 +90,10 @@ def nearest_term(snapshot, fieldname: str, term: str) -> tuple[str, int, int] | 
         found = dict.fromkeys(one_edit_away(term, vocabulary), 1)
     if not found and limit > 1:
         # A word more than ``limit`` letters longer or shorter is more than ``limit`` edits away.
-        words = [word for length in range(len(term) - limit, len(term) + limit + 1) for word in by_length.get(length, ())]
-        found = {c[0]: c[1] for c in process.extract(term, words, scorer=Levenshtein.distance, score_cutoff=limit, limit=None)}
+        # Each length's set is compared as it is: listing them first took 0.5 ms of 1.5.
+        for length in range(len(term) - limit, len(term) + limit + 1):
+            matches = process.extract(term, by_length.get(length, ()), scorer=Levenshtein.distance, score_cutoff=limit, limit=None)
+            found.update((word, distance) for word, distance, _ in matches)
     if not found:
         return None
     nearest = min(found.values())
