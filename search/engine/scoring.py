@@ -226,6 +226,18 @@ class Postings:
         return idf * ((freqs * (K1 + 1)) / (freqs + K1 * ((1 - B) + B * lengths / (average or 1.0))))
 
 
+def few_matches(q, snapshot, scored: bool) -> sparse.Matches | None:
+    """``q``'s matches as lists of documents and scores (``sparse``), where it is a query
+    ``sparse`` evaluates and it matches at most 1/``SPARSE_SHARE`` of the archive; else None.
+    The same documents and scores as ``evaluate`` gives in its arrays."""
+    if not sparse.evaluable(q):
+        return None
+    reads: dict = {}
+    if sparse.estimate(q, snapshot, reads) * SPARSE_SHARE > snapshot.size:
+        return None
+    return sparse.evaluate(q, snapshot, scored, None, reads)
+
+
 def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """The mask of documents ``q`` matches and, if ``scored`` and possible, their scores.
 
@@ -403,6 +415,15 @@ def documents_in_order(mask: np.ndarray, start: int, end: int) -> list[int]:
             if count >= end:
                 break
     return np.concatenate(parts)[start:end].tolist() if parts else []
+
+
+def top_of_few(docs: np.ndarray, scores: np.ndarray, start: int, end: int) -> list[tuple[int, float]]:
+    """``top_documents`` of the matches ``docs`` (sorted numbers) with their ``scores``: best
+    score first, ties by document number."""
+    if end <= start:
+        return []
+    order = np.lexsort((docs, -scores))[start:end]
+    return list(zip(docs[order].tolist(), scores[order].astype(float).tolist()))
 
 
 def best_of(candidates: np.ndarray, scores: np.ndarray, end: int) -> tuple[np.ndarray, np.ndarray]:
