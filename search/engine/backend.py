@@ -750,12 +750,11 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         and ten times that at a million, for a page of a few documents."""
         if self.feedback is not None and ranked:
             return None
-        found = few_matches(main_query, snapshot, scored=ranked)
+        within = snapshot.filtered_bits(filters, lambda q: evaluate(q, snapshot, scored=False)[0])
+        found = few_matches(main_query, snapshot, ranked, within)
         if found is None:
             return None
-        keep = snapshot.filtered_at(filters, found.docs, lambda q: evaluate(q, snapshot, scored=False)[0])
-        scores = None if found.scores is None else found.scores[keep]
-        return MatchedDocuments.of_documents(found.docs[keep], snapshot.size), scores
+        return MatchedDocuments.of_documents(found.docs, snapshot.size), found.scores
 
     def marked_terms(self, parsed_query) -> dict[str, frozenset]:
         """``terms_by_field`` of a query, remembered with it: a query string's parse is the same

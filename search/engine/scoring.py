@@ -226,16 +226,18 @@ class Postings:
         return idf * ((freqs * (K1 + 1)) / (freqs + K1 * ((1 - B) + B * lengths / (average or 1.0))))
 
 
-def few_matches(q, snapshot, scored: bool) -> sparse.Matches | None:
-    """``q``'s matches as lists of documents and scores (``sparse``), where it is a query
-    ``sparse`` evaluates and it matches at most 1/``SPARSE_SHARE`` of the archive; else None.
-    The same documents and scores as ``evaluate`` gives in its arrays."""
+def few_matches(q, snapshot, scored: bool, within) -> sparse.Matches | None:
+    """``q``'s matches within ``within`` (the filters' documents, read at documents as a mask
+    is: ``snapshot.BitMask``) as lists of documents and scores (``sparse``), where ``evaluate``
+    would make them so: a query ``sparse`` evaluates, with filters that keep at most
+    1/``SPARSE_SHARE`` of the archive or matching at most that much of it; else None. The same
+    documents and scores as ``evaluate`` gives in its arrays."""
     if not sparse.evaluable(q):
         return None
     reads: dict = {}
-    if sparse.estimate(q, snapshot, reads) * SPARSE_SHARE > snapshot.size:
+    if within.count() * SPARSE_SHARE > snapshot.size and sparse.estimate(q, snapshot, reads) * SPARSE_SHARE > snapshot.size:
         return None
-    return sparse.evaluate(q, snapshot, scored, None, reads)
+    return sparse.evaluate(q, snapshot, scored, within, reads)
 
 
 def evaluate(q, snapshot, scored: bool, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:

@@ -101,9 +101,20 @@ def filter_parts(filters):
             yield narrow_query
 
 
-def bits_at(bits: np.ndarray, documents: np.ndarray) -> np.ndarray:
-    """``np.unpackbits(bits).view(bool)[documents]`` without unpacking the rest."""
-    return (bits[documents >> 3] & (0x80 >> (documents & 7)).astype(np.uint8)) != 0
+class BitMask:
+    """A mask of documents held a bit each (``np.packbits``), read as a boolean mask is read at
+    documents (``mask[documents]``), without unpacking the rest."""
+
+    __slots__ = ("bits",)
+
+    def __init__(self, bits: np.ndarray):
+        self.bits = bits
+
+    def __getitem__(self, documents: np.ndarray) -> np.ndarray:
+        return (self.bits[documents >> 3] & (0x80 >> (documents & 7)).astype(np.uint8)) != 0
+
+    def count(self) -> int:
+        return int(np.bitwise_count(self.bits).sum())
 
 
 def documents_of(mask: np.ndarray, leave_out: np.ndarray | None = None) -> np.ndarray:
@@ -244,18 +255,15 @@ class IndexSnapshot:
         with two filters computed 57 of its 61 masks again. A filter that is an ``And`` is
         remembered by its parts: haystack joins a page's filters into one query, in a different
         combination from search to search, while the parts recur."""
+        return np.unpackbits(self.filtered_bits(filters, compute).bits, count=self.size).view(bool)
+
+    def filtered_bits(self, filters, compute) -> "BitMask":
+        """``filtered(filters, compute)`` as its bits, read at given documents (``BitMask``):
+        a few matches need no mask of the archive."""
         bits = self.live_bits
         for part in filter_parts(filters):
             bits = bits & self.remembered(("filter bits", part), lambda: np.packbits(compute(part)))
-        return np.unpackbits(bits, count=self.size).view(bool)
-
-    def filtered_at(self, filters, documents: np.ndarray, compute) -> np.ndarray:
-        """Which of ``documents`` (numbers) ``filtered(filters, compute)`` keeps, read from the
-        same remembered bits at those documents only: a few matches need no mask of the archive."""
-        keep = bits_at(self.live_bits, documents)
-        for part in filter_parts(filters):
-            keep &= bits_at(self.remembered(("filter bits", part), lambda: np.packbits(compute(part))), documents)
-        return keep
+        return BitMask(bits)
 
     @property
     def live_bits(self) -> np.ndarray:
