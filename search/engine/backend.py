@@ -625,7 +625,11 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
 
     def matched_mask(self, snapshot, filters) -> np.ndarray:
         """The live documents every filter matches: a new mask, the caller's to change."""
-        return snapshot.filtered(filters, lambda q: evaluate(q, snapshot, scored=False)[0])
+        return self.matched_bits(snapshot, filters).unpacked(snapshot.size)
+
+    def matched_bits(self, snapshot, filters):
+        """``matched_mask`` as its bits (``snapshot.BitMask``)."""
+        return snapshot.filtered_bits(filters, lambda q: evaluate(q, snapshot, scored=False)[0])
 
     @log_query
     def search(
@@ -700,14 +704,15 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
     def search_snapshot(self, snapshot, main_query, filters, *, query_string, sort_by, start, end, highlight,
                         facets, date_facets, query_facets, spelling_query, result_class, suggest_spelling=True):  # fmt: skip
         ranked = not sort_by and not isinstance(main_query, query.Every)
-        few = self.few_matches(snapshot, main_query, filters, ranked)
+        # The filters' documents; an empty intersection is an empty result (stock Whoosh treats an
+        # empty allow-set as no filter at all and returns everything).
+        within = self.matched_bits(snapshot, filters)
+        few = self.few_matches(snapshot, main_query, within, ranked)
         if few is not None:
             matches, few_scores = few
             hits = matches.count
         else:
-            # Each filter is a mask; an empty intersection is an empty result (stock Whoosh treats an
-            # empty allow-set as no filter at all and returns everything).
-            matched = self.matched_mask(snapshot, filters)
+            matched = within.unpacked(snapshot.size)
             try:
                 main_mask, scores = evaluate(main_query, snapshot, scored=ranked, within=matched)
             except Unscorable:
@@ -740,17 +745,17 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
             suggestion = self.remembered_suggestion(snapshot, main_query, spelling_query or query_string)
         return {"results": results, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
 
-    def few_matches(self, snapshot, main_query, filters, ranked: bool):
+    def few_matches(self, snapshot, main_query, within, ranked: bool):
         """(``MatchedDocuments``, their scores or None) of a query that matches few documents
-        (``scoring.few_matches``), the filters read at those documents only; None otherwise,
-        and where the relevance order is re-ranked (which reads arrays of the archive's size).
+        (``scoring.few_matches``), the filters (``within``, their bits) read at those documents
+        only; None otherwise, and where the relevance order is re-ranked (which reads arrays of
+        the archive's size).
 
         A rare word's search made, filled and read some ten arrays the archive's size (the
         filters' mask, a mask and scores for the query, the matches), 1.3 MB at 100,000 articles
         and ten times that at a million, for a page of a few documents."""
         if self.feedback is not None and ranked:
             return None
-        within = snapshot.filtered_bits(filters, lambda q: evaluate(q, snapshot, scored=False)[0])
         found = few_matches(main_query, snapshot, ranked, within)
         if found is None:
             return None

@@ -116,6 +116,10 @@ class BitMask:
     def count(self) -> int:
         return int(np.bitwise_count(self.bits).sum())
 
+    def unpacked(self, size: int) -> np.ndarray:
+        """The mask of ``size`` documents, a new array."""
+        return np.unpackbits(self.bits, count=size).view(bool)
+
 
 def documents_of(mask: np.ndarray, leave_out: np.ndarray | None = None) -> np.ndarray:
     """The sorted numbers of ``mask``'s documents that are not in ``leave_out``, found
@@ -255,7 +259,7 @@ class IndexSnapshot:
         with two filters computed 57 of its 61 masks again. A filter that is an ``And`` is
         remembered by its parts: haystack joins a page's filters into one query, in a different
         combination from search to search, while the parts recur."""
-        return np.unpackbits(self.filtered_bits(filters, compute).bits, count=self.size).view(bool)
+        return self.filtered_bits(filters, compute).unpacked(self.size)
 
     def filtered_bits(self, filters, compute) -> "BitMask":
         """``filtered(filters, compute)`` as its bits, read at given documents (``BitMask``):
@@ -461,16 +465,15 @@ class IndexSnapshot:
 
         return self.remembered(("facet runs", fieldname, PAIRS_CHUNK), compute)
 
-    def counts_over(self, fieldname: str, mask: np.ndarray, count: int, leave_out: np.ndarray | None = None,
-                    documents=None) -> np.ndarray:  # fmt: skip
-        """Each value's count over the ``count`` documents of ``mask`` (less ``leave_out``'s):
-        few are counted from their own values, many over the field's (document, value) pairs.
-        ``documents()``: the numbers of ``mask``'s documents, where the caller has them."""
+    def counts_over(self, fieldname: str, matches: "MatchedDocuments", count: int, leave_out: np.ndarray | None = None) -> np.ndarray:
+        """Each value's count over the ``count`` documents of ``matches`` (less ``leave_out``'s):
+        few are counted from their own values (the matches' numbers, their mask read only with a
+        ``leave_out``), many over the field's (document, value) pairs."""
         values, docs, _ = self.facet_postings(fieldname)
         if count * FEW_MATCHES_FACTOR < len(docs):
-            found = documents() if documents is not None and leave_out is None else documents_of(mask, leave_out)
+            found = matches.documents() if leave_out is None else documents_of(matches.mask, leave_out)
             return self.counts_of_few(fieldname, found, len(values))
-        return self.facet_counts_array(fieldname, mask, leave_out)
+        return self.facet_counts_array(fieldname, matches.mask, leave_out)
 
     def counts_of_few(self, fieldname: str, matched_docs: np.ndarray, value_count: int) -> np.ndarray:
         """Each value's count over a few documents (sorted numbers), from their own values."""
@@ -509,11 +512,10 @@ class IndexSnapshot:
             return self.facet_counts_one_by_one(fieldname, values, matches.documents())
         if matched_count * FEW_MATCHES_FACTOR >= len(docs) and 2 * matched_count > self.live_count:
             live_counts = self.remembered(("live facet counts", fieldname), lambda: self.facet_counts_array(fieldname, self.live))
-            counts = live_counts - self.counts_over(fieldname, self.live, self.live_count - matched_count, leave_out=matches.mask)
-        elif matched_count * FEW_MATCHES_FACTOR < len(docs):  # ``counts_over``'s few, from their numbers
-            counts = self.counts_of_few(fieldname, matches.documents(), len(values))
+            live = MatchedDocuments(self.live, self.live_count)
+            counts = live_counts - self.counts_over(fieldname, live, self.live_count - matched_count, leave_out=matches.mask)
         else:
-            counts = self.facet_counts_array(fieldname, matches.mask)
+            counts = self.counts_over(fieldname, matches, matched_count)
         nonzero = np.flatnonzero(counts)
         pairs = list(zip([values[i] for i in nonzero.tolist()], counts[nonzero].tolist()))  # Python ints, read at once
         pairs.sort(key=lambda pair: (-pair[1], pair[0]))
