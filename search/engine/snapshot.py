@@ -25,7 +25,7 @@ from .scoring import FieldBM25F, Postings
 from .shared_arrays import SET_PREFIX, file_key, set_digest
 from .spelling import Vocabulary, vocabulary_of
 from .whoosh_internals import (
-    InPlaceSegmentReader, deleted_docnums, index_segments, reader_with_deletions_of, segment_id,
+    InPlaceSegmentReader, deleted_docnums, index_segments, is_latest_generation, reader_with_deletions_of, segment_id,
 )  # fmt: skip
 
 MISSING = np.iinfo(np.uint64).max  # a sortable column's value for a document without the field
@@ -224,7 +224,7 @@ class IndexSnapshot:
 
     def is_current(self, name: str) -> bool:
         """The live generation's folder is still ours and nothing was committed to it since."""
-        return name == self.name and self.searcher.up_to_date()
+        return name == self.name and is_latest_generation(self.index, self.reader.generation())
 
     def close(self):
         self.searcher.close()

@@ -45,6 +45,7 @@ from whoosh.columns import Column, PickleColumn, VarBytesColumn
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import OverlayStorage, StorageError
 from whoosh.filedb.structfile import BufferFile
+from whoosh.index import TOC
 import whoosh.multiproc
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import ReaderClosed, SegmentReader, TermNotFound
@@ -76,6 +77,29 @@ def index_segments(index) -> list:
     """The segments of the index's latest generation: ``FileIndex._segments()`` (2.7.5), which reads
     the table of contents. ``index.reader()`` would open every segment; we open only new ones."""
     return index._segments()
+
+
+def is_latest_generation(index, generation: int) -> bool:
+    """Whether nothing was committed to the index since ``generation``: ``Searcher.up_to_date``'s
+    answer from two ``stat`` calls instead of a listing of the folder (about 60 µs of each search,
+    a twentieth of a rare word's, at 100,000 articles).
+
+    A commit writes the next table of contents, ``TOC._filename(indexname, generation + 1)``, then
+    removes every other one (``clean_files``) before it returns. So while the next one is absent
+    and ours is present, none newer was committed: a newer one implies the next was written, and
+    whatever commit removed the next removed ours with it (two unlinks in one folder, which on a
+    POSIX file system fail for both or neither). So a commit is seen by every search that begins
+    after it returns, as with the listing; one still removing files may be seen or not. Where
+    ours is gone, Whoosh's listing answers. Relies on (2.7.5): ``TOC._filename``, ``FileIndex.indexname``, the writer's
+    generation being the latest plus one, and ``SegmentWriter._commit_toc``'s ``clean_files``."""
+    folder = getattr(index.storage, "folder", None)
+    if generation is None or not isinstance(folder, str):
+        return index.latest_generation() == generation  # an empty reader's, or in memory: Whoosh's answer
+    if os.path.exists(os.path.join(folder, TOC._filename(index.indexname, generation + 1))):
+        return False
+    if os.path.exists(os.path.join(folder, TOC._filename(index.indexname, generation))):
+        return True
+    return index.latest_generation() == generation
 
 
 def segment_id(leaf):

@@ -46,6 +46,7 @@ from search.engine.whoosh_internals import (
     haystack_from_python,
     haystack_to_python,
     index_segments,
+    is_latest_generation,
     postings_blocks,
     reader_with_deletions_of,
     segment_id,
@@ -217,6 +218,48 @@ def test_index_segments_reads_the_latest_commit_each_call(ix):
     assert len(after) == len(before) + 1
     assert sum(s.deleted_count() for s in before) == 0
     assert sum(s.deleted_count() for s in after) == len(deleted)
+
+
+def test_is_latest_generation_answers_as_whooshs_up_to_date_across_commits(ix, readers):
+    """Asked of a reader's generation after no commit, one, two (the second a merging one),
+    and of a reader opened since: always Whoosh's own ``Searcher.up_to_date``."""
+    reader = readers(ix.reader())
+    searcher = Searcher(reader, fromindex=ix)
+    assert is_latest_generation(ix, reader.generation()) is searcher.up_to_date() is True
+    edit(ix)
+    assert is_latest_generation(ix, reader.generation()) is searcher.up_to_date() is False
+    writer = ix.writer()
+    writer.add_document(**document(1000))
+    writer.commit(optimize=True)
+    assert is_latest_generation(ix, reader.generation()) is searcher.up_to_date() is False
+    fresh = readers(ix.reader())
+    assert fresh.generation() == reader.generation() + 2
+    assert is_latest_generation(ix, fresh.generation()) is Searcher(fresh, fromindex=ix).up_to_date() is True
+
+
+def test_is_latest_generation_reads_the_tables_of_contents_on_disk_each_call(ix, readers, tmp_path):
+    """A commit by another index object (another process's, here the same folder opened again)
+    is seen, and a table of contents left behind by a failed clean-up does not hide the next one:
+    the check reads the files each time, and trusts its own table only while the next is absent."""
+    reader = readers(ix.reader())
+    generation = reader.generation()
+    other = open_dir(ix.storage.folder)
+    edit(other)
+    assert not is_latest_generation(ix, generation)
+    stale = os.path.join(ix.storage.folder, f"_MAIN_{generation}.toc")
+    assert not os.path.exists(stale)  # the commit removed the table it replaced
+    next_generation = os.path.join(ix.storage.folder, f"_MAIN_{generation + 1}.toc")
+    assert os.path.exists(next_generation)
+    shutil.copy(next_generation, stale)  # as if the clean-up had failed to remove it
+    assert not is_latest_generation(ix, generation)
+
+
+def test_is_latest_generation_of_an_empty_reader_asks_whoosh(tmp_path, readers):
+    """An empty index's reader has no generation (None): Whoosh's answer, never current."""
+    index = create_in(str(tmp_path), SCHEMA)
+    reader = readers(index.reader())
+    assert reader.generation() is None
+    assert is_latest_generation(index, reader.generation()) is Searcher(reader, fromindex=index).up_to_date() is False
 
 
 def test_segment_id_is_the_segments_id(edited_ix, readers):
