@@ -56,7 +56,7 @@ from .parallel_writing import index_processes
 from .related import distinct_top, document_frequency, frequencies_held_bytes, key_terms, shingles, tag_likeness, text_likeness
 from .rerank import Feedback, document_terms, feedback_scores
 from .scoring import Unscorable, documents_in_order, evaluate, few_matches, top_documents, top_of_few
-from .snapshot import MatchedDocuments, SnapshotHolder, segments_reader
+from .snapshot import MatchedDocuments, SnapshotHolder, segments_reader, stored_documents_held_bytes
 from .snippets import WORD, compile_word_starts, make_term_of, snippet_html
 from .spelling import spelling_suggestion
 from .whoosh_internals import (
@@ -87,6 +87,7 @@ def caches_held_bytes(snapshot) -> dict[str, int]:
         segments.FILTER_MASKS: snapshot.remembered_bytes(),
         segments.WORDS: sum(term_of.held_bytes() for term_of in TERM_OF.values()),
         segments.FREQUENCIES: frequencies_held_bytes(snapshot),
+        segments.STORED_DOCUMENTS: stored_documents_held_bytes(),
     }
 
 
@@ -902,7 +903,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         own = snapshot.searcher.document_number(**{ID: get_identifier(model_instance)})
         if own is None:
             return {"results": [], "hits": 0}
-        stored = snapshot.searcher.stored_fields(own)
+        stored = snapshot.stored_fields(own)
         mask, scores = self.likeness(snapshot, own, stored)
         mask &= self.matched_mask(snapshot, filters)
         mask[own] = False
@@ -958,7 +959,7 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         """haystack's result of a document: each stored field converted as haystack's Whoosh
         engine converts it (``stored_conversions``), its snippet where the query marks words.
         ``conversions``: a page's, by model, worked out for its first result."""
-        stored = snapshot.searcher.stored_fields(docnum)
+        stored = snapshot.stored_fields(docnum)
         content_type = stored[DJANGO_CT]
         conversions = {} if conversions is None else conversions
         if content_type not in conversions:

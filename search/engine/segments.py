@@ -25,26 +25,84 @@ from .shared_arrays import SEGMENT_PREFIX, file_key, set_digest
 from .whoosh_internals import LONG_TERM_POSTINGS, field_length_bytes, long_terms, postings_blocks, segment_id, term_info
 
 DEFAULT_BUDGET_BYTES = 160 * 2**20
-SEGMENT_ARRAYS, FILTER_MASKS, WORDS, FREQUENCIES = ("segment arrays", "filter masks", "words", "document frequencies")
+SEGMENT_ARRAYS, FILTER_MASKS, WORDS, FREQUENCIES, STORED_DOCUMENTS = (
+    "segment arrays", "filter masks", "words", "document frequencies", "stored documents",
+)  # fmt: skip
 # Each cache's share of the budget, together all of it: this module's per-segment arrays; each
 # generation's filter masks and browsing counts (snapshot.py); the index term of each word seen,
-# for snippets and related articles, split between the analyses (snippets.py); and document
-# frequencies (related.py). A term's postings joined across segments are not kept (scoring.py).
-SHARES = {SEGMENT_ARRAYS: 0.75, FILTER_MASKS: 0.1, WORDS: 0.1, FREQUENCIES: 0.05}
+# for snippets and related articles, split between the analyses (snippets.py); document
+# frequencies (related.py); and the stored fields of documents shown (snapshot.py). A term's
+# postings joined across segments are not kept (scoring.py).
+SHARES = {SEGMENT_ARRAYS: 0.73, FILTER_MASKS: 0.1, WORDS: 0.1, FREQUENCIES: 0.05, STORED_DOCUMENTS: 0.02}
 LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 _lock = threading.Lock()
-_cache: OrderedDict = OrderedDict()  # (segment, kind, field[, term]) -> (value, bytes)
 _budget = DEFAULT_BUDGET_BYTES
-_held = 0  # bytes of the values in _cache
+_caches: list = []  # every LeastRecentlyUsed, for ``set_budget``
+
+
+class LeastRecentlyUsed:
+    """Values by key within ``cache``'s share of the budget (``share_bytes``): past it, the least
+    recently used go first, one at a time. A value larger than the whole share is not kept."""
+
+    def __init__(self, cache: str):
+        self.cache = cache
+        self._lock = threading.Lock()
+        self._values: OrderedDict = OrderedDict()  # key -> (value, bytes)
+        self._held = 0
+        _caches.append(self)
+
+    def get(self, key, compute):
+        """The value kept under ``key``, else ``compute()``'s, kept."""
+        with self._lock:
+            found = self._values.get(key)
+            if found is not None:
+                self._values.move_to_end(key)
+                return found[0]
+        value = compute()
+        size = size_of(value)
+        with self._lock:
+            if key not in self._values and size <= share_bytes(self.cache):
+                self._values[key] = (value, size)
+                self._held += size
+                self._evict_over_share()
+        return value
+
+    def held_bytes(self) -> int:
+        return self._held
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+            self._held = 0
+
+    def evict_over_share(self) -> None:
+        with self._lock:
+            self._evict_over_share()
+
+    def _evict_over_share(self) -> None:
+        limit = share_bytes(self.cache)
+        while self._held > limit and self._values:
+            _, (_, size) = self._values.popitem(last=False)
+            self._held -= size
+
+
+_arrays = LeastRecentlyUsed(SEGMENT_ARRAYS)  # (segment, kind, field[, term]) -> the arrays
 
 
 def set_budget(budget_bytes: int) -> None:
-    """Keep at most ``budget_bytes`` of segment arrays in this process, evicting what is over."""
+    """Keep at most ``budget_bytes`` in this process's caches, evicting what is over."""
     global _budget
     with _lock:
         _budget = max(0, int(budget_bytes))
-        evict_over_budget()
+    for cache in _caches:
+        cache.evict_over_share()
+
+
+def clear_caches() -> None:
+    """Forget every value kept, as a process that has just started."""
+    for cache in _caches:
+        cache.clear()
 
 
 def budget_bytes() -> int:
@@ -52,7 +110,8 @@ def budget_bytes() -> int:
 
 
 def held_bytes() -> int:
-    return _held
+    """The bytes of the segment arrays kept."""
+    return _arrays.held_bytes()
 
 
 def share_bytes(cache: str) -> int:
@@ -73,35 +132,13 @@ def size_of(value) -> int:
     return sys.getsizeof(value)
 
 
-def evict_over_budget() -> None:
-    """Drop the least recently used values until the rest fit their share (under ``_lock``)."""
-    global _held
-    while _held > share_bytes(SEGMENT_ARRAYS) and _cache:
-        _, (_, size) = _cache.popitem(last=False)
-        _held -= size
-
-
 def cached(leaf, kind: str, fieldname: str, compute, *detail):
-    """``compute()`` once per (segment, kind, field, detail); a reader without segment (empty
-    index) is not cached, nor is a value larger than the whole share."""
-    global _held
+    """``compute()`` once per (segment, kind, field, detail), within the segment arrays' share;
+    a reader without segment (empty index) is not cached."""
     leaf_id = segment_id(leaf)
     if leaf_id is None:
         return compute()
-    key = (leaf_id, kind, fieldname, *detail)
-    with _lock:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-            return found[0]
-    value = compute()
-    size = size_of(value)
-    with _lock:
-        if key not in _cache and size <= share_bytes(SEGMENT_ARRAYS):
-            _cache[key] = (value, size)
-            _held += size
-            evict_over_budget()
-    return value
+    return _arrays.get((leaf_id, kind, fieldname, *detail), compute)
 
 
 # A term with at least this many postings in a segment is decoded once per index generation and

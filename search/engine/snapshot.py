@@ -28,6 +28,13 @@ from .whoosh_internals import (
     InPlaceSegmentReader, deleted_docnums, index_segments, is_latest_generation, reader_with_deletions_of, segment_id,
 )  # fmt: skip
 
+_stored_documents = segments.LeastRecentlyUsed(segments.STORED_DOCUMENTS)  # (segment id, number in it) -> stored fields
+
+
+def stored_documents_held_bytes() -> int:
+    return _stored_documents.held_bytes()
+
+
 MISSING = np.iinfo(np.uint64).max  # a sortable column's value for a document without the field
 
 
@@ -182,6 +189,7 @@ class IndexSnapshot:
         self._facets = {}
         self.arrays = arrays_of(index.storage)
         self.segment_ids = [segment_id(leaf) for leaf, _ in self.reader.leaf_readers()]
+        self._offsets = [offset for _, offset in self.reader.leaf_readers()]
         if None in self.segment_ids:
             self.arrays = None  # a reader without segments (an empty index): nothing worth sharing
         # What the generation-wide arrays are computed from: the segments, and for orders their deletions too.
@@ -237,6 +245,20 @@ class IndexSnapshot:
             self.hold = None
             if self.arrays is not None:
                 shared_arrays.forget(self.arrays.generation_folder)
+
+    def stored_fields(self, docnum: int) -> dict:
+        """The document's stored fields, as the searcher's ``stored_fields`` gives them (a copy,
+        the caller's to change), remembered by segment and number in it, the least recently shown
+        forgotten first past ``STORED_DOCUMENTS``'s share of the cache budget: what a segment stores of a document never changes, so an
+        editor's commit leaves the rest remembered. A page of results, its next page, its facets'
+        links and an article's related articles show the same documents again; reading one
+        (decompressing and unpickling it) took 14 µs of a result's 54 at 100,000 articles."""
+        leaf = bisect.bisect_right(self._offsets, docnum) - 1
+        segment = self.segment_ids[leaf] if leaf >= 0 else None
+        if segment is None:  # an empty index's reader: the searcher says what it says
+            return self.searcher.stored_fields(docnum)
+        key = (segment, docnum - self._offsets[leaf])
+        return dict(_stored_documents.get(key, lambda: self.searcher.stored_fields(docnum)))
 
     @property
     def live(self) -> np.ndarray:

@@ -114,10 +114,7 @@ def as_new_process():
     shared_arrays.wait_for_writes()
     engine_backend._snapshots.clear()
     shared_arrays._registry.clear()
-    segments.set_budget(segments.budget_bytes())
-    with segments._lock:
-        segments._cache.clear()
-        segments._held = 0
+    segments.clear_caches()
 
 
 def answers(archive):
