@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import index_everything, marked
 from tests.factories import ArticleFactory
+from tests.search.helpers import search
 
 
 def test_search_page_lists_the_archive_with_facets(client, small_archive):
@@ -138,3 +139,19 @@ def test_hit_links_are_the_ones_reverse_gives(slug, script_prefix):
         assert article_url(slug) == expected
     finally:
         set_script_prefix("/")
+
+
+@pytest.mark.parametrize("query", ["q=report", "q=report&sort=newest", "q=report&country=MX", ""])
+def test_a_page_past_the_end_shows_the_last_page_with_a_notice(db, search_index, settings, query):
+    """With and without filters and sorts (without them the page's query is the text query
+    itself): the last page's hits, the whole count, and a notice, on every engine."""
+    settings.SEARCH_RESULTS_PER_PAGE = 4
+    for n in range(10):
+        ArticleFactory(title=f"Report {n}", body=f"A report numbered {n}.", countries=["MX"])
+    index_everything()
+    last = search(f"{query}&page=3")
+    assert (last.total, last.page, last.pages, len(last.hits)) == (10, 3, 3, 2)
+    past = search(f"{query}&page=7")
+    assert (past.total, past.page, past.pages) == (10, 3, 3)
+    assert [hit.slug for hit in past.hits] == [hit.slug for hit in last.hits]
+    assert any("only 3 pages" in notice for notice in past.notices)
