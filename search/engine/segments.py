@@ -16,6 +16,7 @@ caches in bytes (issue 14).
 
 import sys
 import threading
+import weakref
 from collections import OrderedDict
 
 import numpy as np
@@ -38,7 +39,7 @@ LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.floa
 
 _lock = threading.Lock()
 _budget = DEFAULT_BUDGET_BYTES
-_caches: list = []  # every LeastRecentlyUsed, for ``set_budget``
+_caches: weakref.WeakSet = weakref.WeakSet()  # every LeastRecentlyUsed alive (a snapshot has one), for ``set_budget``
 
 
 class LeastRecentlyUsed:
@@ -50,7 +51,8 @@ class LeastRecentlyUsed:
         self._lock = threading.Lock()
         self._values: OrderedDict = OrderedDict()  # key -> (value, bytes)
         self._held = 0
-        _caches.append(self)
+        with _lock:
+            _caches.add(self)
 
     def get(self, key, compute):
         """The value kept under ``key``, else ``compute()``'s, kept."""
@@ -95,13 +97,16 @@ def set_budget(budget_bytes: int) -> None:
     global _budget
     with _lock:
         _budget = max(0, int(budget_bytes))
-    for cache in _caches:
+        caches = list(_caches)
+    for cache in caches:
         cache.evict_over_share()
 
 
 def clear_caches() -> None:
     """Forget every value kept, as a process that has just started."""
-    for cache in _caches:
+    with _lock:
+        caches = list(_caches)
+    for cache in caches:
         cache.clear()
 
 

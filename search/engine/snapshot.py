@@ -11,7 +11,7 @@ matched documents is then one numpy ``bincount``. The arrays are assembled from 
 import bisect
 import threading
 from functools import partial
-from collections import Counter, OrderedDict
+from collections import Counter
 
 import numpy as np
 from haystack.constants import DJANGO_ID
@@ -210,8 +210,7 @@ class IndexSnapshot:
             if isinstance(schema[name], (ID, KEYWORD)) and not schema[name].unique and name != DJANGO_ID
         }  # fmt: skip
         self._value_bounds = {}
-        self._remembered: OrderedDict = OrderedDict()  # filter masks and browsing facet counts: key -> (value, bytes)
-        self._remembered_bytes = 0
+        self._remembered = segments.LeastRecentlyUsed(segments.FILTER_MASKS)  # filter masks and browsing facet counts
         # Open each segment's stored fields now, not in the first search that shows one of its
         # documents (5 ms a segment at 100,000 articles); segments kept from the last snapshot
         # have theirs open already.
@@ -302,25 +301,10 @@ class IndexSnapshot:
         """``compute()`` once per ``key`` for this generation, which never changes: the most
         recently used are kept, up to the filter masks' share of the cache budget (a filter's
         documents are a bit each, 125 kB at a million articles). Read only."""
-        with self._lock:
-            found = self._remembered.get(key)
-            if found is not None:
-                self._remembered.move_to_end(key)
-                return found[0]
-        value = compute()
-        size = segments.size_of(value)
-        with self._lock:
-            if key not in self._remembered:
-                self._remembered[key] = (value, size)
-                self._remembered_bytes += size
-            limit = segments.share_bytes(segments.FILTER_MASKS)
-            while self._remembered_bytes > limit and self._remembered:
-                _, (_, dropped) = self._remembered.popitem(last=False)
-                self._remembered_bytes -= dropped
-        return value
+        return self._remembered.get(key, compute)
 
     def remembered_bytes(self) -> int:
-        return self._remembered_bytes
+        return self._remembered.held_bytes()
 
     def mask_of(self, docnums) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
