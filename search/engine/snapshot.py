@@ -247,11 +247,12 @@ class IndexSnapshot:
 
     def stored_fields(self, docnum: int) -> dict:
         """The document's stored fields, as the searcher's ``stored_fields`` gives them (a copy,
-        the caller's to change), remembered by segment and number in it, the least recently shown
-        forgotten first past ``STORED_DOCUMENTS``'s share of the cache budget: what a segment stores of a document never changes, so an
-        editor's commit leaves the rest remembered. A page of results, its next page, its facets'
-        links and an article's related articles show the same documents again; reading one
-        (decompressing and unpickling it) took 14 µs of a result's 54 at 100,000 articles."""
+        the caller's to change), remembered by segment and number in it within the
+        ``STORED_DOCUMENTS`` share of the cache budget, the least recently shown forgotten first.
+        What a segment stores of a document never changes, so an editor's commit leaves the rest
+        remembered. A page of results, its next page, its facets' links and an article's related
+        articles show the same documents again; reading one (decompressing and unpickling it)
+        took 14 µs of a result's 54 at 100,000 articles."""
         leaf = bisect.bisect_right(self._offsets, docnum) - 1
         segment = self.segment_ids[leaf] if leaf >= 0 else None
         if segment is None:  # an empty index's reader: the searcher says what it says
