@@ -73,6 +73,14 @@ class LeastRecentlyUsed:
     def held_bytes(self) -> int:
         return self._held
 
+    def items(self) -> list[tuple]:
+        """(key, value) of what is kept, the least recently used first."""
+        with self._lock:
+            return [(key, value) for key, (value, _) in self._values.items()]
+
+    def __iter__(self):
+        return iter([key for key, _ in self.items()])
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()

@@ -226,6 +226,6 @@ def test_a_joined_filter_is_remembered_by_its_parts_a_bit_a_document(sample_snap
     assert computed == list(joined.subqueries) and alone in computed
     assert (snapshot.filtered([alone], compute) >= both).all()
     assert len(computed) == 2, "the part was remembered from the joined filter"
-    remembered = {key[1]: value for key, (value, _) in snapshot._remembered.items() if key[0] == "filter bits"}
+    remembered = {key[1]: value for key, value in snapshot._remembered.items() if key[0] == "filter bits"}
     assert set(remembered) == set(joined.subqueries)
     assert all(bits.nbytes == (snapshot.size + 7) // 8 for bits in remembered.values())
