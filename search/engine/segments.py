@@ -78,9 +78,6 @@ class LeastRecentlyUsed:
         with self._lock:
             return [(key, value) for key, (value, _) in self._values.items()]
 
-    def __iter__(self):
-        return iter([key for key, _ in self.items()])
-
     def clear(self) -> None:
         with self._lock:
             self._values.clear()

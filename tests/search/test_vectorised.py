@@ -165,7 +165,7 @@ def test_browsing_facet_counts_are_remembered_per_generation_and_follow_a_commit
 
     first = browse()
     snapshot = search_backend().snapshot()
-    remembered = [key for key in snapshot._remembered if key[0] == "facets"]
+    remembered = [key for key, _ in snapshot._remembered.items() if key[0] == "facets"]
     assert first == {"MX": 1} and remembered
     assert browse() == first and search_backend().snapshot() is snapshot
     second = ArticleFactory(title="Hackers in Spain")
