@@ -14,6 +14,7 @@ of it and every other cache its own share (``share_bytes``), so that one setting
 caches in bytes (issue 14).
 """
 
+import datetime
 import sys
 import threading
 import weakref
@@ -129,15 +130,25 @@ def share_bytes(cache: str) -> int:
     return int(_budget * SHARES[cache])
 
 
+# Values that hold nothing else: their size is their own (``sys.getsizeof``).
+FLAT_TYPES = frozenset({str, bytes, int, float, bool, type(None), datetime.date, datetime.datetime})
+
+
 def size_of(value) -> int:
-    """The bytes a cached value holds: arrays by their buffers, containers by their contents."""
+    """The bytes a cached value holds: arrays by their buffers, containers by their contents.
+    A container of flat values only (a document's stored fields) is summed without a call per
+    value: a stored document's 16 fields took 7.5 µs one by one, a third of reading it."""
     if isinstance(value, np.ndarray):
         return value.nbytes + 112
     if isinstance(value, str):
         return sys.getsizeof(value)
     if isinstance(value, dict):
+        if FLAT_TYPES.issuperset(map(type, value)) and FLAT_TYPES.issuperset(map(type, value.values())):
+            return sys.getsizeof(value) + sum(map(sys.getsizeof, value)) + sum(map(sys.getsizeof, value.values()))
         return sys.getsizeof(value) + sum(size_of(key) + size_of(item) for key, item in value.items())
     if isinstance(value, (list, tuple, set, frozenset)):
+        if FLAT_TYPES.issuperset(map(type, value)):
+            return sys.getsizeof(value) + sum(map(sys.getsizeof, value))
         return sys.getsizeof(value) + sum(size_of(item) for item in value)
     return sys.getsizeof(value)
 

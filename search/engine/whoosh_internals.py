@@ -565,7 +565,8 @@ BLOCK_LENGTH = struct.Struct("!i")  # before each block: its length, negative fo
 def block_ids(section: bytes, layout: int, dtype=np.int64) -> np.ndarray:
     """A block's document numbers (int64, or ``dtype``) from its ids section, decompressed:
     deltas in the width ``layout`` gives (bits 0-1; 0 is the first layout's uint32)."""
-    return np.cumsum(np.frombuffer(section, dtype=UNSIGNED[layout & 3] or "<u4"), dtype=dtype)
+    # ``np.add.accumulate`` is ``np.cumsum`` without its dispatch: 1.5 µs against 2.5-2.9 a block.
+    return np.add.accumulate(np.frombuffer(section, dtype=UNSIGNED[layout & 3] or "<u4"), dtype=dtype)
 
 
 def block_weights(section: bytes, layout: int, narrow: bool = False) -> np.ndarray:
@@ -575,6 +576,11 @@ def block_weights(section: bytes, layout: int, narrow: bool = False) -> np.ndarr
     width = layout >> 2 & 3
     weights = np.frombuffer(section, dtype=UNSIGNED[width] or "<f4")
     return weights if narrow and width == 1 else weights.astype(np.float32)
+
+
+# A block's weights where every one is 1, narrowed: views of one read-only array, not a new one a block.
+ONE_BYTES = np.ones(BLOCK_POSTINGS, dtype=np.uint8)
+ONE_BYTES.flags.writeable = False
 
 
 def whole_postings_arrays(raw: bytes, narrow: bool = False) -> list[tuple[np.ndarray, np.ndarray]] | None:
@@ -607,7 +613,7 @@ def whole_postings_arrays(raw: bytes, narrow: bool = False) -> list[tuple[np.nda
         ids = raw[section : section + id_length]
         ids = block_ids(zlib.decompress(ids) if flags & IDS_COMPRESSED else ids, layout, np.int32 if narrow else np.int64)
         if flags & WEIGHTS_ALL_ONE:
-            weights = np.ones(postings, dtype=np.uint8 if narrow else np.float32)
+            weights = ONE_BYTES[:postings] if narrow and postings <= len(ONE_BYTES) else np.ones(postings, dtype=np.uint8 if narrow else np.float32)
         else:
             weights = raw[section + id_length : section + id_length + weight_length]
             weights = block_weights(zlib.decompress(weights) if flags & WEIGHTS_COMPRESSED else weights, layout, narrow)

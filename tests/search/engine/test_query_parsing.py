@@ -88,6 +88,35 @@ def test_plain_words_read_without_the_syntax_are_whooshs_parse(backend, text):
     assert found == expected and repr(found) == repr(expected)
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(PLAIN_QUERIES, st.sampled_from([{}, {"title": 2.5}, {"text": 0.5, "title__es": 3.0}, {"countries": 4.0}]))
+@example("(police arrested)", {})
+@example("police police Police", {"title": 2.5})
+@example("(the police)", {})  # a stop word: Whoosh's own term query
+def test_planned_words_are_the_parse_of_every_language_weighted(backend, text, weights):
+    """``parse_planned_words`` builds what ``parse_in_languages`` and ``weighted`` give, or leaves it to them."""
+    from search.engine.backend import weighted
+
+    backend.query_weights = weights
+    backend._word_plans = backend.word_plans()
+    assert backend._word_plans is not None, "the site's parsers take the planned way"
+    planned = backend.parse_planned_words(text)
+    if planned is None:
+        return
+    try:
+        expected = weighted(backend.parse_in_languages(text), weights)
+    except Exception:  # noqa: BLE001 - Whoosh refuses some runs of operators; plain words are never planned then
+        pytest.fail(f"{text!r} was planned, and Whoosh's parser refuses it")
+    assert planned == expected and repr(planned) == repr(expected)
+
+
+def test_most_plain_words_take_the_planned_way(backend):
+    assert backend.parse_planned_words("(police arrested)") is not None
+    assert backend.parse_planned_words("(the police)") is None  # "the" gives no term
+    assert backend.parse_planned_words('title:police') is None  # syntax
+    assert backend.parse("(police arrested)") is backend.parse("(police arrested)")
+
+
 # The site's filters: haystack's fragments for the tag fields, the date and the words, each in a
 # group, joined with AND (search.service.narrowed); then any syntax in groups.
 VALUES = st.sampled_from([

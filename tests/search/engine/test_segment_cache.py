@@ -104,6 +104,18 @@ def test_kept_postings_cannot_be_changed(archive, budget):
     assert np.all(freqs > 0)
 
 
+def test_size_of_a_container_of_flat_values_is_each_ones_size():
+    import datetime
+    import sys
+
+    stored = {"title": "Policía", "id": "articles.article.1", "published_at": datetime.datetime(2011, 9, 1), "n": 3, "x": None}
+    assert segments.size_of(stored) == sys.getsizeof(stored) + sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in stored.items())
+    words = ("oil", "petróleo", 7)
+    assert segments.size_of(words) == sys.getsizeof(words) + sum(sys.getsizeof(word) for word in words)
+    nested = {"a": ["x" * 1000]}
+    assert segments.size_of(nested) > 1000  # a list in it is counted by its contents
+
+
 def test_size_of_counts_arrays_and_containers():
     array = np.zeros(1000, dtype=np.int64)
     assert segments.size_of(array) >= 8000
