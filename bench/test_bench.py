@@ -146,6 +146,11 @@ def test_the_curve_puts_each_archive_in_a_column_smallest_first_with_its_memory(
     assert lines[0] == "## The curve: 21,577, 1,000,000 articles"
     assert "| | reuters (21,577) | generated-1000000 (1,000,000) |" in table
     assert "| common word: run_search / tantivy / ratio | 14.0 / 2.0 / 7.0× | 120.0 / 30.0 / 4.0× |" in table
+    assert "| common word: engine / tantivy / ratio | – | – |" in table  # not measured in these runs
+
+    engine = {key: {"p50": 2.0, "p95": 5.0, "max": 6.0, "n": 30} for key in CLASSES}
+    measured = curve_section([archive("reuters", 21_577, 14.0, 2.0) | {"ours_engine": engine}], [])
+    assert "| two rare words: engine / tantivy / ratio | 5.0 / 2.0 / 2.5× |" in measured
     assert "| import with extraction, articles/s | 400 (41.7 min) | 400 (41.7 min) |" in table
     assert "(commit) | – | 210 MB (def5678) |" in table
     assert "| index on disk (of it, shared arrays) / tantivy's, MB | 50 / 20 | 50 / 20 |" in table  # not measured then
@@ -197,6 +202,33 @@ def test_engines_timed_together_take_turns_by_pass_and_keep_each_ones_samples_an
     assert {name: {c: v["n"] for c, v in by_class.items()} for name, by_class in latencies.items()} == {
         "ours": {"words": 4, "more": 2}, "ref": {"words": 4, "more": 2}}  # fmt: skip
     assert totals == {"ours": {"words": {0: 1, 1: 1}, "more": {0: 1}}, "ref": {"words": {0: 7, 1: 7}, "more": {0: 7}}}
+
+
+def test_the_engine_clock_counts_only_the_time_inside_the_engines_calls_once_and_puts_them_back():
+    import time
+
+    from timing import EngineClock
+
+    class Engine:
+        def search(self, seconds):
+            time.sleep(seconds)
+            return self.spelling_suggestion_for(seconds)  # an engine call within a call: counted once
+
+        def spelling_suggestion_for(self, seconds):
+            time.sleep(3 * seconds)
+            return "word"
+
+    original = Engine.search
+    engine = Engine()
+    with EngineClock(Engine) as clock:
+        time.sleep(0.05)  # outside the engine
+        assert engine.search(0.01) == "word"
+        inside = clock.take()
+        assert 40 <= inside < 65, inside  # 10 + 30 ms; counted twice, 70
+        assert clock.take() == 0.0
+    assert Engine.search is original and "more_like_this" not in Engine.__dict__
+    engine.search(0.01)
+    assert clock.take() == 0.0  # no longer timed
 
 
 def test_percentiles_take_the_nearest_rank():

@@ -46,3 +46,54 @@ def timed_runs(classes: dict, repeats: int, call) -> tuple[dict, dict]:
     """Each class's requests, ``repeats`` passes, on one engine; returns latencies and each request's total."""
     latencies, totals = timed_together(classes, repeats, {"one": call})
     return latencies["one"], totals["one"]
+
+
+class EngineClock:
+    """The time a call spends inside a search engine's own methods: haystack's backend
+    (``search``, ``more_like_this`` and our engine's ``spelling_suggestion_for``), timed where
+    they are called, however often a request calls them. ``run_search`` times what a view asks
+    (the form, the engine's calls, the page's labels, links and chips); this, the engine alone, as
+    tantivy's search is timed (its parse, search, snippets, stored fields and facets). One run of
+    the requests gives both, so neither meets the other's first reads warm.
+
+    Use as a context manager around the timed calls; ``take()`` gives the milliseconds spent inside
+    since the last ``take`` and starts again. A method the engine calls from another (a search that
+    suggests a spelling) is counted once."""
+
+    METHODS = ("search", "more_like_this", "spelling_suggestion_for")
+
+    def __init__(self, engine_class):
+        self.engine_class = engine_class
+        self.originals = {name: engine_class.__dict__[name] for name in self.METHODS if name in engine_class.__dict__}
+        self.inherited = [name for name in self.METHODS if name not in self.originals and hasattr(engine_class, name)]
+        self.seconds = 0.0
+        self.depth = 0
+
+    def timed(self, method):
+        def inside(*args, **kwargs):
+            if self.depth:
+                return method(*args, **kwargs)
+            self.depth += 1
+            started = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - started
+                self.depth -= 1
+
+        return inside
+
+    def __enter__(self):
+        for name in (*self.originals, *self.inherited):
+            setattr(self.engine_class, name, self.timed(getattr(self.engine_class, name)))
+        return self
+
+    def __exit__(self, *exc):
+        for name in self.inherited:
+            delattr(self.engine_class, name)
+        for name, method in self.originals.items():
+            setattr(self.engine_class, name, method)
+
+    def take(self) -> float:
+        elapsed, self.seconds = self.seconds * 1000, 0.0
+        return elapsed
