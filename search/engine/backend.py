@@ -623,7 +623,8 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         """``weighted(parse_in_languages(query_string))`` for plain words (``plain_words``) that
         each give one term in every field, built straight from ``word_plans``; None otherwise.
         Whoosh's parser objects were asked the same questions for every word of every reading,
-        and the finished tree walked again for weights: 60 µs of a new two-word query's parse."""
+        and the finished tree walked again for weights: a new two-word query's parse took 61 µs
+        with its words' analyses remembered, 33 so (a loop over 600 new queries)."""
         plans = self._word_plans
         words = plain_words(query_string) if plans is not None else None
         if not words:

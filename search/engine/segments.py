@@ -137,7 +137,7 @@ FLAT_TYPES = frozenset({str, bytes, int, float, bool, type(None), datetime.date,
 def size_of(value) -> int:
     """The bytes a cached value holds: arrays by their buffers, containers by their contents.
     A container of flat values only (a document's stored fields) is summed without a call per
-    value: a stored document's 16 fields took 7.5 µs one by one, a third of reading it."""
+    value: 16 fields took 8.9 µs one by one, 4.5 so (timeit), of a 23 µs first read of a document."""
     if isinstance(value, np.ndarray):
         return value.nbytes + 112
     if isinstance(value, str):
