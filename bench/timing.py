@@ -62,8 +62,9 @@ class EngineClock:
 
     METHODS = ("search", "more_like_this", "spelling_suggestion_for")
 
-    def __init__(self, engine_class):
+    def __init__(self, engine_class, clock=time.perf_counter):
         self.engine_class = engine_class
+        self.clock = clock
         self.originals = {name: engine_class.__dict__[name] for name in self.METHODS if name in engine_class.__dict__}
         self.inherited = [name for name in self.METHODS if name not in self.originals and hasattr(engine_class, name)]
         self.seconds = 0.0
@@ -74,11 +75,11 @@ class EngineClock:
             if self.depth:
                 return method(*args, **kwargs)
             self.depth += 1
-            started = time.perf_counter()
+            started = self.clock()
             try:
                 return method(*args, **kwargs)
             finally:
-                self.seconds += time.perf_counter() - started
+                self.seconds += self.clock() - started
                 self.depth -= 1
 
         return inside
