@@ -598,18 +598,13 @@ class ArchiveWhooshBackend(UTCDatetimesForWhoosh, WhooshSearchBackend):
         readings += [(analysis, parser, self.languages.renamer(analysis)) for analysis, parser in self.language_parsers.items()]
         plans = []
         for analysis, parser, renamer in readings:
-            multifield = next((plugin for plugin in parser.plugins if isinstance(plugin, MultifieldPlugin)), None)
-            if parser.group.qclass is not query.And or parser.termclass is not query.Term:
+            multifield, fields, boosts = words_fields(parser)
+            if not default_grouping(parser, multifield) or parser.termclass is not query.Term:
                 return None
-            if multifield is not None and multifield.group.qclass is not query.Or:
-                return None
-            fields = multifield.fieldnames if multifield is not None else [parser.fieldname]
-            boosts = multifield.boosts if multifield is not None else {}
             plan = []
             for fieldname in fields:
-                field = parser.schema[fieldname] if parser.schema and fieldname in parser.schema else None
-                term_of = TERM_OF_ANALYZER.get(id(getattr(field, "analyzer", None)))
-                if term_of is None or field.self_parsing():
+                term_of = remembered_term_of(parser, fieldname)
+                if term_of is None:
                     return None
                 name = fieldname if renamer is None else renamer(fieldname)
                 boost = boosts.get(fieldname, 1.0)
@@ -1150,12 +1145,10 @@ def words_query(parser, words: list[str], renamer=None) -> query.Query:
     Where every word gives terms and the groups are Whoosh's defaults (Or of fields, And of
     words), the tree is built as ``normalize`` would leave it (``normal_words_tree``): Whoosh's
     ``normalize`` and renaming walks were 0.05 ms of a new two-word query's 0.2 ms parse."""
-    multifield = next((plugin for plugin in parser.plugins if isinstance(plugin, MultifieldPlugin)), None)
-    fields = multifield.fieldnames if multifield is not None else [parser.fieldname]
-    boosts = multifield.boosts if multifield is not None else {}
+    multifield, fields, boosts = words_fields(parser)
     word_terms = [[word_term(parser, field, word, boosts.get(field, 1.0)) for field in fields] for word in words]
     plain = all(type(term) is query.Term or term is None for terms in word_terms for term in terms)
-    if plain and parser.group.qclass is query.And and (multifield is None or multifield.group.qclass is query.Or):
+    if plain and default_grouping(parser, multifield):
         return normal_words_tree(word_terms, renamer)
     if multifield is None:
         word_queries = [terms[0] for terms in word_terms]
@@ -1181,13 +1174,33 @@ def normal_words_tree(word_terms: list[list[query.Term | None]], renamer=None) -
     return next(iter(words)) if len(words) == 1 else query.And(list(words))
 
 
+def words_fields(parser) -> tuple:
+    """(the parser's ``MultifieldPlugin`` or None, the fields a plain word is searched in, their boosts)."""
+    multifield = next((plugin for plugin in parser.plugins if isinstance(plugin, MultifieldPlugin)), None)
+    if multifield is None:
+        return None, [parser.fieldname], {}
+    return multifield, multifield.fieldnames, multifield.boosts
+
+
+def default_grouping(parser, multifield) -> bool:
+    """Whether the parser groups as Whoosh does by default: a word's fields in an Or, the words in an And."""
+    return parser.group.qclass is query.And and (multifield is None or multifield.group.qclass is query.Or)
+
+
+def remembered_term_of(parser, fieldname: str):
+    """The remembered term of the field's analyzer (``TERM_OF``) where it is one of ours and the
+    field does not parse its own text; else None."""
+    field = parser.schema[fieldname] if parser.schema and fieldname in parser.schema else None
+    term_of = TERM_OF_ANALYZER.get(id(getattr(field, "analyzer", None)))
+    return term_of if term_of is not None and not field.self_parsing() else None
+
+
 def word_term(parser, fieldname: str, word: str, boost: float) -> query.Query | None:
     """``parser.term_query`` of one word, from the remembered term of the field's analyzer where
     it is one of ours and gives one term: a new word was analysed once per field and language
     (12 runs of an analyzer for two words), and again for its snippets and its spelling."""
-    field = parser.schema[fieldname] if parser.schema and fieldname in parser.schema else None
-    term_of = TERM_OF_ANALYZER.get(id(getattr(field, "analyzer", None)))
-    if term_of is not None and not field.self_parsing():
+    term_of = remembered_term_of(parser, fieldname)
+    if term_of is not None:
         term = term_of(word)
         if term is not None:
             return parser.termclass(fieldname, term, boost=boost)
